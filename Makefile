@@ -1,0 +1,42 @@
+# Two commands for a newcomer: `make chat` and `make test`. Both create the virtual
+# environment with Python 3.10 when it is missing (Rasa 3.6 supports Python 3.8-3.10).
+SHELL := /bin/bash
+VENV := .venv
+PY := $(VENV)/bin/python
+# python3.10 may be a pyenv shim that refuses to run unless 3.10 is selected: ask pyenv directly.
+PYTHON310 ?= $(shell for p in python3.10 $$(pyenv root 2>/dev/null)/versions/3.10*/bin/python3.10 /usr/bin/python3.10 /usr/local/bin/python3.10; do \
+	  if "$$p" -c 'import sys; assert sys.version_info[:2] == (3, 10)' >/dev/null 2>&1; then echo "$$p"; break; fi; done)
+# 2 cores: one BLAS/OpenMP thread per process avoids oversubscription.
+export OMP_NUM_THREADS ?= 1
+export OPENBLAS_NUM_THREADS ?= 1
+export MKL_NUM_THREADS ?= 1
+export TF_CPP_MIN_LOG_LEVEL ?= 3
+
+.PHONY: setup chat test train check report locales clean
+
+$(VENV)/.installed: pyproject.toml
+	@test -n "$(PYTHON310)" || { echo "Python 3.10 is required (Rasa 3.6 supports 3.8-3.10). Install python3.10 and retry." >&2; exit 1; }
+	test -x $(PY) || $(PYTHON310) -m venv $(VENV)
+	$(PY) -m pip install --quiet --upgrade pip wheel
+	$(PY) -m pip install --quiet -e ".[test]"
+	touch $@
+
+setup: $(VENV)/.installed locales
+
+locales: $(VENV)/.installed
+	$(VENV)/bin/pybabel compile --domain masar --directory locales --statistics 2>&1 | tail -n 1
+
+chat: setup
+	$(VENV)/bin/masar chat
+
+train: setup
+	$(VENV)/bin/masar train
+
+check: setup
+	$(VENV)/bin/masar content check
+
+test: setup
+	$(VENV)/bin/python -m pytest
+
+clean:
+	rm -rf build var

@@ -1,0 +1,145 @@
+"""Turn a topic, a language and what we know of the user into replies with buttons.
+
+This is the only place that puts content/ into words on the screen: the answer, its sources
+and review date, follow-up buttons, a country's help services, and the "being checked"
+notice for answers whose review has expired.
+"""
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+
+from .content.catalogue import GROUP_OF, LANGUAGES, MENU, TITLES
+from .content.models import Content, Country, Topic
+from .i18n import _, bidi, country_name, format_day, language_name
+from .messages import Button, Reply
+
+KIND_LABELS = {
+    "unhcr": "UNHCR (UN Refugee Agency)",
+    "iom": "IOM (UN Migration)",
+    "asylum_authority": "Asylum authority",
+    "legal_aid": "Free legal aid",
+    "red_cross": "Red Cross / Red Crescent",
+}
+EMERGENCY_TOPICS = ("emergency_at_sea", "emergency_general")
+
+
+@dataclass
+class Situation:
+    """What the renderer may use about the user: language, country, and the NLU's guesses."""
+
+    language: str
+    country: str | None = None
+    ranking: tuple[str, ...] = ()
+
+
+def topic_button(topic: str, language: str) -> Button:
+    return Button(_(language, TITLES.get(topic, topic)), f"/{topic}")
+
+
+def menu_buttons(language: str) -> list[Button]:
+    return [topic_button(t, language) for t in MENU] + [topic_button("human_help", language),
+                                                       topic_button("change_language", language)]
+
+
+def language_buttons() -> list[Button]:
+    return [Button(language_name(code), f"/language {code}") for code in LANGUAGES]
+
+
+def country_buttons(content: Content, language: str) -> list[Button]:
+    codes = sorted(content.countries, key=lambda c: country_name(c, language))
+    return [Button(country_name(code, language), f"/country {code}") for code in codes]
+
+
+class Renderer:
+    """Renders topics from loaded content; `today` decides which reviews have expired."""
+
+    def __init__(self, content: Content, enforce_review_expiry: bool = True) -> None:
+        self.content = content
+        self.enforce_review_expiry = enforce_review_expiry
+
+    def _footer(self, topic: Topic, language: str) -> str:
+        lines = [_(language, "Source: {name} – {url}", name=s.name, url=s.url) for s in topic.sources]
+        if topic.review:
+            lines.append(_(language, "Last checked: {date}", date=format_day(topic.review.reviewed_on, language)))
+        return "\n".join(lines)
+
+    def emergency_numbers(self, country: Country | None, language: str, at_sea: bool) -> str:
+        """The numbers to call, first line of every emergency answer."""
+        if country is None:
+            text = _(language, "Emergency: call 112 in Europe, or the local emergency number.")
+            if at_sea:
+                text += "\n" + _(language, "At sea: call the coast guard or 112 and give your GPS position.")
+            return text
+        name = country_name(country.code, language)
+        parts = [_(language, "Emergency in {country}: {number}", country=name, number=country.emergency)]
+        if at_sea and country.sea_rescue:
+            parts.append(_(language, "Sea rescue: {number}", number=country.sea_rescue.number))
+        for other in country.other_numbers:
+            parts.append(f"{other.name}: {other.number}")
+        return "\n".join(parts)
+
+    def services(self, country: Country, language: str) -> Reply:
+        """The official help services of one country, in the user's language."""
+        name = country_name(country.code, language)
+        lines = [_(language, "Official help in {country}:", country=name),
+                 _(language, "Emergency: {number}", number=country.emergency)]
+        if country.sea_rescue:
+            lines.append(_(language, "Sea rescue: {number}", number=country.sea_rescue.number))
+        for s in country.services:
+            where = " · ".join(x for x in (s.url, s.phone) if x)
+            lines.append(f"• {_(language, KIND_LABELS[s.kind])}: {s.name} – {where}")
+        dates = [s.verified_on for s in country.services if s.verified_on]
+        if dates:
+            lines.append(_(language, "Last checked: {date}", date=format_day(min(dates), language)))
+        return Reply(bidi("\n".join(lines), language), [topic_button("legal_aid", language),
+                                                        topic_button("asylum_how_to_apply", language),
+                                                        Button(_(language, "Menu"), "/menu")])
+
+    def topic(self, topic_id: str, situation: Situation, today: dt.date | None = None) -> list[Reply]:
+        """The replies for one topic; [] if the topic has no content at all."""
+        language = situation.language
+        topic = self.content.topics.get(topic_id)
+        country = self.content.countries.get(situation.country or "")
+        if topic_id in EMERGENCY_TOPICS:  # numbers first, even if the topic's content is broken
+            first = self.emergency_numbers(country, language, at_sea=topic_id == "emergency_at_sea")
+            tr = topic.translation(language) if topic else None
+            body = f"{first}\n\n{tr.answer}\n\n{self._footer(topic, language)}" if tr else first
+            buttons = [topic_button(t, language) for t in topic.follow_up] if topic else []
+            return [Reply(bidi(body.strip(), language), buttons)]
+        if topic is None:
+            return []
+        today = today or dt.date.today()
+        tr = topic.translation(language)
+        buttons = [topic_button(t, language) for t in topic.follow_up]
+        if tr is None:
+            return []
+        if self.enforce_review_expiry and topic.review and topic.review.expired(today):
+            text = _(language, "This information is being checked again and is not shown until it is. "
+                               "Meanwhile, please use the official sources:")
+            links = "\n".join(f"• {s.name} – {s.url}" for s in topic.sources)
+            return [Reply(bidi(f"{text}\n{links}", language), [topic_button("find_help", language)])]
+        if topic_id == "fallback":
+            closest = [t for t in situation.ranking if GROUP_OF.get(t) not in (None, "conversation")][:3]
+            buttons = [topic_button(t, language) for t in closest] + [Button(_(language, "Menu"), "/menu")]
+            return [Reply(bidi(tr.answer, language), buttons)]
+        if topic_id == "change_language":
+            return [Reply(tr.answer, language_buttons())]
+        if topic_id == "greet":
+            return [Reply(bidi(tr.answer, language), menu_buttons(language))]
+        if topic_id == "find_help":
+            if country:
+                return [self.services(country, language)]
+            return [Reply(bidi(tr.answer, language), country_buttons(self.content, language))]
+        footer = self._footer(topic, language)
+        text = f"{tr.answer}\n\n{footer}" if footer else tr.answer
+        if GROUP_OF[topic_id] != "conversation":
+            buttons = buttons + [Button(_(language, "Menu"), "/menu")]
+        return [Reply(bidi(text, language), buttons)]
+
+    def menu(self, language: str) -> Reply:
+        return Reply(_(language, "What would you like to know? Choose a topic or write your question."),
+                     menu_buttons(language))
+
+    def choose_language(self, language: str) -> Reply:
+        return Reply(_(language, "Choose your language:"), language_buttons())

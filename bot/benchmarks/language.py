@@ -1,0 +1,342 @@
+"""Benchmark of offline language identification for Masar's launch languages.
+
+Run from the repository root::
+
+    python -m bot.benchmarks.language                  # dev + train, all detectors found
+    python -m bot.benchmarks.language --splits dev --limit 50 --detectors pycld2,masar
+
+It compares the packages that could sit under ``bot.language`` (pycld2, lingua, py3langid),
+each restricted to the launch languages it knows, with ``bot.language.detect`` itself ("masar").
+Data: SIB-200 sentences (news-style text that nobody on the project wrote), their first three
+words (to mimic chat messages), and the ``languages.<code>.examples`` of the content topics
+(real chat-like questions). Printed: accuracy per language and detector, the median time of one
+call, and the load time (import + build + first call, measured in a fresh interpreter so that
+modules already imported here do not hide it).
+
+A detector counts as right when it names the expected launch language; for romanised Arabic
+(``arb_Latn`` and Latin-script ``ar`` examples) that is ``ar``. The packages have no notion of
+Arabizi, so the Arabizi flag is scored separately, for "masar" only.
+
+Nothing here is imported by the bot at run time; the packages are optional and skipped when
+missing (heliport is not measured: its wheel is GPL-3.0, which Masar cannot ship).
+"""
+from __future__ import annotations
+
+import argparse
+import csv
+import os
+import statistics
+import subprocess
+import sys
+import time
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Callable, Dict, List, Optional, Tuple
+
+REPO_ROOT = Path(__file__).resolve().parents[2]
+DEFAULT_SIB200 = REPO_ROOT.parent / "shared" / "datasets" / "sib200"
+DEFAULT_TOPICS = REPO_ROOT / "content" / "topics"
+
+LAUNCH = ("en", "ar", "fa", "ps", "ti", "so", "fr", "es", "tr", "ur", "bn", "uk")
+
+# SIB-200 folder -> expected Masar code. Dari (prs) counts as fa; Levantine (apc) and romanised
+# Arabic (arb_Latn) count as ar.
+SIB200_LABELS: Dict[str, str] = {
+    "eng_Latn": "en",
+    "arb_Arab": "ar",
+    "arb_Latn": "ar",
+    "apc_Arab": "ar",
+    "pes_Arab": "fa",
+    "prs_Arab": "fa",
+    "pbt_Arab": "ps",
+    "tir_Ethi": "ti",
+    "som_Latn": "so",
+    "fra_Latn": "fr",
+    "spa_Latn": "es",
+    "tur_Latn": "tr",
+    "urd_Arab": "ur",
+    "ben_Beng": "bn",
+    "ukr_Cyrl": "uk",
+}
+ARABIZI_ROWS = {"arb_Latn", "ar (Latin)"}
+
+Detect = Callable[[str], Tuple[Optional[str], bool]]
+
+
+# --------------------------------------------------------------------------- data
+
+
+def load_sib200(root: Path, splits: Tuple[str, ...], limit: Optional[int]) -> Dict[str, List[str]]:
+    """Sentences per SIB-200 folder (only the folders in SIB200_LABELS that exist)."""
+    data: Dict[str, List[str]] = {}
+    for folder in SIB200_LABELS:
+        texts: List[str] = []
+        for split in splits:
+            path = root / folder / f"{split}.tsv"
+            if not path.exists():
+                continue
+            with path.open(encoding="utf-8", newline="") as fh:
+                for row in csv.DictReader(fh, delimiter="\t", quoting=csv.QUOTE_NONE):
+                    text = (row.get("text") or "").strip()
+                    if text:
+                        texts.append(text)
+        if texts:
+            data[folder] = texts[:limit] if limit else texts
+    return data
+
+
+def fragment(text: str, words: int = 3) -> str:
+    """The first ``words`` words: roughly the length of a chat message."""
+    return " ".join(text.split()[:words])
+
+
+def load_content_examples(topics_dir: Path) -> Dict[str, List[str]]:
+    """``languages.<code>.examples`` of every topic file, keyed by code.
+
+    Latin-script examples under ``ar`` (Arabizi) get their own row, "ar (Latin)". Files that do
+    not parse (others may be writing them while this runs) are skipped with a note on stderr.
+    """
+    import yaml
+
+    rows: Dict[str, List[str]] = {}
+    for path in sorted(topics_dir.glob("*.yml")):
+        try:
+            doc = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
+        except Exception as exc:  # noqa: BLE001 - a half-written file must not stop the run
+            print(f"skipped {path.name}: {exc.__class__.__name__}", file=sys.stderr)
+            continue
+        languages = doc.get("languages") if isinstance(doc, dict) else None
+        if not isinstance(languages, dict):
+            continue
+        for code, block in languages.items():
+            code = str(code)
+            if code not in LAUNCH or not isinstance(block, dict):
+                continue
+            for example in block.get("examples") or []:
+                if not isinstance(example, str) or not example.strip():
+                    continue
+                key = code
+                if code == "ar" and _is_latin(example):
+                    key = "ar (Latin)"
+                rows.setdefault(key, []).append(example.strip())
+    return rows
+
+
+def _is_latin(text: str) -> bool:
+    letters = [c for c in text if c.isalpha()]
+    return bool(letters) and sum(c.isascii() for c in letters) > len(letters) / 2
+
+
+def expected_code(row: str) -> str:
+    if row in SIB200_LABELS:
+        return SIB200_LABELS[row]
+    return row.split(" ")[0]
+
+
+# --------------------------------------------------------------------------- detectors
+
+
+def _setup_pycld2() -> Detect:
+    import pycld2
+
+    launch = set(LAUNCH)
+
+    def detect(text: str) -> Tuple[Optional[str], bool]:
+        try:
+            _, _, details = pycld2.detect(text, bestEffort=True)
+        except pycld2.error:
+            return None, False
+        for _, code, _, _ in details:
+            code = "fa" if code == "prs" else code
+            if code in launch:  # restrict: the first of the top three that is a launch language
+                return code, False
+        return None, False
+
+    return detect
+
+
+def _setup_lingua() -> Detect:
+    from lingua import IsoCode639_1, Language, LanguageDetectorBuilder
+
+    languages = []
+    for code in LAUNCH:
+        try:
+            languages.append(Language.from_iso_code_639_1(getattr(IsoCode639_1, code.upper())))
+        except (AttributeError, ValueError):
+            pass  # lingua has no Pashto and no Tigrinya
+    detector = LanguageDetectorBuilder.from_languages(*languages).build()
+
+    def detect(text: str) -> Tuple[Optional[str], bool]:
+        language = detector.detect_language_of(text)
+        return (language.iso_code_639_1.name.lower() if language else None), False
+
+    return detect
+
+
+def _setup_py3langid() -> Detect:
+    from py3langid.langid import MODEL_FILE, LanguageIdentifier
+
+    identifier = LanguageIdentifier.from_pickled_model(MODEL_FILE, norm_probs=False)
+    identifier.set_languages([c for c in LAUNCH if c not in ("so", "ti")])  # not in its model
+
+    def detect(text: str) -> Tuple[Optional[str], bool]:
+        return identifier.classify(text)[0], False
+
+    return detect
+
+
+def _setup_masar() -> Detect:
+    from bot import language
+
+    def detect(text: str) -> Tuple[Optional[str], bool]:
+        result = language.detect(text)
+        return result.language, result.arabizi
+
+    return detect
+
+
+DETECTORS: Dict[str, Callable[[], Detect]] = {
+    "pycld2": _setup_pycld2,
+    "lingua": _setup_lingua,
+    "py3langid": _setup_py3langid,
+    "masar": _setup_masar,
+}
+WARM_UP = "Hello, where can I find help?"
+
+
+def measure_load(name: str) -> Optional[float]:
+    """Seconds to import, build and run a first call, in a fresh interpreter."""
+    code = (
+        "import time; t = time.perf_counter()\n"
+        "from bot.benchmarks.language import DETECTORS, WARM_UP\n"
+        f"DETECTORS[{name!r}]()(WARM_UP)\n"
+        "print(time.perf_counter() - t)\n"
+    )
+    env = dict(os.environ)
+    env["PYTHONPATH"] = os.pathsep.join(filter(None, [str(REPO_ROOT), env.get("PYTHONPATH")]))
+    try:
+        out = subprocess.run(
+            [sys.executable, "-c", code], capture_output=True, text=True, env=env, timeout=300
+        )
+    except subprocess.TimeoutExpired:
+        return None
+    if out.returncode != 0:
+        return None
+    return float(out.stdout.strip().splitlines()[-1])
+
+
+# --------------------------------------------------------------------------- scoring
+
+
+@dataclass
+class Score:
+    right: int = 0
+    total: int = 0
+    arabizi_flagged: int = 0
+    times_ns: List[int] = field(default_factory=list)
+
+    @property
+    def accuracy(self) -> float:
+        return self.right / self.total if self.total else float("nan")
+
+
+def evaluate(detect: Detect, rows: Dict[str, List[str]]) -> Dict[str, Score]:
+    scores: Dict[str, Score] = {}
+    clock = time.perf_counter_ns
+    for row, texts in rows.items():
+        expected = expected_code(row)
+        score = scores.setdefault(row, Score())
+        for text in texts:
+            start = clock()
+            code, arabizi = detect(text)
+            score.times_ns.append(clock() - start)
+            score.total += 1
+            score.right += code == expected
+            score.arabizi_flagged += bool(arabizi)
+    return scores
+
+
+def print_table(title: str, results: Dict[str, Dict[str, Score]], rows: List[str]) -> None:
+    names = list(results)
+    width = max([len(r) for r in rows] + [12])
+    print(f"\n## {title}")
+    print(f"{'language':<{width}} {'n':>5} " + " ".join(f"{n:>9}" for n in names))
+    for row in rows:
+        n = next((results[name][row].total for name in names if row in results[name]), 0)
+        cells = []
+        for name in names:
+            score = results[name].get(row)
+            cells.append(f"{score.accuracy * 100:8.1f}%" if score and score.total else f"{'-':>9}")
+        print(f"{row:<{width}} {n:>5} " + " ".join(cells))
+    macro = []
+    for name in names:
+        accs = [results[name][r].accuracy for r in rows if r in results[name] and results[name][r].total]
+        macro.append(f"{statistics.mean(accs) * 100:8.1f}%" if accs else f"{'-':>9}")
+    print(f"{'macro avg':<{width}} {'':>5} " + " ".join(macro))
+    medians = []
+    for name in names:
+        times = [t for s in results[name].values() for t in s.times_ns]
+        medians.append(f"{statistics.median(times) / 1e6:8.3f}ms" if times else f"{'-':>10}")
+    print(f"{'median/call':<{width}} {'':>5} " + " ".join(f"{m:>9}" for m in medians))
+    if "masar" in results:
+        flagged = results["masar"]
+        arz = [flagged[r] for r in rows if r in ARABIZI_ROWS and r in flagged]
+        other = [flagged[r] for r in rows if r not in ARABIZI_ROWS and r in flagged]
+        if arz:
+            hit = sum(s.arabizi_flagged for s in arz) / sum(s.total for s in arz)
+            print(f"masar arabizi flag: {hit * 100:.1f}% of romanised Arabic", end="")
+        print(f"; false Arabizi flags elsewhere: {sum(s.arabizi_flagged for s in other)}")
+
+
+def main(argv: Optional[List[str]] = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--sib200", type=Path, default=Path(os.environ.get("MASAR_SIB200", DEFAULT_SIB200)))
+    parser.add_argument("--topics", type=Path, default=DEFAULT_TOPICS)
+    parser.add_argument("--splits", default="dev,train", help="comma-separated SIB-200 splits")
+    parser.add_argument("--limit", type=int, default=None, help="sentences per language")
+    parser.add_argument("--detectors", default=",".join(DETECTORS))
+    parser.add_argument("--no-load-time", action="store_true", help="skip the fresh-interpreter load timing")
+    args = parser.parse_args(argv)
+
+    sib = load_sib200(args.sib200, tuple(s for s in args.splits.split(",") if s), args.limit)
+    if not sib:
+        print(f"no SIB-200 data under {args.sib200}", file=sys.stderr)
+    frags = {row: [fragment(t) for t in texts] for row, texts in sib.items()}
+    content = load_content_examples(args.topics) if args.topics.exists() else {}
+
+    detectors: Dict[str, Detect] = {}
+    for name in args.detectors.split(","):
+        if name not in DETECTORS:
+            parser.error(f"unknown detector {name}; known: {', '.join(DETECTORS)}")
+        try:
+            detectors[name] = DETECTORS[name]()
+        except ImportError as exc:
+            print(f"{name}: not installed ({exc})", file=sys.stderr)
+
+    datasets = [
+        (f"SIB-200 full sentences ({args.splits})", sib),
+        ("SIB-200 first 3 words", frags),
+        (f"content examples ({args.topics.name}/*.yml)", content),
+    ]
+    for title, rows in datasets:
+        if not rows:
+            continue
+        results = {name: evaluate(detect, rows) for name, detect in detectors.items()}
+        order = [r for r in SIB200_LABELS if r in rows] or sorted(rows, key=_content_order)
+        print_table(title, results, order)
+
+    if not args.no_load_time:
+        print("\n## load time (import + build + first call, fresh interpreter)")
+        for name in detectors:
+            seconds = measure_load(name)
+            print(f"{name:<10} {seconds:6.2f} s" if seconds is not None else f"{name:<10} failed")
+    return 0
+
+
+def _content_order(row: str) -> Tuple[int, str]:
+    code = expected_code(row)
+    return (LAUNCH.index(code) if code in LAUNCH else len(LAUNCH), row)
+
+
+if __name__ == "__main__":
+    sys.exit(main())

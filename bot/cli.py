@@ -1,0 +1,106 @@
+"""The `masar` command: thin argument parsing; the work is done by the modules it calls."""
+from __future__ import annotations
+
+import argparse
+import asyncio
+import contextlib
+import logging
+import os
+import sys
+
+os.environ.setdefault("OMP_NUM_THREADS", "1")
+os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "3")
+os.environ.setdefault("RASA_TELEMETRY_ENABLED", "false")
+
+
+def _quiet_logging(verbose: bool = False) -> None:
+    from .logs import configure
+
+    configure(verbose)
+
+
+def _engine(settings, in_memory: bool = False):
+    from .engine import Engine
+
+    # Rasa prints training progress on stdout; keep stdout for answers.
+    with contextlib.redirect_stdout(sys.stderr):
+        return Engine.load(settings, in_memory=in_memory)
+
+
+def cmd_chat(args, settings) -> int:
+    from .channels import terminal
+
+    asyncio.run(terminal.run(_engine(settings)))
+    return 0
+
+
+def cmd_ask(args, settings) -> int:
+    from .channels import jsonl
+
+    engine = _engine(settings, in_memory=True)
+    bad = asyncio.run(jsonl.run(engine))
+    return 1 if bad and args.strict else 0
+
+
+def cmd_train(args, settings) -> int:
+    from .build import BuildError, train_model
+    from .content.loader import load
+
+    content, problems = load(settings.content_dir)
+    errors = [p for p in problems if p.severity == "error"]
+    if errors:
+        print(f"masar train: content has {len(errors)} errors (run `masar content check`); training on what loaded",
+              file=sys.stderr)
+    try:
+        with contextlib.redirect_stdout(sys.stderr):
+            result = train_model(settings, content, force=args.force)
+    except BuildError as exc:
+        print(f"masar train: {exc}", file=sys.stderr)
+        return 1
+    state = f"trained in {result.seconds:.1f} s" if result.trained else "up to date (content and config unchanged)"
+    print(f"model {result.model.name}: {state}")
+    return 0
+
+
+def cmd_content(args, settings) -> int:
+    from .content import check
+
+    if args.action == "check":
+        return check.main(settings.content_dir, strict=args.strict)
+    from .content import report
+
+    return report.main(settings.content_dir, html=args.html)
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(prog="masar", description="Masar: safety information for people on the move.")
+    parser.add_argument("-v", "--verbose", action="store_true", help="more log output (never message text)")
+    sub = parser.add_subparsers(dest="command", required=True)
+    sub.add_parser("chat", help="talk to the bot in the terminal").set_defaults(func=cmd_chat)
+    ask = sub.add_parser("ask", help="JSON lines on stdin -> JSON lines on stdout")
+    ask.add_argument("--strict", action="store_true", help="exit 1 if any input line was invalid")
+    ask.set_defaults(func=cmd_ask)
+    train = sub.add_parser("train", help="build and train from content/ and config.yml")
+    train.add_argument("--force", action="store_true", help="train even if nothing changed")
+    train.set_defaults(func=cmd_train)
+    content = sub.add_parser("content", help="check content or report on it")
+    content.add_argument("action", choices=["check", "report"])
+    content.add_argument("--strict", action="store_true", help="check: fail on warnings too")
+    content.add_argument("--html", metavar="FILE", help="report: also write an HTML report")
+    content.set_defaults(func=cmd_content)
+    return parser
+
+
+def main(argv: list[str] | None = None) -> int:
+    from .settings import load
+
+    args = build_parser().parse_args(argv)
+    _quiet_logging(args.verbose)
+    try:
+        return args.func(args, load())
+    except KeyboardInterrupt:
+        return 130
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,1 @@
+"""Content: typed models, loading with line numbers, checks and reports."""

@@ -1,0 +1,353 @@
+"""Load content/ into typed models, collecting every problem with its file and line.
+
+Loading never raises on bad content: a broken file is reported and left out, and the rest
+still loads. `masar content check` shows the problems; the bot serves what loaded.
+"""
+from __future__ import annotations
+
+import datetime as dt
+import difflib
+import re
+import unicodedata
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from .catalogue import GROUP_OF, LANGUAGES, REQUIRED_SERVICE_KINDS, SERVICE_KINDS, TOPICS
+from .models import Content, Country, PhoneNumber, Review, Service, Source, Topic, Translation
+from .yamlio import LineDict, LineList, YamlError, read_yaml
+
+MAX_ANSWER = 700
+MIN_EXAMPLES = 10
+EXPIRY_WARNING_DAYS = 30
+
+URL_RE = re.compile(r"^https://[A-Za-z0-9.-]+\.[A-Za-z]{2,}(/[^\s<>\"']*)?$")
+PHONE_RE = re.compile(r"^\+?[0-9][0-9 ]{1,18}[0-9]$|^[0-9]{2,6}$")
+
+TOPIC_KEYS = {"topic", "group", "follow_up", "sources", "review", "needs_verification", "languages"}
+LANGUAGE_KEYS = {"examples", "answer", "native_review"}
+COUNTRY_KEYS = {"country", "aliases", "emergency", "sea_rescue", "services"}
+SERVICE_KEYS = {"kind", "name", "url", "phone", "source", "verified_on", "needs_verification", "note"}
+
+
+@dataclass(frozen=True)
+class Problem:
+    """One thing wrong in content/, with where it is and how to fix it."""
+
+    path: Path
+    line: int
+    message: str
+    severity: str = "error"  # error | warning | unverified
+
+    def __str__(self) -> str:
+        return f"{self.path}:{self.line}: {self.severity}: {self.message}"
+
+
+class _Report:
+    def __init__(self, path: Path) -> None:
+        self.path = path
+        self.problems: list[Problem] = []
+
+    def error(self, line: int, message: str) -> None:
+        self.problems.append(Problem(self.path, line, message, "error"))
+
+    def warn(self, line: int, message: str) -> None:
+        self.problems.append(Problem(self.path, line, message, "warning"))
+
+    def unverified(self, line: int, message: str) -> None:
+        self.problems.append(Problem(self.path, line, message, "unverified"))
+
+
+def normalise_example(text: str) -> str:
+    """The form under which two examples count as the same (case, spacing, punctuation)."""
+    text = unicodedata.normalize("NFKC", text).casefold()
+    text = "".join(ch for ch in text if not unicodedata.category(ch).startswith("P"))
+    return " ".join(text.split())
+
+
+def _line(node: Any, key: Any = None) -> int:
+    if isinstance(node, LineDict):
+        return node.line_of(key) if key is not None else node.line
+    if isinstance(node, LineList):
+        return node.line_of(key) if isinstance(key, int) else node.line
+    return 1
+
+
+def _unknown_keys(report: _Report, node: LineDict, allowed: set[str], where: str) -> None:
+    for key in node:
+        if key not in allowed:
+            guess = difflib.get_close_matches(str(key), sorted(allowed), n=1)
+            hint = f"; did you mean '{guess[0]}'?" if guess else f"; allowed keys: {', '.join(sorted(allowed))}"
+            report.warn(_line(node, key), f"unknown key '{key}' in {where}, it is ignored{hint}")
+
+
+def _date(report: _Report, node: LineDict, key: str, where: str) -> dt.date | None:
+    value = node.get(key)
+    if isinstance(value, dt.datetime):
+        return value.date()
+    if isinstance(value, dt.date):
+        return value
+    if value is None:
+        report.error(_line(node, key) if key in node else node.line, f"{where} has no '{key}': add a date like 2026-11-22")
+    else:
+        report.error(_line(node, key), f"'{key}' must be a date like 2026-11-22, not '{value}'")
+    return None
+
+
+def check_url(report: _Report, line: int, url: Any, where: str) -> str | None:
+    if not isinstance(url, str) or not URL_RE.match(url.strip()):
+        report.error(line, f"malformed URL in {where}: '{url}'; write the full address starting with https://")
+        return None
+    return url.strip()
+
+
+def check_phone(report: _Report, line: int, number: Any, where: str) -> str | None:
+    text = str(number).strip() if number is not None else ""
+    if not PHONE_RE.match(text):
+        report.error(line, f"malformed phone number in {where}: '{number}'; use digits only, "
+                           "with an optional leading + and spaces (for example \"112\" or \"+39 06 1234 5678\"), in quotes")
+        return None
+    return text
+
+
+def _review(report: _Report, node: Any, today: dt.date) -> Review | None:
+    if not isinstance(node, LineDict):
+        report.error(_line(node), "'review' must have reviewed_by, reviewed_on and expires_on")
+        return None
+    by = node.get("reviewed_by")
+    if not isinstance(by, str) or not by.strip():
+        report.error(node.line, "'review' has no 'reviewed_by': write who reviewed this answer")
+    on = _date(report, node, "reviewed_on", "'review'")
+    until = _date(report, node, "expires_on", "'review'")
+    if not (isinstance(by, str) and on and until):
+        return None
+    if until < on:
+        report.error(_line(node, "expires_on"), "'expires_on' is before 'reviewed_on'")
+    if until < today:
+        report.error(_line(node, "expires_on"), f"review expired on {until}: check the answers against "
+                                                "the sources again, then update reviewed_on and expires_on")
+    elif (until - today).days <= EXPIRY_WARNING_DAYS:
+        report.warn(_line(node, "expires_on"), f"review expires on {until} (in {(until - today).days} days): plan a new review")
+    return Review(by.strip(), on, until)
+
+
+def _sources(report: _Report, node: Any, where: str) -> tuple[Source, ...]:
+    if node is None:
+        return ()
+    if not isinstance(node, LineList):
+        report.error(_line(node), f"'sources' in {where} must be a list of entries with name and url")
+        return ()
+    sources = []
+    for i, item in enumerate(node):
+        if not isinstance(item, LineDict) or "url" not in item:
+            report.error(node.line_of(i), "a source needs 'name' and 'url'")
+            continue
+        url = check_url(report, _line(item, "url"), item.get("url"), "source")
+        name = item.get("name")
+        if not isinstance(name, str) or not name.strip():
+            report.error(item.line, "a source needs a 'name' (the organisation and page title)")
+            continue
+        if url:
+            sources.append(Source(name.strip(), url))
+    return tuple(sources)
+
+
+def _topic(path: Path, data: Any, today: dt.date, report: _Report) -> Topic | None:
+    if not isinstance(data, LineDict):
+        report.error(1, "a topic file must be a mapping with topic, group, sources, review and languages")
+        return None
+    _unknown_keys(report, data, TOPIC_KEYS, "a topic file")
+    topic_id = data.get("topic")
+    if topic_id not in GROUP_OF:
+        guess = difflib.get_close_matches(str(topic_id), TOPICS, n=1)
+        hint = f"; did you mean '{guess[0]}'?" if guess else "; see the topic catalogue for the ids"
+        report.error(_line(data, "topic"), f"unknown topic id '{topic_id}'{hint}")
+        return None
+    if path.stem != topic_id:
+        report.error(_line(data, "topic"), f"the file of topic '{topic_id}' must be named {topic_id}.yml")
+    group = data.get("group", GROUP_OF[topic_id])
+    if group != GROUP_OF[topic_id]:
+        report.error(_line(data, "group"), f"topic '{topic_id}' belongs to group '{GROUP_OF[topic_id]}', not '{group}'")
+    follow_up = data.get("follow_up") or []
+    if not isinstance(follow_up, list):
+        report.error(_line(data, "follow_up"), "'follow_up' must be a list of topic ids")
+        follow_up = []
+    for i, other in enumerate(follow_up):
+        if other not in GROUP_OF:
+            report.error(_line(follow_up, i), f"unknown topic id '{other}' in follow_up")
+    follow_up = [t for t in follow_up if t in GROUP_OF][:3]
+    sources = _sources(report, data.get("sources"), f"topic '{topic_id}'")
+    if not sources and GROUP_OF[topic_id] != "conversation":
+        report.error(_line(data, "sources") if "sources" in data else data.line,
+                     "missing source: add at least one official source (name and https URL)")
+    review = None
+    if "review" in data:
+        review = _review(report, data["review"], today)
+    else:
+        report.error(data.line, "missing 'review' (reviewed_by, reviewed_on, expires_on): unreviewed content is not served")
+    notes = data.get("needs_verification") or []
+    if not isinstance(notes, list):
+        notes = [str(notes)]
+    for i, note in enumerate(notes):
+        report.unverified(_line(data.get("needs_verification"), i), f"needs verification: {note}")
+
+    translations: dict[str, Translation] = {}
+    languages = data.get("languages")
+    if not isinstance(languages, LineDict):
+        report.error(_line(data, "languages") if "languages" in data else data.line,
+                     "missing 'languages': add one entry per launch language with examples and answer")
+        languages = LineDict()
+        languages.lines, languages.line = {}, data.line
+    for language in LANGUAGES:
+        if language not in languages:
+            report.error(languages.line, f"missing language '{language}': add '{language}:' with examples and answer")
+    for language, entry in languages.items():
+        if language not in LANGUAGES:
+            report.error(_line(languages, language), f"unknown language '{language}'; launch languages: {', '.join(LANGUAGES)}")
+            continue
+        where = f"{topic_id}/{language}"
+        if not isinstance(entry, LineDict):
+            report.error(_line(languages, language), f"'{language}' must have 'examples' and 'answer'")
+            continue
+        _unknown_keys(report, entry, LANGUAGE_KEYS, where)
+        answer = entry.get("answer")
+        if not isinstance(answer, str) or not answer.strip():
+            report.error(_line(entry, "answer") if "answer" in entry else entry.line, f"missing answer for {where}")
+            answer = ""
+        answer = " ".join(answer.split(" ")).strip()
+        if len(answer) > MAX_ANSWER:
+            report.error(_line(entry, "answer"), f"answer of {where} is too long ({len(answer)} characters, "
+                                                 f"at most {MAX_ANSWER}): shorten it for a phone screen")
+        raw_examples = entry.get("examples") or []
+        if not isinstance(raw_examples, list):
+            report.error(_line(entry, "examples"), f"'examples' of {where} must be a list")
+            raw_examples = []
+        examples = []
+        for i, ex in enumerate(raw_examples):
+            if not isinstance(ex, (str, int, float)) or not str(ex).strip():
+                report.error(_line(raw_examples, i), f"empty or malformed example in {where}")
+                continue
+            examples.append(str(ex).strip())
+        if len(examples) < MIN_EXAMPLES:
+            report.warn(_line(entry, "examples") if "examples" in entry else entry.line,
+                        f"{where} has {len(examples)} examples; add at least {MIN_EXAMPLES} so the bot understands this language")
+        if not examples and topic_id != "fallback":
+            report.error(entry.line, f"{where} has no examples")
+        native = entry.get("native_review", False)
+        translations[language] = Translation(language, tuple(examples), answer, bool(native))
+    return Topic(topic_id, GROUP_OF[topic_id], tuple(follow_up), sources, review, tuple(map(str, notes)),
+                 translations, path)
+
+
+def _country(path: Path, data: Any, report: _Report) -> Country | None:
+    if not isinstance(data, LineDict):
+        report.error(1, "a services file must be a mapping with country, emergency and services")
+        return None
+    _unknown_keys(report, data, COUNTRY_KEYS, "a services file")
+    code = str(data.get("country", "")).upper()
+    if not re.fullmatch(r"[A-Z]{2}", code):
+        report.error(_line(data, "country"), f"'country' must be a two-letter ISO code like IT, not '{data.get('country')}'")
+        return None
+    if path.stem.upper() != code:
+        report.error(_line(data, "country"), f"the services of {code} must be in {code.lower()}.yml")
+    emergency = data.get("emergency")
+    number, others = None, []
+    if not isinstance(emergency, LineDict):
+        report.error(data.line, f"{code} has no 'emergency' number: add emergency.number with its source")
+    else:
+        number = check_phone(report, _line(emergency, "number"), emergency.get("number"), f"{code} emergency")
+        if emergency.get("needs_verification"):
+            report.unverified(emergency.line, f"needs verification: {code} emergency number {emergency.get('number')}")
+        if "source" not in emergency:
+            report.error(emergency.line, f"{code} emergency number has no 'source'")
+        else:
+            check_url(report, _line(emergency, "source"), emergency.get("source"), f"{code} emergency source")
+        for item in emergency.get("other_numbers") or []:
+            if isinstance(item, LineDict):
+                n = check_phone(report, _line(item, "number"), item.get("number"), f"{code} {item.get('name')}")
+                if n:
+                    others.append(PhoneNumber(str(item.get("name", "")), n))
+    sea = None
+    if isinstance(data.get("sea_rescue"), LineDict):
+        node = data["sea_rescue"]
+        n = check_phone(report, _line(node, "number"), node.get("number"), f"{code} sea rescue")
+        if node.get("needs_verification"):
+            report.unverified(node.line, f"needs verification: {code} sea rescue number {node.get('number')}")
+        if n:
+            sea = PhoneNumber(str(node.get("name", "")), n)
+    services = []
+    raw = data.get("services") or []
+    for i, item in enumerate(raw if isinstance(raw, list) else []):
+        if not isinstance(item, LineDict):
+            report.error(_line(raw, i), "a service must be a mapping with kind, name, url, source, verified_on")
+            continue
+        _unknown_keys(report, item, SERVICE_KEYS, f"a {code} service")
+        kind = item.get("kind")
+        if kind not in SERVICE_KINDS:
+            report.error(_line(item, "kind"), f"unknown service kind '{kind}'; use one of {', '.join(SERVICE_KINDS)}")
+            continue
+        url = check_url(report, _line(item, "url"), item["url"], f"{code} {kind}") if item.get("url") else None
+        phone = check_phone(report, _line(item, "phone"), item["phone"], f"{code} {kind}") if item.get("phone") else None
+        source = check_url(report, _line(item, "source"), item.get("source"), f"{code} {kind} source") if "source" in item else None
+        if "source" not in item:
+            report.error(item.line, f"{code} {kind} has no 'source': the page where this was checked")
+        verified = _date(report, item, "verified_on", f"{code} {kind}")
+        if item.get("needs_verification"):
+            report.unverified(item.line, f"needs verification: {code} {kind} '{item.get('name')}'"
+                                         + (f" ({item.get('note')})" if item.get("note") else ""))
+        if not url and not phone:
+            report.error(item.line, f"{code} {kind} needs a url or a phone")
+            continue
+        services.append(Service(kind, str(item.get("name", kind)), url, phone, source, verified,
+                                bool(item.get("needs_verification")), item.get("note")))
+    kinds = {s.kind for s in services}
+    for kind in REQUIRED_SERVICE_KINDS:
+        if kind not in kinds:
+            report.error(_line(data, "services") if "services" in data else data.line, f"{code} has no '{kind}' service")
+    aliases = tuple(str(a).casefold() for a in (data.get("aliases") or []))
+    return Country(code, aliases, number, tuple(others), sea, tuple(services), path)
+
+
+def load(root: Path, today: dt.date | None = None) -> tuple[Content, list[Problem]]:
+    """Load content/ from `root`; return what loaded and every problem found."""
+    today = today or dt.date.today()
+    content = Content(root=root)
+    problems: list[Problem] = []
+    topic_dir = root / "topics"
+    seen_examples: dict[str, tuple[str, Path]] = {}
+    for path in sorted(topic_dir.glob("*.y*ml")):
+        report = _Report(path)
+        try:
+            topic = _topic(path, read_yaml(path), today, report)
+        except YamlError as exc:
+            report.error(exc.line, exc.message)
+            topic = None
+        if topic is not None:
+            if topic.id in content.topics:
+                report.error(1, f"topic '{topic.id}' is defined twice (also in {content.topics[topic.id].path})")
+            else:
+                content.topics[topic.id] = topic
+                for language, tr in topic.translations.items():
+                    for ex in tr.examples:
+                        key = normalise_example(ex)
+                        other = seen_examples.get(key)
+                        if other and other[0] != topic.id:
+                            report.error(1, f"the example '{ex}' ({language}) is also under topic '{other[0]}' "
+                                            f"({other[1].name}); keep it under one topic only")
+                        else:
+                            seen_examples[key] = (topic.id, path)
+        problems += report.problems
+    for topic_id in TOPICS:
+        if topic_id not in content.topics and not any(p.path.stem == topic_id and p.severity == "error" for p in problems):
+            problems.append(Problem(topic_dir / f"{topic_id}.yml", 1, f"missing topic '{topic_id}': create this file"))
+    for path in sorted((root / "services").glob("*.y*ml")):
+        report = _Report(path)
+        try:
+            country = _country(path, read_yaml(path), report)
+        except YamlError as exc:
+            report.error(exc.line, exc.message)
+            country = None
+        if country is not None:
+            content.countries[country.code] = country
+        problems += report.problems
+    return content, problems

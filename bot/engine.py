@@ -1,0 +1,244 @@
+"""The Masar engine: one message in, localized answers out, for every channel.
+
+Order of work for each message, and why:
+1. clean the text (odd Unicode, huge messages) so nothing downstream can crash on it;
+2. the emergency net, before anything else, so an emergency never depends on the model
+   or on the state the conversation is in;
+3. commands and buttons (/start, /language fa, /country IT, /menu, /forget ...);
+4. the language to answer in (detection weighed against the conversation's language);
+5. Rasa: the NLU pipeline and the rule policy pick the topic, and the content renderer
+   (a Rasa NaturalLanguageGenerator) writes the answer from content/ in that language.
+Every turn, including commands and emergencies, goes through Rasa as an intent, so the
+conversation (and the language/country of each turn, as metadata) is in one store.
+"""
+from __future__ import annotations
+
+import asyncio
+import datetime as dt
+import logging
+import re
+import unicodedata
+from pathlib import Path
+from typing import Any
+
+from rasa.core.agent import Agent
+from rasa.core.channels.channel import CollectingOutputChannel, UserMessage
+from rasa.core.lock_store import InMemoryLockStore
+from rasa.core.nlg.generator import NaturalLanguageGenerator
+
+from . import build, privacy
+from .answers import Renderer, Situation
+from .content.catalogue import LANGUAGES, TOPICS
+from .content.loader import load as load_content
+from .content.models import Content
+from .conversations import create_tracker_store, delete_conversation, purge_older_than
+from .i18n import _, country_names
+from .language import choose_language
+from .messages import Answer, Button, Incoming, Reply
+from .safety.emergency import load_net
+from .settings import Settings
+
+logger = logging.getLogger(__name__)
+
+MAX_TEXT = 4000          # longer messages are cut (a pasted advert is rarely longer)
+COMMANDS = {"start", "help", "menu", "language", "country", "emergency", "privacy", "forget"}
+_CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f\u200b\u2060\ufeff\ufffe\uffff]")
+
+
+def clean_text(text: Any) -> str:
+    """NFC, no control or lone-surrogate characters, one line of reasonable length."""
+    if not isinstance(text, str):
+        text = "" if text is None else str(text)
+    text = text.encode("utf-8", "replace").decode("utf-8")
+    text = unicodedata.normalize("NFC", _CONTROL.sub("", text))
+    text = " ".join(text.split())
+    return text[:MAX_TEXT]
+
+
+class _Collector(CollectingOutputChannel):
+    """Keeps each bot message whole, with the action that produced it (its topic)."""
+
+    async def send_response(self, recipient_id: str, message: dict) -> None:
+        self.messages.append(dict(message))
+
+
+class ContentGenerator(NaturalLanguageGenerator):
+    """Rasa's NLG, backed by content/: renders `utter_<topic>` in the turn's language."""
+
+    def __init__(self, renderer: Renderer) -> None:
+        self.renderer = renderer
+
+    async def generate(self, utter_action: str, tracker, output_channel: str, **kwargs: Any) -> dict | None:
+        topic = build.topic_of(utter_action)
+        meta = tracker.latest_message.metadata or {} if tracker.latest_message else {}
+        ranking = tuple(r.get("name") for r in (tracker.latest_message.parse_data or {}).get("intent_ranking", []))
+        situation = Situation(meta.get("language") or "en", meta.get("country"), ranking)
+        replies = self.renderer.topic(topic, situation) if topic else []
+        if not replies:
+            return None
+        return {"text": "\n\n".join(r.text for r in replies),
+                "buttons": [{"title": b.title, "payload": b.payload} for r in replies for b in r.buttons]}
+
+
+class Engine:
+    """Holds the loaded content and model; `handle()` is safe to call from any channel."""
+
+    def __init__(self, settings: Settings, content: Content, agent: Agent, renderer: Renderer,
+                 secret: bytes) -> None:
+        self.settings = settings
+        self.content = content
+        self.agent = agent
+        self.renderer = renderer
+        self.secret = secret
+        self.emergency = load_net(settings.content_dir)
+        self._countries = self._country_index(content)
+        self.model_path: Path | None = None
+
+    # -- loading ----------------------------------------------------------------------------
+    @classmethod
+    def load(cls, settings: Settings, *, in_memory: bool = False, train: bool = True) -> "Engine":
+        """Load content and the model for it (training first if content or config changed)."""
+        content, problems = load_content(settings.content_dir)
+        errors = [p for p in problems if p.severity == "error"]
+        if errors:
+            logger.warning("content has %d problems; run `masar content check` (serving what loaded)", len(errors))
+        model = build.current_model(settings)
+        if train:
+            model = build.train_model(settings, content).model
+        if model is None:
+            raise build.BuildError("no trained model: run `masar train`")
+        renderer = Renderer(content, settings.enforce_review_expiry)
+        agent = Agent.load(str(model), generator=ContentGenerator(renderer), lock_store=InMemoryLockStore())
+        agent.tracker_store = create_tracker_store(agent.domain, settings.tracker_store_url, settings.redis_url,
+                                                   settings.data_dir, in_memory)
+        agent.processor.tracker_store = agent.tracker_store
+        engine = cls(settings, content, agent, renderer, privacy.load_secret(settings.user_key_secret, settings.data_dir))
+        engine.model_path = model
+        return engine
+
+    @staticmethod
+    def _country_index(content: Content) -> dict[str, str]:
+        index: dict[str, str] = {}
+        for code, country in content.countries.items():
+            for name in country_names(code) | set(country.aliases):
+                if len(name) >= 3:
+                    index[name] = code
+        return index
+
+    def find_country(self, text: str) -> str | None:
+        """A country of the services directory named in the text, in any language."""
+        low = f" {text.casefold()} "
+        for name, code in sorted(self._countries.items(), key=lambda kv: -len(kv[0])):
+            if f" {name} " in low or (len(name) > 4 and name in low):
+                return code
+        return None
+
+    # -- the conversation -------------------------------------------------------------------
+    async def _state(self, key: str) -> dict:
+        tracker = await self.agent.tracker_store.retrieve(key)
+        if tracker is None or tracker.latest_message is None:
+            return {}
+        return dict(tracker.latest_message.metadata or {})
+
+    async def _ask_rasa(self, key: str, text: str, meta: dict, channel: str) -> tuple[str, float, list[Reply]]:
+        collector = _Collector()
+        await self.agent.handle_message(UserMessage(text, collector, key, input_channel=channel, metadata=meta))
+        tracker = await self.agent.tracker_store.retrieve(key)
+        parse = tracker.latest_message.parse_data if tracker and tracker.latest_message else {}
+        intent = (parse.get("intent") or {})
+        topic, replies = "fallback", []
+        for m in collector.messages:
+            topic = build.topic_of(m.get("utter_action")) or topic
+            replies.append(Reply(m.get("text") or "", [Button(b["title"], b["payload"]) for b in m.get("buttons") or []]))
+        if not replies:  # content missing for this topic: never leave the user without an answer
+            replies = [self.renderer.menu(meta.get("language") or "en")]
+        return topic, float(intent.get("confidence") or 0.0), replies
+
+    async def handle(self, message: Incoming) -> Answer:
+        """Answer one message. Never raises for bad input; the user always gets a reply."""
+        key = privacy.user_key(self.secret, message.channel, str(message.user))
+        text = clean_text(message.text)
+        state = await self._state(key)
+        current = state.get("language")
+        forced = message.language if message.language in LANGUAGES else None
+
+        alarm = self.emergency.check(text) if text and not text.startswith("/") else None
+        if alarm:
+            language = forced or self._language(text, current, message.client_language)
+            country = self.find_country(text) or state.get("country")
+            return await self._answer(message, key, f"/{alarm.topic}", language, country, emergency=True)
+
+        if text.startswith("/"):
+            command, _sep, arg = text[1:].partition(" ")
+            command = command.split("@")[0].lower()
+            language = forced or current or self._client(message.client_language) or "en"
+            return await self._command(message, key, command, arg.strip(), language, state)
+
+        language = forced or self._language(text, current, message.client_language)
+        country = self.find_country(text) or state.get("country")
+        if not text:
+            return Answer(str(message.user), text, language, "fallback", 0.0, [self.renderer.menu(language)])
+        if country and country != state.get("country") and len(text.split()) <= 3 and self.find_country(text):
+            # "italy" alone, e.g. after "which country are you in?": show that country's services
+            return await self._answer(message, key, "/find_help", language, country)
+        meta = {"language": language, "country": country}
+        topic, confidence, replies = await self._ask_rasa(key, text, meta, message.channel)
+        return Answer(str(message.user), message.text if isinstance(message.text, str) else text,
+                      language, topic, confidence, replies)
+
+    def _client(self, code: str | None) -> str | None:
+        code = (code or "").split("-")[0].lower()
+        return code if code in LANGUAGES else None
+
+    def _language(self, text: str, current: str | None, client: str | None) -> str:
+        detection = choose_language(text, current=current, client_hint=client)
+        return detection.language or current or self._client(client) or "en"
+
+    async def _answer(self, message: Incoming, key: str, trigger: str, language: str, country: str | None,
+                      emergency: bool = False, confidence: float = 1.0) -> Answer:
+        meta = {"language": language, "country": country}
+        topic, _c, replies = await self._ask_rasa(key, trigger, meta, message.channel)
+        return Answer(str(message.user), str(message.text), language, topic, confidence, replies, emergency)
+
+    async def _command(self, message: Incoming, key: str, command: str, arg: str, language: str,
+                       state: dict) -> Answer:
+        user, text = str(message.user), str(message.text)
+        country = state.get("country")
+        if command in TOPICS:                       # a topic button, e.g. /asylum_basics
+            return await self._answer(message, key, f"/{command}", language, country)
+        if command == "start":
+            answer = await self._answer(message, key, "/greet", language, country)
+            answer.replies.append(self.renderer.choose_language(language))
+            return answer
+        if command == "language":
+            if arg in LANGUAGES:
+                answer = await self._answer(message, key, "/greet", arg, country)
+                answer.topic = "change_language"
+                return answer
+            return await self._answer(message, key, "/change_language", language, country)
+        if command == "country":
+            code = arg.upper() if arg.upper() in self.content.countries else self.find_country(arg)
+            if code:
+                return await self._answer(message, key, "/find_help", language, code)
+            return await self._answer(message, key, "/find_help", language, None)
+        if command in ("menu", "help"):
+            return Answer(user, text, language, "greet" if command == "menu" else "about_bot", 1.0,
+                          [self.renderer.menu(language)])
+        if command == "emergency":
+            return await self._answer(message, key, "/emergency_general", language, country, emergency=True)
+        if command == "privacy":
+            return await self._answer(message, key, "/privacy", language, country)
+        if command == "forget":
+            await delete_conversation(self.agent.tracker_store, key)
+            reply = Reply(_(language, "Done: everything Masar kept about you has been deleted."),
+                          [Button(_(language, "Menu"), "/menu")])
+            return Answer(user, text, language, "privacy", 1.0, [reply])
+        reply = Reply(_(language, "I don't know that command. Here is the menu."), self.renderer.menu(language).buttons)
+        return Answer(user, text, language, "fallback", 0.0, [reply])
+
+    async def forget(self, channel: str, user: str) -> None:
+        await delete_conversation(self.agent.tracker_store, privacy.user_key(self.secret, channel, str(user)))
+
+    async def purge(self, days: int | None = None) -> int:
+        """Delete conversations older than the retention period."""
+        return await purge_older_than(self.agent.tracker_store, days or self.settings.retention_days)

@@ -1,0 +1,112 @@
+"""Interface strings from Babel gettext catalogs, language names from CLDR, text direction.
+
+Every fixed string the user sees (menus, buttons, "Source", "Last checked") goes through
+`translator(language)`; answers themselves come from content/. Catalogs live in
+locales/<lang>/LC_MESSAGES/masar.po and are compiled to .mo by `make` (pybabel compile);
+if a .mo is missing, the .po is compiled in memory so a fresh checkout still speaks every
+language.
+"""
+from __future__ import annotations
+
+import datetime as dt
+import functools
+import io
+import re
+from pathlib import Path
+
+from babel import Locale
+from babel.dates import format_date
+from babel.messages.mofile import write_mo
+from babel.messages.pofile import read_po
+from babel.support import NullTranslations, Translations
+
+from .content.catalogue import LANGUAGES
+
+DOMAIN = "masar"
+RTL = frozenset({"ar", "fa", "ps", "ur"})
+LOCALES_DIR = Path(__file__).resolve().parent.parent / "locales"
+
+LRM, RLM = "\u200e", "\u200f"
+FSI, PDI = "\u2068", "\u2069"
+_LTR_RUN = re.compile(r"(https?://\S+|[+]?\d[\d ]*\d|\b[A-Za-z][A-Za-z0-9.&'’ -]*[A-Za-z0-9])")
+
+
+@functools.lru_cache(maxsize=None)
+def translator(language: str, locales_dir: Path = LOCALES_DIR) -> NullTranslations:
+    """The gettext translations of one language (English strings when none exist)."""
+    if language == "en":
+        return NullTranslations()
+    mo = locales_dir / language / "LC_MESSAGES" / f"{DOMAIN}.mo"
+    po = mo.with_suffix(".po")
+    if mo.exists() and (not po.exists() or mo.stat().st_mtime >= po.stat().st_mtime):
+        with mo.open("rb") as fp:
+            return Translations(fp, domain=DOMAIN)
+    if po.exists():
+        with po.open("rb") as fp:
+            catalog = read_po(fp, locale=language)
+        buf = io.BytesIO()
+        write_mo(buf, catalog)
+        buf.seek(0)
+        return Translations(buf, domain=DOMAIN)
+    return NullTranslations()
+
+
+def _(language: str, message: str, **values) -> str:
+    """Translate an interface string into `language` and fill in {placeholders}."""
+    text = translator(language).gettext(message)
+    return text.format(**values) if values else text
+
+
+def ngettext(language: str, singular: str, plural: str, n: int, **values) -> str:
+    text = translator(language).ngettext(singular, plural, n)
+    return text.format(n=n, **values)
+
+
+def babel_locale(language: str) -> Locale:
+    return Locale.parse({"fa": "fa", "ps": "ps", "ti": "ti", "so": "so"}.get(language, language))
+
+
+def language_name(code: str) -> str:
+    """A language's own name in its own script (CLDR), e.g. 'فارسی', 'ትግርኛ'."""
+    try:
+        name = Locale.parse(code).get_display_name(code) or code
+    except (ValueError, TypeError):
+        return code
+    return name[:1].upper() + name[1:]
+
+
+def country_name(code: str, language: str) -> str:
+    """A country's name in the user's language (CLDR), e.g. IT in Arabic: 'إيطاليا'."""
+    try:
+        return babel_locale(language).territories.get(code.upper(), code)
+    except (ValueError, TypeError):
+        return code
+
+
+def country_names(code: str) -> set[str]:
+    """Every launch language's name for a country, case-folded, for matching user text."""
+    return {country_name(code, lang).casefold() for lang in LANGUAGES}
+
+
+def format_day(day: dt.date, language: str) -> str:
+    """A date the way the user's locale writes it."""
+    try:
+        return format_date(day, format="medium", locale=babel_locale(language))
+    except (ValueError, TypeError):
+        return day.isoformat()
+
+
+def bidi(text: str, language: str) -> str:
+    """Keep Latin names, URLs and numbers readable inside right-to-left text.
+
+    Without isolation, a URL or phone number at the end of an Arabic sentence can be
+    displayed with its parts reordered; first-strong isolates (FSI...PDI) keep each such run
+    in its own direction, and a right-to-left mark anchors each line.
+    """
+    if language not in RTL:
+        return text
+    lines = []
+    for line in text.split("\n"):
+        line = _LTR_RUN.sub(lambda m: f"{FSI}{m.group(0)}{PDI}", line)
+        lines.append(f"{RLM}{line}" if line else line)
+    return "\n".join(lines)

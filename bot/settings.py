@@ -1,0 +1,84 @@
+"""Every setting in one place: environment variables, their defaults, and their checks.
+
+Operators configure Masar only through MASAR_* environment variables (see .env.example);
+nothing else in the code reads the environment.
+"""
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass, field
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+
+
+def _flag(name: str, default: bool) -> bool:
+    value = os.environ.get(name)
+    if value is None or value.strip() == "":
+        return default
+    return value.strip().lower() in {"1", "true", "yes", "on"}
+
+
+@dataclass
+class Settings:
+    """Where things are and how the bot behaves; built from the environment by `load()`."""
+
+    content_dir: Path = ROOT / "content"
+    config_file: Path = ROOT / "config.yml"
+    locales_dir: Path = ROOT / "locales"
+    build_dir: Path = ROOT / "build"
+    data_dir: Path = ROOT / "var"
+    # Answers whose review has expired are replaced by "being checked" + official links.
+    enforce_review_expiry: bool = True
+    # Secret key for hashing user ids; generated into data_dir on first use when not set.
+    user_key_secret: str | None = None
+    retention_days: int = 30
+    # SQL tracker store URL for Rasa conversations; default: SQLite in data_dir.
+    tracker_store_url: str | None = None
+    redis_url: str | None = None
+    telegram_token: str | None = field(default=None, repr=False)
+    telegram_api_url: str = "https://api.telegram.org/bot"
+    telegram_webhook_secret: str | None = field(default=None, repr=False)
+    telegram_webhook_url: str | None = None
+    staff_chat_id: str | None = None
+    host: str = "127.0.0.1"
+    port: int = 8080
+    log_message_text: bool = False
+
+    @property
+    def rasa_dir(self) -> Path:
+        return self.build_dir / "rasa"
+
+    @property
+    def models_dir(self) -> Path:
+        return self.build_dir / "models"
+
+
+def load() -> Settings:
+    """Settings from MASAR_* environment variables, with clear errors for bad values."""
+    env = os.environ
+    s = Settings()
+    for name, attr in (("MASAR_CONTENT_DIR", "content_dir"), ("MASAR_CONFIG", "config_file"),
+                       ("MASAR_LOCALES_DIR", "locales_dir"), ("MASAR_BUILD_DIR", "build_dir"),
+                       ("MASAR_DATA_DIR", "data_dir")):
+        if env.get(name):
+            setattr(s, attr, Path(env[name]).expanduser().resolve())
+    s.enforce_review_expiry = _flag("MASAR_ENFORCE_REVIEW_EXPIRY", True)
+    s.log_message_text = _flag("MASAR_LOG_MESSAGE_TEXT", False)
+    s.user_key_secret = env.get("MASAR_USER_KEY_SECRET") or None
+    try:
+        s.retention_days = int(env.get("MASAR_RETENTION_DAYS", "30"))
+        s.port = int(env.get("MASAR_PORT", "8080"))
+    except ValueError as exc:
+        raise SystemExit(f"masar: MASAR_RETENTION_DAYS and MASAR_PORT must be whole numbers ({exc})") from None
+    if s.retention_days < 1:
+        raise SystemExit("masar: MASAR_RETENTION_DAYS must be at least 1")
+    s.tracker_store_url = env.get("MASAR_TRACKER_STORE_URL") or None
+    s.redis_url = env.get("MASAR_REDIS_URL") or None
+    s.telegram_token = env.get("MASAR_TELEGRAM_TOKEN") or None
+    s.telegram_api_url = env.get("MASAR_TELEGRAM_API_URL") or s.telegram_api_url
+    s.telegram_webhook_secret = env.get("MASAR_TELEGRAM_WEBHOOK_SECRET") or None
+    s.telegram_webhook_url = env.get("MASAR_TELEGRAM_WEBHOOK_URL") or None
+    s.staff_chat_id = env.get("MASAR_STAFF_CHAT_ID") or None
+    s.host = env.get("MASAR_HOST", s.host)
+    return s

@@ -207,8 +207,9 @@ class Engine:
         if command in TOPICS:                       # a topic button, e.g. /asylum_basics
             return await self._answer(message, key, f"/{command}", language, country)
         if command == "start":
+            # first contact: a greeting and the language choice; the menu follows the choice
             answer = await self._answer(message, key, "/greet", language, country)
-            answer.replies.append(self.renderer.choose_language(language))
+            answer.replies[-1].buttons = self.renderer.choose_language(language).buttons
             return answer
         if command == "language":
             if arg in LANGUAGES:

@@ -71,8 +71,8 @@ _NOISE = re.compile(
     r"|(?<!\w)[@/#]\w+"
 )
 # Token = run of letters, combining marks, digits, apostrophes, ZWNJ/ZWJ (Persian half-space).
-_SPLIT = re.compile(r"[\s.,!?;:()\[\]{}\"«»“”„،؛؟…/\\|<>*+=~`^&%$#@_\-–—]+")
-_EDGE_QUOTES = "'’‘`"
+_SPLIT = re.compile(r"[\s.,!?;:()\[\]{}\"«»“”„،؛؟…/\\|<>*+=~`^&%$#@_–—]+")
+_EDGE_QUOTES = "'’‘`-"  # hyphens stay inside words: "peut-être", Arabizi "al-bahr"
 
 _ZW = "\u200c\u200d"
 
@@ -145,7 +145,7 @@ _NEUTRAL = frozenset(
 
 # Digits that stand for Arabic letters: 2 hamza, 3 ain, 5 kha, 6 ta, 7 ha, 9 qaf/sad (8 and 4
 # are left out: "gr8", "b4", "4u" are English texting).
-_ARABIZI_DIGIT_WORD = re.compile(r"^(?=.*[a-z])(?=.*[235679])[a-z235679']+$")
+_ARABIZI_DIGIT_WORD = re.compile(r"^(?=.*[a-z])(?=.*[235679])[a-z235679'-]+$")
 _NOT_ARABIZI = re.compile(
     r"^\d+(?:st|nd|rd|th|e|er|eme|ème|ère|re|o|a|h|am|pm|min|mins|km|kg|g|gb|mb|m|cm|ml|x|k|s|d|y|yr|yrs|ans)$"
     r"|^[a-z]\d$|^\d[a-z]$"  # a2, b2 (language levels), 5g, 3d
@@ -156,26 +156,28 @@ _TEXTING = frozenset("2day 2morrow 2moro 2nite 2gether 2u 2b mp3 h2o co2 b2b p2p
 # Frequent Arabizi words (Levantine, Egyptian, Gulf, Iraqi, Maghrebi, MSA) that do not occur in
 # en/fr/es/tr/so. Strong ones decide on their own.
 _ARABIZI_STRONG = frozenset(
-    """ana enta enti inta inti ente entu intu e7na ehna i7na ihna howa huwa hiya heya hya homa
+    """enta enti inti ente entu intu e7na ehna i7na ihna howa huwa hiya heya hya homa
     shu shou sho shoo eish eshi shno shnu chno chnou chnu izzay ezzay ezay izay keef kif kaif kifak
     kifik kifkon keefak keefik kifek izayak ezayak izayek ezayek
-    wein wen wayn fein feen fen fain emta imta lesh leish leesh lish
+    wein fein feen fain emta imta lesh leish leesh lish
     inshallah inshalla nshallah insha'allah inshaallah mashallah yalla yallah habibi habibti
-    7abibi habibe mish msh mesh mush mafi mafish mafeesh ma3lesh maalesh ma3lish
-    bdi badi baddi biddi bedi bidi 3ayez 3ayz 3ayza aayez 3awez 3awz 3awza awez ayez
+    mish msh mesh mush mafi mafish mafeesh maalesh
+    bdi baddi biddi bedi bidi aayez awez ayez
     mumkin momken mumken momkin kteer ktir kter kiteer ketir shway shwaya shwayeh shwaye
     tayeb tayyeb tayib ahlan marhaba marhaban shukran shokran shukra
-    alhamdulillah hamdulillah hamdellah wallah wallahi khalas 5alas khalaas
-    aywa aiwa eywa la2 ya3ni ya3ne delwa2ti dilwa2ti halla2 hala2 hal2a hallaq hek heik keda kda
-    hon hone hena hina hnak hunak hunaak ma3 ma3ak ma3ik ma3i 3ala 3al 3an 3and 3andi 3ndi
-    3endi ande3 fi4 lal lel lil kaman kamaan kman bas2 leh lih bta3 beta3 bta3i
-    ba7r markab balam safina aro7 aroo7 rou7 ro7 nrou7 barra jawaz jawaz safar
-    ahl shi shy shee 7aga haga 7aja haja eshi""".split()
+    alhamdulillah hamdulillah hamdellah wallah khalas khalaas
+    aywa aiwa eywa halla hallaq hek heik keda kda hon hone hena hina hnak hunak hunaak hunaka
+    kaman kamaan kman bta3 beta3 aro7 rou7 nrou7
+    qala qalat qad laqad hadhihi hadha hatha hathihi haza hazihi kana kanat yumkin yumkinu
+    aydan aydhan idha itha lakin allati allathi alladhi allazi bayna alaa
+    haga haja""".split()
 )
-# Weak ones only count next to a strong word or a digit word ("la", "el", "ya" are Spanish/French).
+# Weak ones only count next to a strong word or a digit word: "la", "el", "ya" are Spanish or
+# French, "ana" and "fen" Turkish, "inta", "leh", "badi", "markab" Somali.
 _ARABIZI_WEAK = frozenset(
-    """la el il al wa w ya fi fe min men mn ila ela ma bas yani tamam mashi salam salaam hal
-    kam kol kul ay eh ah ha walla ana akhi ukhti zay""".split()
+    """ana la el il al w ya fi fe min men mn ela ma bas yani tamam mashi salam salaam hal
+    kam kol kul ay eh ah ha walla wallahi akhi ukhti zay leh lih badi inta markab balam bi li
+    an lam lan ahl shi shy shee safar jawaz wen fen hon mina ila ala barra wayn wa""".split()
 )
 
 

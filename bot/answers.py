@@ -72,7 +72,10 @@ class Renderer:
                 text += "\n" + _(language, "At sea: call the coast guard or 112 and give your GPS position.")
             return text
         name = country_name(country.code, language)
-        parts = [_(language, "Emergency in {country}: {number}", country=name, number=country.emergency)]
+        if country.emergency:
+            parts = [_(language, "Emergency in {country}: {number}", country=name, number=country.emergency)]
+        else:
+            parts = [_(language, "Emergency in {country}: call the local emergency number.", country=name)]
         if at_sea and country.sea_rescue:
             parts.append(_(language, "Sea rescue: {number}", number=country.sea_rescue.number))
         for other in country.other_numbers:
@@ -82,8 +85,9 @@ class Renderer:
     def services(self, country: Country, language: str) -> Reply:
         """The official help services of one country, in the user's language."""
         name = country_name(country.code, language)
-        lines = [_(language, "Official help in {country}:", country=name),
-                 _(language, "Emergency: {number}", number=country.emergency)]
+        lines = [_(language, "Official help in {country}:", country=name)]
+        if country.emergency:
+            lines.append(_(language, "Emergency: {number}", number=country.emergency))
         if country.sea_rescue:
             lines.append(_(language, "Sea rescue: {number}", number=country.sea_rescue.number))
         for s in country.services:

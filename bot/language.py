@@ -28,9 +28,10 @@ from __future__ import annotations
 import math
 import re
 import threading
+import unicodedata
 from dataclasses import dataclass
 from functools import lru_cache
-from typing import Dict, Iterable, List, Optional, Tuple
+from typing import Dict, List, Optional, Tuple
 
 LANGUAGES: Tuple[str, ...] = ("en", "ar", "fa", "ps", "ti", "so", "fr", "es", "tr", "ur", "bn", "uk")
 RTL: frozenset = frozenset({"ar", "fa", "ps", "ur"})
@@ -67,7 +68,8 @@ _NO_SIGNAL = Detection(None, 0.0)
 _NOISE = re.compile(
     r"(?:https?://|www\.)\S+"
     r"|\S+@\S+\.\w+"
-    r"|\b[\w-]+(?:\.[\w-]+)*\.(?:com|org|net|int|info|gov|edu|eu|io|de|fr|it|gr|es|tr|uk|ir|af|so|pk)\b(?:/\S*)?"
+    r"|\b[\w-]+(?:\.[\w-]+)*\.(?:com|org|net|int|info|gov|edu|eu|io|de|fr|it|gr|es|tr|uk|ir|af|so|pk)\b"
+    r"(?:/\S*)?"
     r"|(?<!\w)[@/#]\w+"
 )
 # Token = run of letters, combining marks, digits, apostrophes, ZWNJ/ZWJ (Persian half-space).
@@ -86,7 +88,7 @@ def _script(ch: str) -> Optional[str]:
         return None
     if 0x00C0 <= o <= 0x024F or 0x1E00 <= o <= 0x1EFF:
         return "Latn"
-    if 0x0600 <= o <= 0x06FF or 0x0750 <= o <= 0x077F or 0x08A0 <= o <= 0x08FF or 0xFB50 <= o <= 0xFDFF or 0xFE70 <= o <= 0xFEFF:
+    if 0x0600 <= o <= 0x06FF or 0x0750 <= o <= 0x08FF or 0xFB50 <= o <= 0xFDFF or 0xFE70 <= o <= 0xFEFF:
         return "Arab"
     if 0x1200 <= o <= 0x139F or 0x2D80 <= o <= 0x2DDF or 0xAB00 <= o <= 0xAB2F:
         return "Ethi"
@@ -98,8 +100,6 @@ def _script(ch: str) -> Optional[str]:
 
 
 def _is_mark(ch: str) -> bool:
-    import unicodedata
-
     return unicodedata.category(ch).startswith("M")
 
 
@@ -136,7 +136,7 @@ def _is_acronym(token: str) -> bool:
 
 # Tokens that occur in chats in every language (interjections, brands, organisations).
 _NEUTRAL = frozenset(
-    """ok okay okey oki okk k kk lol haha hahaha hehe hmm hm mm ah oh eh wow xd pls plz thx ty
+    """ok okay okey oki okk k kk lol haha hahaha hehe hmm hm mm ah oh eh wow xd
     whatsapp telegram viber signal facebook instagram tiktok google youtube messenger imo
     unhcr iom unicef msf ngo redcross covid sms pdf id gps wifi""".split()
 )
@@ -147,7 +147,8 @@ _NEUTRAL = frozenset(
 # are left out: "gr8", "b4", "4u" are English texting).
 _ARABIZI_DIGIT_WORD = re.compile(r"^(?=.*[a-z])(?=.*[235679])[a-z235679'-]+$")
 _NOT_ARABIZI = re.compile(
-    r"^\d+(?:st|nd|rd|th|e|er|eme|ème|ère|re|o|a|h|am|pm|min|mins|km|kg|g|gb|mb|m|cm|ml|x|k|s|d|y|yr|yrs|ans)$"
+    r"^\d+(?:st|nd|rd|th|e|er|eme|ème|ère|re|o|a|h|am|pm|min|mins|km|kg|g|gb|mb|m|cm|ml|x|k|s|d|y"
+    r"|yr|yrs|ans)$"
     r"|^[a-z]\d$|^\d[a-z]$"  # a2, b2 (language levels), 5g, 3d
     r"|\d\d"  # covid19, h264: Arabizi digits stand alone between letters
 )
@@ -177,7 +178,7 @@ _ARABIZI_STRONG = frozenset(
 _ARABIZI_WEAK = frozenset(
     """ana la el il al w ya fi fe min men mn ela ma bas yani tamam mashi salam salaam hal
     kam kol kul ay eh ah ha walla wallahi akhi ukhti zay leh lih badi inta markab balam bi li
-    an lam lan ahl shi shy shee safar jawaz wen fen hon mina ila ala barra wayn wa""".split()
+    an lam lan ahl shi shy shee safar jawaz wen fen hon mina ila ala barra wayn wa hiya hya""".split()
 )
 
 
@@ -204,19 +205,50 @@ def _arabizi_score(words: List[str]) -> Tuple[float, int]:
 # Chat words that identify a language on their own but that n-gram models misjudge in isolation.
 _LATIN_LEXICON: Dict[str, str] = {}
 for _lang, _words in {
-    "en": "hello hi hey thanks thank you please yes yeah no sorry help where what how when why is are "
-    "the my i me need want can do does have it this that with and or lawyer asylum boat border police",
-    "fr": "bonjour bonsoir salut merci oui non svp stp aide aidez moi je suis veux besoin où comment "
-    "pourquoi est les des une avec pour dans avocat asile bateau frontière",
-    "es": "hola gracias buenos buenas sí si por favor ayuda ayúdame quiero necesito dónde donde cómo "
-    "como qué que porque estoy soy tengo una los las del con para abogado asilo barco frontera",
-    "tr": "merhaba selam teşekkürler teşekkür ederim sağol sağ ol evet hayır yok var lütfen yardım "
-    "nerede nasıl neden ne ben sen bir ve için avukat sınır tekne istiyorum lazım",
+    "en": "hello helo hi hiya hey yo thanks thank thx ty u pls plz bye cya goodbye please yes yeah "
+    "sorry help where what how when why is are the my i me need want can do does have it this that "
+    "with and or lawyer asylum boat border police",
+    "fr": "bonjour bonsoir salut slt bjr merci mercii oui svp stp aide aidez moi je suis veux besoin "
+    "où comment pourquoi est les des une avec pour dans avocat asile bateau frontière ça",
+    "es": "hola holaa gracias grax buenos buenas sí si por favor ayuda ayúdame quiero necesito dónde "
+    "donde cómo como qué que porque estoy soy tengo una los las del con para abogado asilo barco "
+    "frontera chao chau gratis",
+    "tr": "merhaba mrb selam teşekkürler teşekkür ederim sağol sağ ol evet hayır yok var lütfen yardım "
+    "nerede nasıl neden ne ben sen bir ve için avukat sınır tekne istiyorum lazım bay",
     "so": "mahadsanid waad salaan haa maya iska warran fadlan caawin caawimaad waan waxaan "
-    "xagee sidee maxaa aan iyo ku ka ma waa dhoof doon badda xuduudka qareen magangelyo",
+    "xagee sidee maxaa aan iyo ku ka ma waa dhoof doon badda xuduudka qareen magangelyo asc",
 }.items():
     for _w in _words.split():
         _LATIN_LEXICON.setdefault(_w, _lang)
+
+# Frequent words of the launch languages people also type in Latin letters (Roman Urdu,
+# Finglish, Banglish, romanised Pashto, Tigrinya and Ukrainian). lingua knows none of these
+# romanisations, so these lists are the only evidence; they hold words that are not also common
+# English, French, Spanish, Turkish or Somali words.
+_ROMANISED_LEXICON: Dict[str, str] = {}
+for _lang, _words in {
+    "ur": "hai hain kya kyun kyon kaise kaisay kahan kidhar mera meri mere mujhe mujhay tumhara aap "
+    "nahi nahin haan yaar acha accha achha theek thik shukriya shukria meharbani mehrbani karo karna "
+    "karein chahiye chahie milta milti milega jata jati kaun kis kuch bahut bohat abhi lekin hoga "
+    "sakta sakti paisay paise raha rahi tha thi gaya gayi hoon aoa assalam alaikum hafiz bhai "
+    "karte karta karti karni baat diya mili mila jagah likho mein kab banda banday rehne wala wali "
+    "hun saal akela sath kisi karwao",
+    "fa": "chetori chetor khubi khoobi khoobam khubam mamnun mamnoon mersi tashakor kheili kheyli "
+    "khaili shoma hastam hasti nist chiye chera koja kojast kojas mikham mikhay mikhad mikonam "
+    "mikone bekonam bayad mitunam mitoonam komak lotfan khodafez khodahafez etelaat hasti kon "
+    "kardam mikhastam chejori chejoori bedam bego begoo gereftam mikhaam kojaa",
+    "bn": "ami amar amake tumi tomar apni apnar keno kothay kemon acho achen achi ache hobe korbo "
+    "koren koro korte vai dhonnobad dhonyobad eta ota naki taka lage lagbe jabo khub onek valo "
+    "bhalo obostha kivabe kibhabe jani bolen dorkar theke jonno jazakallah hafez hoye gese kori "
+    "kotha bolo bolte lagche golpo kobe manush sathe",
+    "ps": "sanga zama staso dera manana wrora wror staray mashay pamaan kawam krai kra shay yam "
+    "ghwaram kawalay khabare wakri kawe zhaba badla toka rata wawaya",
+    "ti": "kemey kemay aleka aleki yekenyeley yeqenyeley dehan entay nsika nsiki hagezeni ika kun",
+    "uk": "privit pryvit dyakuyu diakuiu dyakuju pobachennya dopomoha dopomozhit potribno shcho "
+    "chomu vydalyty vydalit dani khto hto laska zminyty movu yakyi hochu khochu lyudynoyu",
+}.items():
+    for _w in _words.split():
+        _ROMANISED_LEXICON.setdefault(_w, _lang)
 
 # Arabic-script letters used by only one launch language (or one group).
 _PASHTO_LETTERS = frozenset("ټډړږښګڼۍېځڅ")
@@ -233,7 +265,8 @@ _ARABIC_SCRIPT_WORDS: Dict[str, Tuple[frozenset, frozenset]] = {
         (
             "ps",
             "د په چې چی کې زه زما ستا موږ مونږ دوی دغه لپاره څخه پورې باندې مرسته غواړم غواړو "
-            "کولی کوي لري ولې چیرته څنګه څه ښه مننه شوی شوې کړي کړم کړئ وکړئ نشم هغوي هغوی يې یې",
+            "کولی کوي لري ولې چیرته څنګه څه ښه مننه شوی شوې کړي کړم کړئ وکړئ نشم هغوي هغوی يې یې "
+            "ورور وروره خدای پامان اوس شته ژبه سهار پخیر",
             "دا هغه یو يو ته سره کوم شي وي ده دي نه که خو مو هم او",
         ),
         (
@@ -274,8 +307,10 @@ def _lingua(group: str):
                 from lingua import IsoCode639_1, Language, LanguageDetectorBuilder
 
                 codes = _LATIN_MODEL_LANGUAGES if group == "Latn" else _ARABIC_MODEL_LANGUAGES
-                languages = [Language.from_iso_code_639_1(getattr(IsoCode639_1, c.upper())) for c in codes]
-                detector = LanguageDetectorBuilder.from_languages(*languages).with_preloaded_language_models().build()
+                languages = [Language.from_iso_code_639_1(getattr(IsoCode639_1, c.upper()))
+                             for c in codes]
+                builder = LanguageDetectorBuilder.from_languages(*languages)
+                detector = builder.with_preloaded_language_models().build()
                 _detectors[group] = detector
     return detector
 
@@ -307,9 +342,12 @@ def _best(scores: Dict[str, float]) -> Tuple[str, float]:
 
 def _detect_latin(tokens: List[_Token]) -> Detection:
     words = [t.text for t in tokens if t.script == "Latn"]
-    if words and all(_is_acronym(w) for w in words):
-        return _NO_SIGNAL
-    words = [w.lower() for w in words if not _is_acronym(w)]
+    if all(_is_acronym(w) for w in words):
+        if len(words) <= 1:
+            return _NO_SIGNAL  # "UNHCR", "SOS"
+        words = [w.lower() for w in words]  # "HELP ME PLEASE": caps lock, not acronyms
+    else:
+        words = [w.lower() for w in words if not _is_acronym(w)]
     words = [w for w in words if w not in _NEUTRAL]
     if not words:
         return _NO_SIGNAL
@@ -327,13 +365,21 @@ def _detect_latin(tokens: List[_Token]) -> Detection:
     if not text:
         return _NO_SIGNAL
     scores = _model_scores("Latn", text)
-    hits = [(_LATIN_LEXICON[w]) for w in words if w in _LATIN_LEXICON]
-    if hits and len(words) <= 4:
-        # In very short messages the lexicon outweighs character n-grams ("hello" is not Spanish).
-        for lang in hits:
-            scores[lang] = scores.get(lang, 0.0) + 1.0 / len(words)
+    n = len(words)
+    # Lexicon words: in short messages they outweigh character n-grams ("hello" is not Spanish);
+    # romanised Urdu, Persian etc. have no model at all, so their words count double.
+    for w in words:
+        if w in _ROMANISED_LEXICON:
+            lang = _ROMANISED_LEXICON[w]
+            scores[lang] = scores.get(lang, 0.0) + 2.0 / n
+        elif w in _LATIN_LEXICON and n <= 4:
+            lang = _LATIN_LEXICON[w]
+            scores[lang] += 1.0 / n
     lang, share = _best(scores)
-    return Detection(lang, round(share * factor, 3))
+    confidence = share * factor
+    if lang not in _LATIN_MODEL_LANGUAGES:
+        confidence = min(confidence, 0.8)  # a word list, not a model: never fully sure
+    return Detection(lang, round(confidence, 3))
 
 
 def _detect_arabic(tokens: List[_Token]) -> Detection:
@@ -351,7 +397,7 @@ def _detect_arabic(tokens: List[_Token]) -> Detection:
     # Letters: each letter specific to one language is strong evidence. Persian letters
     # (پ چ ژ گ ک ی) are also Urdu and Pashto letters, so they only count against Arabic; Pashto
     # also writes ي, so that one does not count against Pashto.
-    scores["ps"] += 1.5 * pashto + 0.5 * joined.count("ي")
+    scores["ps"] += 1.5 * pashto + (0.5 * joined.count("ي") if pashto else 0.0)
     scores["ur"] += 1.5 * urdu if urdu else -0.75  # chat Urdu nearly always has ے ہ ں
     scores["ar"] += 0.5 * arabic - 0.5 * persian
 
@@ -390,11 +436,13 @@ def _analyse(text: str) -> Tuple[Detection, int, Optional[str]]:
         if t.script is None or t.script == "Other":
             continue
         if t.script == "Latn":
-            # Latin words turn up in every language's chat (names, brands, "ok"): a third of the weight,
-            # nothing for acronyms and neutral words.
+            # Latin words turn up in every language's chat (names, brands, "ok"): a quarter
+            # of the weight, nothing for acronyms and neutral words.
             if _is_acronym(t.text) or t.text.lower() in _NEUTRAL:
                 continue
-            weights["Latn"] = weights.get("Latn", 0.0) + 0.35 * t.letters
+            weights["Latn"] = weights.get("Latn", 0.0) + 0.25 * t.letters
+        elif t.script == "Ethi":
+            weights["Ethi"] = weights.get("Ethi", 0.0) + 2 * t.letters  # one sign = one syllable
         else:
             weights[t.script] = weights.get(t.script, 0.0) + t.letters
     words = sum(1 for t in tokens if t.script)
@@ -444,6 +492,11 @@ _HINT_ALIASES = {
 }
 
 
+# The script each launch language is normally written in.
+_SCRIPT = {lang: "Latn" for lang in LANGUAGES}
+_SCRIPT.update(ar="Arab", fa="Arab", ps="Arab", ur="Arab", ti="Ethi", bn="Beng", uk="Cyrl")
+
+
 def normalize_language_code(code: Optional[str]) -> Optional[str]:
     """'fa-IR' -> 'fa', 'prs' (Dari) -> 'fa', 'pt-BR' -> None: a launch code or None."""
     if not code:
@@ -453,17 +506,9 @@ def normalize_language_code(code: Optional[str]) -> Optional[str]:
     return base if base in LANGUAGES else None
 
 
-def _script_of(language: Optional[str], arabizi: bool = False) -> Optional[str]:
-    if language is None:
-        return None
-    if arabizi:
-        return "Latn"
-    return {"ar": "Arab", "fa": "Arab", "ps": "Arab", "ur": "Arab", "ti": "Ethi", "bn": "Beng", "uk": "Cyrl"}.get(
-        language, "Latn"
-    )
-
-
-def choose_language(text: str, *, current: Optional[str] = None, client_hint: Optional[str] = None) -> Detection:
+def choose_language(
+    text: str, *, current: Optional[str] = None, client_hint: Optional[str] = None
+) -> Detection:
     """The language to answer in: detection of this message weighed against the conversation's
     current language and the client's language code (e.g. Telegram's 'fa-IR'); keeps `current`
     unless the message is clearly (long enough, confident) in another launch language.
@@ -485,38 +530,42 @@ def choose_language(text: str, *, current: Optional[str] = None, client_hint: Op
     weight (0.6 for the conversation, 0.5 for the client's code) when context decided.
     Returns ``language=None`` only when neither the message nor the context says anything.
     """
-    detection, words, _ = _cached(text.strip()[:2000]) if text and text.strip() else (_NO_SIGNAL, 0, None)
+    if text and text.strip():
+        detection, words, script = _cached(text.strip()[:2000])
+    else:
+        detection, words, script = _NO_SIGNAL, 0, None
     current = normalize_language_code(current)
     hint = normalize_language_code(client_hint)
 
     def keep(language: Optional[str], weight: float) -> Detection:
-        arabizi = detection.arabizi and detection.language == language
-        return Detection(language, weight if language else 0.0, arabizi)
+        return Detection(language, weight if language else 0.0)
 
     if detection.language is None:
         return keep(current, 0.6) if current else keep(hint, 0.5)
 
     clear = detection.confidence >= SWITCH_CONFIDENCE and words >= SWITCH_WORDS
-    new_script = _script_of(detection.language, detection.arabizi)
+    # Script of the message as typed (Roman Urdu and Arabizi are Latin), and of the priors.
+    changed_keyboard = script not in (None, "Latn")
 
     if current is None:
         if hint is None or detection.language == hint or clear:
             return detection
-        if new_script != "Latn" and new_script != _script_of(hint):
+        if changed_keyboard and script != _SCRIPT[hint]:
             return detection  # a non-Latin script the client's language does not use
         return keep(hint, 0.5)
 
-    if detection.language == current:
+    if detection.language == current or clear:
         return detection
-    if clear:
-        return detection
-    if new_script != "Latn" and new_script != _script_of(current):
-        # Changed keyboard to another non-Latin script: follow it; among the Arabic-script
-        # languages prefer the client's when this short message cannot tell them apart.
-        if hint and hint != detection.language and _script_of(hint) == new_script and detection.confidence < SWITCH_CONFIDENCE:
+    if changed_keyboard and script != _SCRIPT[current]:
+        # Typed in another non-Latin script than the conversation's: follow it; among the
+        # Arabic-script languages prefer the client's when this short message is unsure.
+        unsure = detection.confidence < SWITCH_CONFIDENCE
+        if unsure and hint and hint != detection.language and _SCRIPT[hint] == script:
             return keep(hint, 0.5)
         return detection
     return keep(current, 0.6)
 
 
-__all__ = ["LANGUAGES", "RTL", "Detection", "detect", "choose_language", "normalize_language_code", "warm_up"]
+__all__ = [
+    "LANGUAGES", "RTL", "Detection", "detect", "choose_language", "normalize_language_code", "warm_up",
+]

@@ -290,12 +290,16 @@ def print_table(title: str, results: Dict[str, Dict[str, Score]], rows: List[str
 
 def main(argv: Optional[List[str]] = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--sib200", type=Path, default=Path(os.environ.get("MASAR_SIB200", DEFAULT_SIB200)))
+    parser.add_argument(
+        "--sib200", type=Path, default=Path(os.environ.get("MASAR_SIB200", DEFAULT_SIB200))
+    )
     parser.add_argument("--topics", type=Path, default=DEFAULT_TOPICS)
     parser.add_argument("--splits", default="dev,train", help="comma-separated SIB-200 splits")
     parser.add_argument("--limit", type=int, default=None, help="sentences per language")
     parser.add_argument("--detectors", default=",".join(DETECTORS))
-    parser.add_argument("--no-load-time", action="store_true", help="skip the fresh-interpreter load timing")
+    parser.add_argument(
+        "--no-load-time", action="store_true", help="skip the fresh-interpreter load timing"
+    )
     args = parser.parse_args(argv)
 
     sib = load_sib200(args.sib200, tuple(s for s in args.splits.split(",") if s), args.limit)

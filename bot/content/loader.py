@@ -255,9 +255,14 @@ def _country(path: Path, data: Any, report: _Report) -> Country | None:
     if not isinstance(emergency, LineDict):
         report.error(data.line, f"{code} has no 'emergency' number: add emergency.number with its source")
     else:
-        number = check_phone(report, _line(emergency, "number"), emergency.get("number"), f"{code} emergency")
-        if emergency.get("needs_verification"):
-            report.unverified(emergency.line, f"needs verification: {code} emergency number {emergency.get('number')}")
+        unsure = bool(emergency.get("needs_verification"))
+        if emergency.get("number") is None and unsure:
+            number = None  # left out on purpose until verified: the bot then says "the local emergency number"
+        else:
+            number = check_phone(report, _line(emergency, "number"), emergency.get("number"), f"{code} emergency")
+        if unsure:
+            report.unverified(emergency.line, f"needs verification: {code} emergency number {emergency.get('number')}"
+                                              + (f" ({emergency.get('note')})" if emergency.get("note") else ""))
         if "source" not in emergency:
             report.error(emergency.line, f"{code} emergency number has no 'source'")
         else:
@@ -291,7 +296,8 @@ def _country(path: Path, data: Any, report: _Report) -> Country | None:
         source = check_url(report, _line(item, "source"), item.get("source"), f"{code} {kind} source") if "source" in item else None
         if "source" not in item:
             report.error(item.line, f"{code} {kind} has no 'source': the page where this was checked")
-        verified = _date(report, item, "verified_on", f"{code} {kind}")
+        verified = None if (item.get("verified_on") is None and item.get("needs_verification")) \
+            else _date(report, item, "verified_on", f"{code} {kind}")
         if item.get("needs_verification"):
             report.unverified(item.line, f"needs verification: {code} {kind} '{item.get('name')}'"
                                          + (f" ({item.get('note')})" if item.get("note") else ""))

@@ -21,7 +21,7 @@ MAX_ANSWER = 700
 MIN_EXAMPLES = 10
 EXPIRY_WARNING_DAYS = 30
 
-URL_RE = re.compile(r"^https://[A-Za-z0-9.-]+\.[A-Za-z]{2,}(/[^\s<>\"']*)?$")
+URL_RE = re.compile(r"^https?://[A-Za-z0-9.-]+\.[A-Za-z]{2,}(:\d+)?(/[^\s<>\"']*)?$")
 PHONE_RE = re.compile(r"^\+?[0-9][0-9 ]{1,18}[0-9]$|^[0-9]{2,6}$")
 
 TOPIC_KEYS = {"topic", "group", "follow_up", "sources", "review", "needs_verification", "languages"}
@@ -98,6 +98,8 @@ def check_url(report: _Report, line: int, url: Any, where: str) -> str | None:
     if not isinstance(url, str) or not URL_RE.match(url.strip()):
         report.error(line, f"malformed URL in {where}: '{url}'; write the full address starting with https://")
         return None
+    if url.startswith("http://"):
+        report.warn(line, f"unencrypted link in {where}: '{url}'; use the https:// address if the site has one")
     return url.strip()
 
 
@@ -263,8 +265,9 @@ def _country(path: Path, data: Any, report: _Report) -> Country | None:
         if unsure:
             report.unverified(emergency.line, f"needs verification: {code} emergency number {emergency.get('number')}"
                                               + (f" ({emergency.get('note')})" if emergency.get("note") else ""))
-        if "source" not in emergency:
-            report.error(emergency.line, f"{code} emergency number has no 'source'")
+        if emergency.get("source") is None:
+            if number and not unsure:
+                report.error(emergency.line, f"{code} emergency number has no 'source': the official page that states it")
         else:
             check_url(report, _line(emergency, "source"), emergency.get("source"), f"{code} emergency source")
         for item in emergency.get("other_numbers") or []:

@@ -116,6 +116,32 @@ class Engine:
         engine.model_path = model
         return engine
 
+    def reload(self) -> bool:
+        """Reload content and retrain if needed; on any failure keep serving what we have.
+
+        Returns True when the new content (and model) is live. Content problems never stop
+        the bot: a broken file is left out by the loader, and a failed training keeps the
+        last good model.
+        """
+        try:
+            content, _problems = load_content(self.settings.content_dir)
+            result = build.train_model(self.settings, content)
+            if result.model != self.model_path:
+                renderer = Renderer(content, self.settings.enforce_review_expiry)
+                agent = Agent.load(str(result.model), generator=ContentGenerator(renderer),
+                                   tracker_store=self.agent.tracker_store, lock_store=self.agent.lock_store)
+                self.agent, self.model_path = agent, result.model
+            else:
+                renderer = Renderer(content, self.settings.enforce_review_expiry)
+                self.agent.nlg = self.agent.processor.nlg = ContentGenerator(renderer)
+            self.content, self.renderer = content, renderer
+            self.emergency = load_net(self.settings.content_dir)
+            self._countries = self._country_index(content)
+            return True
+        except Exception:  # noqa: BLE001 - whatever broke, users keep the last good version
+            logger.exception("reload failed; still serving the previous content and model")
+            return False
+
     @staticmethod
     def _country_index(content: Content) -> dict[str, str]:
         index: dict[str, str] = {}

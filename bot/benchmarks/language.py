@@ -188,6 +188,8 @@ def _setup_py3langid() -> Detect:
 def _setup_masar() -> Detect:
     from bot import language
 
+    language.warm_up()  # both lingua models, as the bot loads them at start-up
+
     def detect(text: str) -> Tuple[Optional[str], bool]:
         result = language.detect(text)
         return result.language, result.arabizi

@@ -72,6 +72,13 @@ def cmd_content(args, settings) -> int:
     return report.main(settings.content_dir, html=args.html)
 
 
+def cmd_test(args, settings) -> int:
+    from .evaluation import command
+
+    return command.main(lambda: _engine(settings, in_memory=True), args.dir, args.language, args.conversation,
+                        args.report, args.junit)
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="masar", description="Masar: safety information for people on the move.")
     parser.add_argument("-v", "--verbose", action="store_true", help="more log output (never message text)")
@@ -88,6 +95,13 @@ def build_parser() -> argparse.ArgumentParser:
     content.add_argument("--strict", action="store_true", help="check: fail on warnings too")
     content.add_argument("--html", metavar="FILE", help="report: also write an HTML report")
     content.set_defaults(func=cmd_content)
+    test = sub.add_parser("test", help="run the conversation tests in every language")
+    test.add_argument("--language", action="append", metavar="CODE", help="only this language (repeatable)")
+    test.add_argument("--conversation", action="append", metavar="NAME", help="only this conversation (repeatable)")
+    test.add_argument("--dir", metavar="DIR", help="folder of conversation files (default: tests/conversations)")
+    test.add_argument("--report", metavar="FILE", help="also write an HTML report")
+    test.add_argument("--junit", metavar="FILE", help="also write JUnit XML for CI systems")
+    test.set_defaults(func=cmd_test)
     return parser
 
 

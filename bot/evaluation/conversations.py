@@ -232,7 +232,7 @@ def read_conversation(path: Path) -> tuple[Conversation | None, list[Problem]]:
         f.error(raw.line_of("group"), f"group must be one of {', '.join(GROUPS)}")
     languages = raw.get("languages", EVERY)
     if languages == EVERY:
-        languages = LANGUAGES
+        languages = list(LANGUAGES)
     elif isinstance(languages, str):
         languages = [languages]
     if not isinstance(languages, list) or not languages:

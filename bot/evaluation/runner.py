@@ -15,7 +15,7 @@ from typing import Callable, Iterable
 
 from ..i18n import _
 from ..messages import Answer, Incoming
-from .conversations import EVERY, Conversation, Turn, words_for
+from .conversations import Conversation, Turn, words_for
 
 CHANNEL = "test"
 # Direction marks and isolates that right-to-left answers carry; invisible, so never part of a word.
@@ -261,5 +261,3 @@ async def run_all(engine, conversations: list[Conversation], languages: Iterable
                 progress(result)
     return results
 
-
-__all__ = ["CHANNEL", "EVERY", "Check", "Checker", "Result", "Step", "plain", "run", "run_all"]

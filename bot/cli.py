@@ -42,6 +42,45 @@ def cmd_ask(args, settings) -> int:
     return 1 if bad and args.strict else 0
 
 
+def _run_server(name: str, settings, run) -> int:
+    """Run a long-lived channel; Telegram and network failures become one clear line."""
+    from telegram.error import InvalidToken, TelegramError
+
+    from .privacy import hide_secret, scrub
+
+    hide_secret(settings.telegram_token)
+    hide_secret(settings.telegram_webhook_secret)
+    engine = _engine(settings)
+    try:
+        asyncio.run(run(engine, settings))
+    except InvalidToken:
+        print(f"{name}: Telegram refused MASAR_TELEGRAM_TOKEN; copy the token again from @BotFather",
+              file=sys.stderr)
+        return 1
+    except (TelegramError, OSError) as exc:
+        print(f"{name}: {scrub(str(exc)) or type(exc).__name__} (Bot API: {scrub(settings.telegram_api_url)})",
+              file=sys.stderr)
+        return 1
+    return 0
+
+
+def cmd_telegram(args, settings) -> int:
+    if not settings.telegram_token:
+        print("masar telegram: set MASAR_TELEGRAM_TOKEN to the token @BotFather gave you", file=sys.stderr)
+        return 2
+    from .channels import telegram
+
+    logging.getLogger("bot").setLevel(logging.INFO)
+    return _run_server("masar telegram", settings, telegram.run_polling)
+
+
+def cmd_serve(args, settings) -> int:
+    from .channels import http
+
+    http.configure_json_logs(verbose=True)
+    return _run_server("masar serve", settings, http.serve)
+
+
 def cmd_train(args, settings) -> int:
     from .build import BuildError, train_model
     from .content.loader import load
@@ -102,6 +141,10 @@ def build_parser() -> argparse.ArgumentParser:
     test.add_argument("--report", metavar="FILE", help="also write an HTML report")
     test.add_argument("--junit", metavar="FILE", help="also write JUnit XML for CI systems")
     test.set_defaults(func=cmd_test)
+    sub.add_parser("telegram", help="answer on Telegram by long polling (needs MASAR_TELEGRAM_TOKEN)"
+                   ).set_defaults(func=cmd_telegram)
+    sub.add_parser("serve", help="HTTP server: Telegram webhook, REST channel, /health"
+                   ).set_defaults(func=cmd_serve)
     return parser
 
 

@@ -12,6 +12,7 @@ import time
 from pathlib import Path
 
 from rasa.core.tracker_store import InMemoryTrackerStore, RedisTrackerStore, SQLTrackerStore, TrackerStore
+from rasa.core.lock_store import InMemoryLockStore, LockStore, RedisLockStore
 from rasa.shared.core.domain import Domain
 
 logger = logging.getLogger(__name__)
@@ -36,6 +37,21 @@ def create_tracker_store(domain: Domain, url: str | None, redis_url: str | None,
                                username=u.username, password=u.password)
     data_dir.mkdir(parents=True, exist_ok=True)
     return SQLTrackerStore(domain, dialect="sqlite", db=str(data_dir / "conversations.db"))
+
+
+def create_lock_store(redis_url: str | None) -> LockStore:
+    """Rasa's per-conversation lock: in memory for one process, in Redis when several
+    instances of `masar serve` share the conversation store (so two messages of the same
+    user are never handled at once by two instances)."""
+    if not redis_url:
+        return InMemoryLockStore()
+    from urllib.parse import urlsplit
+
+    u = urlsplit(redis_url)
+    db = (u.path or "/").strip("/")
+    return RedisLockStore(host=u.hostname or "localhost", port=u.port or 6379, db=int(db or 0),
+                          username=u.username or None, password=u.password or None,
+                          use_ssl=u.scheme == "rediss", key_prefix="masar")
 
 
 def _inner(store):

@@ -6,12 +6,16 @@ for the conversation, useless without the secret.
 """
 from __future__ import annotations
 
+import asyncio
 import hashlib
 import hmac
 import logging
 import re
 import secrets
 from pathlib import Path
+from typing import Awaitable, Callable
+
+logger = logging.getLogger(__name__)
 
 
 def load_secret(configured: str | None, data_dir: Path) -> bytes:
@@ -39,8 +43,23 @@ _PATTERNS = [
 ]
 
 
+_SECRETS: set[str] = set()
+
+
+def hide_secret(value: str | None) -> None:
+    """Register a configured secret (bot token, webhook secret) so that `scrub` removes it.
+
+    The patterns above catch tokens of Telegram's usual shape; this catches the exact values
+    in any shape, e.g. inside a URL in an HTTP library's error message.
+    """
+    if value and len(value) >= 6:
+        _SECRETS.add(value)
+
+
 def scrub(text: str) -> str:
-    """Remove tokens, e-mail addresses and phone-like numbers from a log line."""
+    """Remove secrets, tokens, e-mail addresses and phone-like numbers from a log line."""
+    for secret in _SECRETS:
+        text = text.replace(secret, "[secret]")
     for pattern, repl in _PATTERNS:
         text = pattern.sub(repl, text)
     return text
@@ -55,6 +74,10 @@ class ScrubFilter(logging.Filter):
         except Exception:  # noqa: BLE001 - a broken log call must not break the bot
             message = str(record.msg)
         record.msg, record.args = scrub(message), None
+        if record.exc_info:  # tracebacks quote URLs and arguments: scrub them too
+            record.exc_text = scrub(logging.Formatter().formatException(record.exc_info))
+        if record.stack_info:
+            record.stack_info = scrub(record.stack_info)
         return True
 
 
@@ -63,3 +86,22 @@ def install_log_filter() -> None:
     for handler in root.handlers or []:
         handler.addFilter(ScrubFilter())
     root.addFilter(ScrubFilter())
+
+
+async def delete_old_conversations(purge: Callable[[int], Awaitable[int]], days: int,
+                                   every: float = 3600.0) -> None:
+    """Retention: call `purge(days)` (e.g. `engine.purge`) now and every hour, until cancelled.
+
+    Runs inside the server process (`masar serve`, `masar telegram`), so a deployment needs
+    no cron job for conversations to disappear after the retention period.
+    """
+    while True:
+        try:
+            deleted = await purge(days)
+            logger.info("retention: %d conversations deleted", deleted,
+                        extra={"masar": {"event": "retention", "deleted": deleted, "days": days}})
+        except asyncio.CancelledError:
+            raise
+        except Exception as exc:  # noqa: BLE001 - try again next hour, never stop the server
+            logger.error("retention failed (%s); trying again later", type(exc).__name__)
+        await asyncio.sleep(every)

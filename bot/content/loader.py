@@ -15,7 +15,7 @@ from typing import Any
 
 from .catalogue import GROUP_OF, LANGUAGES, REQUIRED_SERVICE_KINDS, SERVICE_KINDS, TOPICS
 from .models import Content, Country, PhoneNumber, Review, Service, Source, Topic, Translation
-from .yamlio import LineDict, LineList, YamlError, read_yaml
+from .yamlio import LineDict, LineList, YamlError, duplicate_keys, read_yaml
 
 MAX_ANSWER = 700
 MIN_EXAMPLES = 10
@@ -28,6 +28,12 @@ TOPIC_KEYS = {"topic", "group", "follow_up", "sources", "review", "needs_verific
 LANGUAGE_KEYS = {"examples", "answer", "native_review"}
 COUNTRY_KEYS = {"country", "aliases", "emergency", "sea_rescue", "services"}
 SERVICE_KEYS = {"kind", "name", "url", "phone", "source", "verified_on", "needs_verification", "note"}
+REVIEW_KEYS = {"reviewed_by", "reviewed_on", "expires_on"}
+SOURCE_KEYS = {"name", "url"}
+EMERGENCY_KEYS = {"number", "source", "verified_on", "needs_verification", "note", "other_numbers"}
+SEA_RESCUE_KEYS = {"name", "number", "source", "verified_on", "needs_verification", "note"}
+NUMBER_KEYS = {"name", "number"}
+DAY_MONTH_YEAR = re.compile(r"^(\d{1,2})[./-](\d{1,2})[./-](\d{4})$")
 
 
 @dataclass(frozen=True)
@@ -90,8 +96,24 @@ def _date(report: _Report, node: LineDict, key: str, where: str) -> dt.date | No
     if value is None:
         report.error(_line(node, key) if key in node else node.line, f"{where} has no '{key}': add a date like 2026-11-22")
     else:
-        report.error(_line(node, key), f"'{key}' must be a date like 2026-11-22, not '{value}'")
+        report.error(_line(node, key), f"'{key}' must be a date written year-month-day like 2026-11-22, "
+                                       f"not '{value}'{_date_hint(str(value))}")
     return None
+
+
+def _date_hint(text: str) -> str:
+    """What the editor probably meant by a date in another format."""
+    match = DAY_MONTH_YEAR.match(text.strip())
+    if match:
+        first, second, year = (int(g) for g in match.groups())
+        if first > 12 >= second:
+            return f"; did you mean {year}-{second:02d}-{first:02d}?"
+        if second > 12 >= first:
+            return f"; did you mean {year}-{first:02d}-{second:02d}?"
+        return "; write the year first, then the month, then the day"
+    if re.match(r"^\d{4}-\d{2}-\d{2}$", text.strip()):
+        return "; that day does not exist in the calendar"
+    return ""
 
 
 def check_url(report: _Report, line: int, url: Any, where: str) -> str | None:
@@ -116,6 +138,7 @@ def _review(report: _Report, node: Any, today: dt.date) -> Review | None:
     if not isinstance(node, LineDict):
         report.error(_line(node), "'review' must have reviewed_by, reviewed_on and expires_on")
         return None
+    _unknown_keys(report, node, REVIEW_KEYS, "'review'")
     by = node.get("reviewed_by")
     if not isinstance(by, str) or not by.strip():
         report.error(node.line, "'review' has no 'reviewed_by': write who reviewed this answer")
@@ -141,6 +164,8 @@ def _sources(report: _Report, node: Any, where: str) -> tuple[Source, ...]:
         return ()
     sources = []
     for i, item in enumerate(node):
+        if isinstance(item, LineDict):
+            _unknown_keys(report, item, SOURCE_KEYS, "a source")
         if not isinstance(item, LineDict) or "url" not in item:
             report.error(node.line_of(i), "a source needs 'name' and 'url'")
             continue
@@ -155,6 +180,10 @@ def _sources(report: _Report, node: Any, where: str) -> tuple[Source, ...]:
 
 
 def _topic(path: Path, data: Any, today: dt.date, report: _Report) -> Topic | None:
+    if data is None:
+        report.error(1, "the file is empty: a topic file needs topic, group, sources, review and languages "
+                        "(copy an existing topic file to start)")
+        return None
     if not isinstance(data, LineDict):
         report.error(1, "a topic file must be a mapping with topic, group, sources, review and languages")
         return None
@@ -177,6 +206,8 @@ def _topic(path: Path, data: Any, today: dt.date, report: _Report) -> Topic | No
     for i, other in enumerate(follow_up):
         if other not in GROUP_OF:
             report.error(_line(follow_up, i), f"unknown topic id '{other}' in follow_up")
+    if len(follow_up) > 3:
+        report.warn(_line(data, "follow_up"), f"'follow_up' has {len(follow_up)} topics; only the first 3 are shown as buttons")
     follow_up = [t for t in follow_up if t in GROUP_OF][:3]
     sources = _sources(report, data.get("sources"), f"topic '{topic_id}'")
     if not sources and GROUP_OF[topic_id] != "conversation":
@@ -205,7 +236,10 @@ def _topic(path: Path, data: Any, today: dt.date, report: _Report) -> Topic | No
             report.error(languages.line, f"missing language '{language}': add '{language}:' with examples and answer")
     for language, entry in languages.items():
         if language not in LANGUAGES:
-            report.error(_line(languages, language), f"unknown language '{language}'; launch languages: {', '.join(LANGUAGES)}")
+            guess = difflib.get_close_matches(str(language).strip().lower(), LANGUAGES, n=1, cutoff=0.5)
+            hint = f"did you mean '{guess[0]}'? " if guess else ""
+            report.error(_line(languages, language), f"unknown language '{language}'; {hint}"
+                                                     f"launch languages: {', '.join(LANGUAGES)}")
             continue
         where = f"{topic_id}/{language}"
         if not isinstance(entry, LineDict):
@@ -242,6 +276,10 @@ def _topic(path: Path, data: Any, today: dt.date, report: _Report) -> Topic | No
 
 
 def _country(path: Path, data: Any, report: _Report) -> Country | None:
+    if data is None:
+        report.error(1, "the file is empty: a services file needs country, emergency and services "
+                        "(copy the file of a similar country to start)")
+        return None
     if not isinstance(data, LineDict):
         report.error(1, "a services file must be a mapping with country, emergency and services")
         return None
@@ -257,30 +295,40 @@ def _country(path: Path, data: Any, report: _Report) -> Country | None:
     if not isinstance(emergency, LineDict):
         report.error(data.line, f"{code} has no 'emergency' number: add emergency.number with its source")
     else:
+        _unknown_keys(report, emergency, EMERGENCY_KEYS, f"the {code} emergency block")
         unsure = bool(emergency.get("needs_verification"))
         if emergency.get("number") is None and unsure:
             number = None  # left out on purpose until verified: the bot then says "the local emergency number"
         else:
             number = check_phone(report, _line(emergency, "number"), emergency.get("number"), f"{code} emergency")
         if unsure:
-            report.unverified(emergency.line, f"needs verification: {code} emergency number {emergency.get('number')}"
+            report.unverified(emergency.line, f"needs verification: {code} emergency number "
+                                              f"{emergency.get('number') or '(left empty)'}"
                                               + (f" ({emergency.get('note')})" if emergency.get("note") else ""))
         if emergency.get("source") is None:
             if number and not unsure:
                 report.error(emergency.line, f"{code} emergency number has no 'source': the official page that states it")
         else:
             check_url(report, _line(emergency, "source"), emergency.get("source"), f"{code} emergency source")
+        if emergency.get("verified_on") is not None:
+            _date(report, emergency, "verified_on", f"{code} emergency")
         for item in emergency.get("other_numbers") or []:
             if isinstance(item, LineDict):
+                _unknown_keys(report, item, NUMBER_KEYS, f"a {code} emergency number")
                 n = check_phone(report, _line(item, "number"), item.get("number"), f"{code} {item.get('name')}")
                 if n:
                     others.append(PhoneNumber(str(item.get("name", "")), n))
     sea = None
     if isinstance(data.get("sea_rescue"), LineDict):
         node = data["sea_rescue"]
+        _unknown_keys(report, node, SEA_RESCUE_KEYS, f"the {code} sea_rescue block")
         n = check_phone(report, _line(node, "number"), node.get("number"), f"{code} sea rescue")
         if node.get("needs_verification"):
             report.unverified(node.line, f"needs verification: {code} sea rescue number {node.get('number')}")
+        if node.get("source") is not None:
+            check_url(report, _line(node, "source"), node.get("source"), f"{code} sea rescue source")
+        if node.get("verified_on") is not None:
+            _date(report, node, "verified_on", f"{code} sea rescue")
         if n:
             sea = PhoneNumber(str(node.get("name", "")), n)
     services = []
@@ -317,6 +365,21 @@ def _country(path: Path, data: Any, report: _Report) -> Country | None:
     return Country(code, aliases, number, tuple(others), sea, tuple(services), path)
 
 
+def _read(path: Path, report: _Report) -> Any:
+    """The parsed file, with duplicate keys reported; None (reported) if it is not YAML."""
+    try:
+        data = read_yaml(path)
+    except YamlError as exc:
+        report.error(exc.line, exc.message)
+        return _BROKEN
+    for line, message in duplicate_keys(data):
+        report.error(line, message)
+    return data
+
+
+_BROKEN = object()
+
+
 def load(root: Path, today: dt.date | None = None) -> tuple[Content, list[Problem]]:
     """Load content/ from `root`; return what loaded and every problem found."""
     today = today or dt.date.today()
@@ -326,11 +389,8 @@ def load(root: Path, today: dt.date | None = None) -> tuple[Content, list[Proble
     seen_examples: dict[str, tuple[str, Path]] = {}
     for path in sorted(topic_dir.glob("*.y*ml")):
         report = _Report(path)
-        try:
-            topic = _topic(path, read_yaml(path), today, report)
-        except YamlError as exc:
-            report.error(exc.line, exc.message)
-            topic = None
+        data = _read(path, report)
+        topic = None if data is _BROKEN else _topic(path, data, today, report)
         if topic is not None:
             if topic.id in content.topics:
                 report.error(1, f"topic '{topic.id}' is defined twice (also in {content.topics[topic.id].path})")
@@ -351,11 +411,8 @@ def load(root: Path, today: dt.date | None = None) -> tuple[Content, list[Proble
             problems.append(Problem(topic_dir / f"{topic_id}.yml", 1, f"missing topic '{topic_id}': create this file"))
     for path in sorted((root / "services").glob("*.y*ml")):
         report = _Report(path)
-        try:
-            country = _country(path, read_yaml(path), report)
-        except YamlError as exc:
-            report.error(exc.line, exc.message)
-            country = None
+        data = _read(path, report)
+        country = None if data is _BROKEN else _country(path, data, report)
         if country is not None:
             content.countries[country.code] = country
         problems += report.problems

@@ -14,7 +14,7 @@ from typing import Callable, TextIO
 from ..content.catalogue import LANGUAGES
 from ..settings import ROOT
 from . import report
-from .conversations import load_conversations
+from .conversations import load_conversations, problem_line
 from .runner import Result, run_all
 
 DEFAULT_DIR = ROOT / "tests" / "conversations"
@@ -31,7 +31,7 @@ def main(load_engine: Callable[[], object], directory: Path | None = None, langu
         return 1
     conversations, problems = load_conversations(directory)
     for p in problems:
-        print(f"{p.path}:{p.line}: {p.message}", file=err)
+        print(problem_line(p), file=err)
     if names:
         unknown = sorted(set(names) - {c.name for c in conversations})
         if unknown:

@@ -74,7 +74,21 @@ class Conversation:
 
     @property
     def where(self) -> str:
-        return f"{self.path}:{self.line}" if self.path else self.name
+        return f"{shown(self.path)}:{self.line}" if self.path else self.name
+
+
+def shown(path: Path | None) -> str:
+    """A file's path as evaluators type it: relative to the current folder when it is inside it."""
+    if path is None:
+        return ""
+    try:
+        return str(Path(path).resolve().relative_to(Path.cwd()))
+    except ValueError:
+        return str(path)
+
+
+def problem_line(problem: Problem) -> str:
+    return f"{shown(problem.path)}:{problem.line}: {problem.message}"
 
 
 def words_for(words: dict[str, tuple[str, ...]], language: str) -> tuple[str, ...]:

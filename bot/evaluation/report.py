@@ -11,6 +11,7 @@ import base64
 import datetime as dt
 import html
 import io
+import warnings
 import xml.etree.ElementTree as ET
 from collections import Counter
 from dataclasses import dataclass
@@ -20,6 +21,7 @@ from babel import Locale
 from ..content.catalogue import LANGUAGES
 from ..content.loader import Problem
 from ..i18n import RTL, language_name
+from .conversations import problem_line, shown
 from .runner import Result, Step, plain
 
 
@@ -128,7 +130,7 @@ def summary(results: list[Result], problems: list[Problem] = ()) -> str:
             out += r.failures()
     if problems:
         out += ["", f"Files that could not be run ({len(problems)} problems):"]
-        out += [str(p) for p in problems]
+        out += [problem_line(p) for p in problems]
     return "\n".join(out)
 
 
@@ -146,7 +148,7 @@ def junit(results: list[Result], problems: list[Problem] = ()) -> str:
                                                        tests="0", failures="0")
         suite.set("tests", str(int(suite.get("tests")) + 1))
         case = ET.SubElement(suite, "testcase", classname=f"conversations.{r.language}", name=r.name,
-                             file=str(r.conversation.path or ""), line=str(r.conversation.line))
+                             file=shown(r.conversation.path), line=str(r.conversation.line))
         if not r.passed:
             suite.set("failures", str(int(suite.get("failures")) + 1))
             failures = r.failures()
@@ -156,8 +158,8 @@ def junit(results: list[Result], problems: list[Problem] = ()) -> str:
         suite = ET.SubElement(root, "testsuite", name="conversations.files", tests=str(len(problems)),
                               errors=str(len(problems)))
         for p in problems:
-            case = ET.SubElement(suite, "testcase", classname="conversations.files", name=f"{p.path.name}:{p.line}")
-            ET.SubElement(case, "error", message=str(p)).text = str(p)
+            case = ET.SubElement(suite, "testcase", classname="conversations.files", name=f"{shown(p.path)}:{p.line}")
+            ET.SubElement(case, "error", message=problem_line(p)).text = problem_line(p)
     ET.indent(root)
     return '<?xml version="1.0" encoding="UTF-8"?>\n' + ET.tostring(root, encoding="unicode") + "\n"
 
@@ -167,10 +169,12 @@ def junit(results: list[Result], problems: list[Problem] = ()) -> str:
 def chart_png(results: list[Result]) -> bytes | None:
     """Conversations passed and failed per language, as a PNG (None if matplotlib is missing)."""
     try:
-        import matplotlib
+        with warnings.catch_warnings():  # matplotlib's own deprecation noise is not the evaluator's concern
+            warnings.simplefilter("ignore")
+            import matplotlib
 
-        matplotlib.use("Agg")
-        import matplotlib.pyplot as plt
+            matplotlib.use("Agg")
+            import matplotlib.pyplot as plt
     except ImportError:
         return None
     stats = list(by_language(results).values())
@@ -342,7 +346,7 @@ def html_report(results: list[Result], problems: list[Problem] = (), model: str 
     parts.append(_matrix_html(results))
     if problems:
         parts.append(f"<h2>Files that could not be run ({len(problems)} problems)</h2><ul>")
-        parts += [f"<li><code>{_e(p)}</code></li>" for p in problems]
+        parts += [f"<li><code>{_e(problem_line(p))}</code></li>" for p in problems]
         parts.append("</ul>")
     parts.append("</body></html>")
     return "\n".join(parts)

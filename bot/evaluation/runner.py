@@ -15,7 +15,7 @@ from typing import Callable, Iterable
 
 from ..i18n import _
 from ..messages import Answer, Incoming
-from .conversations import Conversation, Turn, words_for
+from .conversations import Conversation, Turn, shown, words_for
 
 CHANNEL = "test"
 # Direction marks and isolates that right-to-left answers carry; invisible, so never part of a word.
@@ -87,7 +87,7 @@ class Result:
     def failures(self) -> list[str]:
         """Every failed check as one readable line, with the file and line of its turn."""
         out = []
-        path = self.conversation.path
+        path = shown(self.conversation.path)
         for step in self.steps:
             where = f"{path}:{step.turn.line}" if path else f"turn {step.number}"
             for c in step.checks:

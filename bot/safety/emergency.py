@@ -4,6 +4,12 @@ A classifier can miss a panicked, misspelled message; a missed emergency is the 
 failure this bot can have. So every message is first matched against reviewed patterns
 from content/safety/emergency.yml (per language, including dialects and Arabizi). A match
 answers at once with the numbers to call, before menus, questions or the model.
+
+All languages' patterns are tried on every message: the language of a three-word cry for
+help is often unclear, and a pattern from the wrong language costs at most a false alarm.
+`not_emergency` patterns blank out the words they cover ("my phone is dying", "what happens
+if the boat sinks") instead of vetoing the whole message, so "what happens if the boat
+sinks? we are sinking now" still raises the alarm.
 """
 from __future__ import annotations
 
@@ -13,45 +19,69 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from ..content.yamlio import YamlError, read_yaml
-from ..nlu.normalise import normalise
+from .text import compile_pattern, fold
 
 logger = logging.getLogger(__name__)
+
+TOPICS = ("emergency_at_sea", "emergency_general")   # at sea first: "water in the boat" is a sea emergency
 
 
 @dataclass(frozen=True)
 class Alarm:
     topic: str          # emergency_at_sea | emergency_general
     pattern: str        # which reviewed pattern matched (for evaluation, never logged with text)
+    language: str = ""  # the language the pattern is listed under
 
 
 class EmergencyNet:
     """Compiled patterns per emergency topic; `check(text)` returns an Alarm or None."""
 
-    def __init__(self, patterns: dict[str, list[str]], exclusions: list[str] | None = None) -> None:
-        self.patterns = {topic: [(p, re.compile(p, re.IGNORECASE)) for p in items]
-                         for topic, items in patterns.items()}
-        self.exclusions = [re.compile(p, re.IGNORECASE) for p in exclusions or []]
+    def __init__(self, patterns: dict[str, dict[str, list[str]]] | dict[str, list[str]],
+                 exclusions: dict[str, list[str]] | list[str] | None = None) -> None:
+        self.patterns: dict[str, list[tuple[str, str, re.Pattern]]] = {}
+        for topic, items in patterns.items():
+            by_language = items if isinstance(items, dict) else {"": items}
+            self.patterns[topic] = [(language, p, rx) for language, ps in by_language.items()
+                                    for p in ps or [] if (rx := _compile(p)) is not None]
+        if isinstance(exclusions, dict):
+            exclusions = [p for ps in exclusions.values() for p in ps or []]
+        self.exclusions = [rx for p in exclusions or [] if (rx := _compile(p)) is not None]
 
     @classmethod
     def from_file(cls, path: Path) -> "EmergencyNet":
-        """Load content/safety/emergency.yml; a broken file is logged and an empty net is never used silently."""
+        """Load content/safety/emergency.yml (the content check reports a broken file)."""
         data = read_yaml(path)
-        patterns: dict[str, list[str]] = {}
-        for topic, by_language in (data.get("topics") or {}).items():
-            for language, items in (by_language or {}).items():
-                patterns.setdefault(topic, []).extend(normalise(str(p)) for p in items or [])
-        exclusions = [normalise(str(p)) for p in data.get("not_emergency") or []]
+        patterns = {topic: {str(lang): [str(p) for p in items or []] for lang, items in (by_lang or {}).items()}
+                    for topic, by_lang in (data.get("topics") or {}).items()}
+        exclusions = data.get("not_emergency") or {}
+        if isinstance(exclusions, dict):
+            exclusions = {str(lang): [str(p) for p in items or []] for lang, items in exclusions.items()}
+        else:
+            exclusions = [str(p) for p in exclusions]
         return cls(patterns, exclusions)
 
+    def blank_out(self, text: str) -> str:
+        """The folded message with every `not_emergency` phrase replaced by spaces."""
+        norm = fold(text)
+        for rx in self.exclusions:
+            norm = rx.sub(lambda m: " " * len(m.group(0)), norm)
+        return norm
+
     def check(self, text: str) -> Alarm | None:
-        norm = normalise(text)
-        if any(x.search(norm) for x in self.exclusions):
-            return None
-        # at sea first: "help, water in the boat" is a sea emergency, not a general one
-        for topic in ("emergency_at_sea", "emergency_general"):
-            for source, rx in self.patterns.get(topic, []):
+        norm = self.blank_out(text)
+        for topic in TOPICS:
+            for language, source, rx in self.patterns.get(topic, []):
                 if rx.search(norm):
-                    return Alarm(topic, source)
+                    return Alarm(topic, source, language)
+        return None
+
+
+def _compile(pattern: str) -> re.Pattern | None:
+    """One broken pattern must not take the others down; the content check names it."""
+    try:
+        return compile_pattern(pattern)
+    except re.error:
+        logger.error("an emergency pattern is not a valid regular expression; run `masar content check`")
         return None
 
 
@@ -60,6 +90,7 @@ def load_net(content_dir: Path) -> EmergencyNet:
     try:
         return EmergencyNet.from_file(path)
     except (YamlError, OSError, AttributeError) as exc:
-        # The bot must still run; the content check reports the file as broken.
+        # The bot must still run (the model still knows the emergency topics); the content
+        # check reports the file as broken.
         logger.error("emergency patterns not loaded (%s); fix content/safety/emergency.yml", type(exc).__name__)
         return EmergencyNet({})

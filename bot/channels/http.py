@@ -1,0 +1,227 @@
+"""`masar serve`: Masar over HTTP for production (aiohttp).
+
+One engine, several doors:
+- POST /telegram/webhook   Telegram's updates, accepted only with the secret token header
+                           Telegram sends (X-Telegram-Bot-Api-Secret-Token); anything else
+                           gets 403 and is not processed.
+- POST /webhooks/rest/webhook  Rasa's REST channel format, so other messaging gateways (a
+                           WhatsApp or SMS provider's webhook relay) can be connected:
+                           {"sender": "u1", "message": "hi"} -> [{"recipient_id", "text", "buttons"}]
+- GET  /health             status, model fingerprint, content counts (for a load balancer).
+
+Logs are JSON lines on stderr with what an operator needs (route, status, time, topic,
+language) and never message text, user ids, names, numbers or secrets. Conversations
+older than the retention period are deleted by a job inside the server.
+"""
+from __future__ import annotations
+
+import asyncio
+import datetime as dt
+import hmac
+import json
+import logging
+import re
+import sys
+import time
+
+from aiohttp import web
+
+from .. import privacy
+from ..conversations import create_lock_store
+from ..engine import Engine
+from ..messages import Incoming
+from ..settings import Settings
+
+logger = logging.getLogger(__name__)
+
+SECRET_HEADER = "X-Telegram-Bot-Api-Secret-Token"
+_SECRET_FORMAT = re.compile(r"^[A-Za-z0-9_-]{1,256}$")    # what Telegram accepts as secret_token
+ENGINE, TELEGRAM = web.AppKey("engine", Engine), web.AppKey("telegram", object)
+
+
+class JsonLines(logging.Formatter):
+    """One JSON object per log line: time, level, logger, message, and the record's
+    structured fields (`extra={"masar": {...}}`). Messages were already scrubbed by the
+    privacy filter; the fields are ours and never hold text or ids."""
+
+    def format(self, record: logging.LogRecord) -> str:
+        entry = {"time": dt.datetime.fromtimestamp(record.created, dt.timezone.utc).isoformat(timespec="milliseconds"),
+                 "level": record.levelname.lower(), "logger": record.name, "message": record.getMessage()}
+        entry.update(getattr(record, "masar", None) or {})
+        if record.exc_info:
+            entry["error"] = type(record.exc_info[1]).__name__
+            entry["traceback"] = record.exc_text or privacy.scrub(self.formatException(record.exc_info))
+        return json.dumps(entry, ensure_ascii=False, default=str)
+
+
+def configure_json_logs(verbose: bool = True, stream=None) -> None:
+    """Production logging: JSON lines on stderr, our events at INFO, libraries quiet."""
+    from ..logs import configure
+
+    configure(verbose)
+    root = logging.getLogger()
+    for handler in list(root.handlers):
+        root.removeHandler(handler)
+    handler = logging.StreamHandler(stream or sys.stderr)
+    handler.setFormatter(JsonLines())
+    handler.addFilter(privacy.ScrubFilter())
+    root.addHandler(handler)
+    root.setLevel(logging.WARNING)
+    logging.getLogger("bot").setLevel(logging.INFO if verbose else logging.WARNING)
+
+
+# -- routes ------------------------------------------------------------------------------------
+async def health(request: web.Request) -> web.Response:
+    engine: Engine = request.app[ENGINE]
+    model = engine.model_path.name.split(".")[0] if engine.model_path else None
+    return web.json_response({
+        "status": "ok",
+        "model": model.split("-", 1)[-1] if model else None,
+        "topics": len(engine.content.topics),
+        "countries": len(engine.content.countries),
+        "telegram": "webhook" if request.app[TELEGRAM] is not None else "off",
+    })
+
+
+async def rest_webhook(request: web.Request) -> web.Response:
+    """Rasa's REST channel, answered by Masar's engine."""
+    example = 'send JSON like {"sender": "u1", "message": "hello"}'
+    try:
+        data = await request.json()
+    except (json.JSONDecodeError, UnicodeDecodeError):
+        return web.json_response({"error": f"the body is not valid JSON; {example}"}, status=400)
+    if not isinstance(data, dict) or not isinstance(data.get("message"), str):
+        return web.json_response({"error": f'"message" (a string) is missing; {example}'}, status=400)
+    sender = str(data.get("sender") or "default")
+    metadata = data.get("metadata") if isinstance(data.get("metadata"), dict) else {}
+    hint = metadata.get("language") if isinstance(metadata.get("language"), str) else None
+    answer = await request.app[ENGINE].handle(Incoming(sender, data["message"], channel="rest", client_language=hint))
+    out = []
+    for reply in answer.replies:
+        item = {"recipient_id": sender, "text": reply.text}
+        if reply.buttons:
+            item["buttons"] = [{"title": b.title, "payload": b.payload} for b in reply.buttons]
+        out.append(item)
+    logger.info("answered rest: topic %s, language %s", answer.topic, answer.language,
+                extra={"masar": {"event": "answered", "channel": "rest", "language": answer.language,
+                                 "topic": answer.topic, "emergency": answer.emergency, "messages": len(out)}})
+    return web.json_response(out)
+
+
+def telegram_webhook(application, secret: str):
+    """The webhook handler: the secret header first, then python-telegram-bot processes it."""
+    from telegram import Update
+
+    expected = secret.encode("utf-8")
+
+    async def handle(request: web.Request) -> web.Response:
+        given = request.headers.get(SECRET_HEADER, "").encode("utf-8")
+        if not hmac.compare_digest(given, expected):
+            logger.warning("telegram webhook: request without the right secret token refused",
+                           extra={"masar": {"event": "refused", "route": "/telegram/webhook"}})
+            return web.json_response({"error": "forbidden"}, status=403)
+        try:
+            data = await request.json()
+            update = Update.de_json(data, application.bot)
+        except Exception:  # noqa: BLE001 - malformed body: tell Telegram, keep serving
+            return web.json_response({"error": "not a Telegram update"}, status=400)
+        await application.process_update(update)
+        return web.json_response({"ok": True})
+
+    return handle
+
+
+@web.middleware
+async def access_log(request: web.Request, handler):
+    """One line per request: route, status, time. No query string, no client address."""
+    started = time.perf_counter()
+    status = 500
+    try:
+        response = await handler(request)
+        status = response.status
+        return response
+    except web.HTTPException as exc:
+        status = exc.status
+        raise
+    finally:
+        route = request.match_info.route.resource.canonical if request.match_info.route.resource else "unknown"
+        logger.info("%s %s %d", request.method, route, status,
+                    extra={"masar": {"event": "request", "method": request.method, "route": route, "status": status,
+                                     "ms": round((time.perf_counter() - started) * 1000)}})
+
+
+def build_app(engine: Engine, telegram_application=None, webhook_secret: str | None = None) -> web.Application:
+    """The aiohttp application; the Telegram route exists only when Telegram is configured."""
+    app = web.Application(middlewares=[access_log], client_max_size=1024 * 1024)
+    app[ENGINE] = engine
+    app[TELEGRAM] = telegram_application
+    app.router.add_get("/health", health)
+    app.router.add_post("/webhooks/rest/webhook", rest_webhook)
+    if telegram_application is not None:
+        if not webhook_secret:
+            raise SystemExit("masar serve: set MASAR_TELEGRAM_WEBHOOK_SECRET (letters, digits, _ and -) "
+                             "so that only Telegram can send updates to the webhook")
+        app.router.add_post("/telegram/webhook", telegram_webhook(telegram_application, webhook_secret))
+    return app
+
+
+def check_settings(settings: Settings) -> None:
+    """Clear errors for settings `masar serve` cannot work with; secrets never echoed."""
+    if settings.telegram_token and not settings.telegram_webhook_secret:
+        raise SystemExit("masar serve: MASAR_TELEGRAM_TOKEN is set but MASAR_TELEGRAM_WEBHOOK_SECRET is not; "
+                         "set a random secret (letters, digits, _ and -), e.g. from `openssl rand -hex 32`")
+    if settings.telegram_webhook_secret and not _SECRET_FORMAT.match(settings.telegram_webhook_secret):
+        raise SystemExit("masar serve: MASAR_TELEGRAM_WEBHOOK_SECRET may only contain letters, digits, _ and - "
+                         "(1 to 256 characters)")
+
+
+def hide_configured_secrets(settings: Settings) -> None:
+    """Every secret in the settings is scrubbed from logs, whatever its shape."""
+    from urllib.parse import urlsplit
+
+    for value in (settings.telegram_token, settings.telegram_webhook_secret, settings.user_key_secret):
+        privacy.hide_secret(value)
+    for url in (settings.tracker_store_url, settings.redis_url):
+        if url:
+            privacy.hide_secret(urlsplit(url).password)
+
+
+async def serve(engine: Engine, settings: Settings, stop: asyncio.Event | None = None,
+                retention_every: float = 3600.0) -> None:
+    """Run the HTTP server (and the Telegram webhook if configured) until `stop` or a signal."""
+    from .telegram import ALLOWED_UPDATES, TelegramChannel, _stop_on_signals, build_application
+
+    check_settings(settings)
+    hide_configured_secrets(settings)
+    stop = stop or _stop_on_signals()
+    lock_store = create_lock_store(settings.redis_url)
+    engine.agent.lock_store = engine.agent.processor.lock_store = lock_store
+    application = None
+    if settings.telegram_token:
+        application = build_application(settings, polling=False)
+        channel = TelegramChannel(engine, application, settings.log_message_text)
+        await application.initialize()
+        await channel.setup()
+        if settings.telegram_webhook_url:
+            await application.bot.set_webhook(settings.telegram_webhook_url, secret_token=settings.telegram_webhook_secret,
+                                              allowed_updates=ALLOWED_UPDATES, max_connections=40)
+        await application.start()
+    runner = web.AppRunner(build_app(engine, application, settings.telegram_webhook_secret), access_log=None,
+                           shutdown_timeout=5.0)
+    await runner.setup()
+    site = web.TCPSite(runner, settings.host, settings.port)
+    await site.start()
+    retention = asyncio.create_task(privacy.delete_old_conversations(engine.purge, settings.retention_days,
+                                                                     retention_every))
+    logger.info("serving on %s port %d", settings.host, settings.port,
+                extra={"masar": {"event": "started", "mode": "webhook" if application else "http",
+                                 "host": settings.host, "port": settings.port}})
+    try:
+        await stop.wait()
+    finally:
+        retention.cancel()
+        await runner.cleanup()
+        if application is not None:
+            await application.stop()
+            await application.shutdown()
+        logger.info("stopped", extra={"masar": {"event": "stopped"}})

@@ -1,0 +1,392 @@
+"""Masar on Telegram (python-telegram-bot 22): updates in, the engine's answers out.
+
+The channel only translates. A message, a command or a button press becomes an `Incoming`
+for the engine, and every `Reply` becomes Telegram messages with an inline keyboard; what to
+answer is always the engine's decision. What belongs to Telegram is here: its limits (4,096
+characters per message, 64 bytes of button data, rate limits, 429s and network errors),
+group chats, and what people send besides text (voice notes, photos, stickers, locations).
+
+Text is always sent without `parse_mode`, so nothing in content or in a user's message can
+be read by Telegram as HTML or Markdown. Link previews are off: they cost data on cheap
+phones and tell the linked site that someone opened the chat.
+"""
+from __future__ import annotations
+
+import asyncio
+import logging
+import re
+import signal
+import time
+
+from telegram import (BotCommand, InlineKeyboardButton, InlineKeyboardMarkup, LinkPreviewOptions,
+                      ReplyParameters, Update)
+from telegram.constants import ChatAction, ChatType
+from telegram.error import BadRequest, NetworkError, TelegramError
+from telegram.ext import AIORateLimiter, Application, CallbackQueryHandler, ContextTypes, MessageHandler, filters
+
+from .. import privacy
+from ..content.catalogue import LANGUAGES
+from ..engine import Engine
+from ..i18n import RLM, _, country_name
+from ..locations import country_at
+from ..messages import Answer, Button, Incoming, Reply
+from ..settings import Settings
+
+logger = logging.getLogger(__name__)
+
+MESSAGE_LIMIT = 4096          # Telegram's limit for one text message
+CALLBACK_DATA_LIMIT = 64      # bytes of callback_data per button
+ALLOWED_UPDATES = ["message", "callback_query"]
+NO_PREVIEW = LinkPreviewOptions(is_disabled=True)
+CHANNEL = "telegram"
+GROUP_CHANNEL = "telegram-group"   # group conversations are kept apart from private ones
+
+
+# -- Telegram's limits: pure functions ---------------------------------------------------------
+def telegram_length(text: str) -> int:
+    """Length as Telegram counts it (UTF-16 code units: an emoji can count as two)."""
+    return len(text.encode("utf-16-le")) // 2
+
+
+_SENTENCE_END = re.compile(r"\n\s*\n|\n|(?<=[.!?…؟۔।።])[\"'»”)]*\s+")
+_SPACE = re.compile(r"\s+")
+
+
+def split_message(text: str, limit: int = MESSAGE_LIMIT) -> list[str]:
+    """Cut a long text into parts Telegram accepts, at sentence ends where possible.
+
+    Preference: the last paragraph or sentence end that fits, else the last space, else a
+    hard cut. Parts after the first keep the right-to-left mark of the text, so Arabic or
+    Persian continues to read right to left.
+    """
+    text = text.strip()
+    if telegram_length(text) <= limit:
+        return [text] if text else []
+    mark = text[0] if text[0] == RLM else ""
+    parts: list[str] = []
+    rest = text
+    while rest:
+        room = limit - (telegram_length(mark) if parts and not rest.startswith(mark) else 0)
+        if telegram_length(rest) <= room:
+            parts.append(rest)
+            break
+        fits = _prefix_fitting(rest, room)
+        window = rest[:fits + 1]          # a boundary right after the window still counts
+        cut = _last_end(_SENTENCE_END, window) or _last_end(_SPACE, window) or fits
+        cut = min(cut, fits)
+        part, rest = rest[:cut].rstrip(), rest[cut:].lstrip()
+        if part:
+            parts.append(part)
+        if rest and mark and not rest.startswith(mark):
+            rest = mark + rest
+    return parts
+
+
+def _prefix_fitting(text: str, limit: int) -> int:
+    """How many characters of `text` fit in `limit` UTF-16 units."""
+    used = 0
+    for i, ch in enumerate(text):
+        used += 2 if ord(ch) > 0xFFFF else 1
+        if used > limit:
+            return i
+    return len(text)
+
+
+def _last_end(pattern: re.Pattern, window: str) -> int:
+    ends = [m.end() for m in pattern.finditer(window) if m.end() > 0 and m.start() > 0]
+    return ends[-1] if ends else 0
+
+
+def keyboard(buttons: list[Button]) -> InlineKeyboardMarkup | None:
+    """An inline keyboard for a reply's buttons: short titles share a row, long ones do not.
+
+    The payload becomes the callback data; a payload over Telegram's 64 bytes cannot be a
+    button and is left out (payloads are short commands like "/country IT").
+    """
+    usable = [b for b in buttons if 0 < len(b.payload.encode("utf-8")) <= CALLBACK_DATA_LIMIT]
+    if len(usable) < len(buttons):
+        logger.warning("%d buttons left out: payload over %d bytes", len(buttons) - len(usable), CALLBACK_DATA_LIMIT)
+    if not usable:
+        return None
+    longest = max(len(b.title) for b in usable)
+    per_row = 3 if longest <= 12 else 2 if longest <= 18 else 1
+    keys = [InlineKeyboardButton(b.title, callback_data=b.payload) for b in usable]
+    return InlineKeyboardMarkup([keys[i:i + per_row] for i in range(0, len(keys), per_row)])
+
+
+def addressed_text(text: str, bot_username: str, replying_to_bot: bool) -> str | None:
+    """In a group: the part of a message meant for Masar, or None if it is not for Masar.
+
+    Masar speaks in a group only when addressed: a command (not one for another bot), a
+    mention of the bot, or a reply to one of its messages.
+    """
+    mention = f"@{bot_username}".casefold()
+    if text.startswith("/"):
+        command = text.split(maxsplit=1)[0]
+        if "@" in command and command.split("@", 1)[1].casefold() != bot_username.casefold():
+            return None
+        return text
+    if bot_username and mention in text.casefold():
+        return re.sub(re.escape(f"@{bot_username}"), " ", text, flags=re.IGNORECASE).strip()
+    return text if replying_to_bot else None
+
+
+def command_of(text: str) -> str | None:
+    """'forget' for '/forget' or '/forget@masar_bot'; None for text that is not a command."""
+    words = text[1:].split(maxsplit=1) if text.startswith("/") else []
+    return words[0].split("@", 1)[0].lower() if words else None
+
+
+def file_url(api_url: str) -> str:
+    """python-telegram-bot's base_file_url for a base_url: .../bot -> .../file/bot."""
+    return api_url[:-3] + "file/bot" if api_url.endswith("/bot") else api_url.rstrip("/") + "/file/bot"
+
+
+def command_menu(language: str) -> list[BotCommand]:
+    """The commands Telegram shows in its menu, described in `language`."""
+    return [
+        BotCommand("start", _(language, "Start and choose your language")),
+        BotCommand("menu", _(language, "Main menu: all topics")),
+        BotCommand("emergency", _(language, "Emergency numbers")),
+        BotCommand("language", _(language, "Change the language")),
+        BotCommand("help", _(language, "What Masar can do")),
+        BotCommand("privacy", _(language, "What Masar keeps about you")),
+        BotCommand("forget", _(language, "Delete everything Masar kept about you")),
+    ]
+
+
+# -- network: rate limits and retries -----------------------------------------------------------
+class PatientRateLimiter(AIORateLimiter):
+    """Telegram's rate limits, waiting out 429s (AIORateLimiter), plus retries with
+    exponential backoff when the network fails or times out (cheap connections do)."""
+
+    def __init__(self, attempts: int = 4, backoff: float = 1.0) -> None:
+        super().__init__(max_retries=3)
+        self.attempts, self.backoff = attempts, backoff
+
+    async def process_request(self, callback, args, kwargs, endpoint, data, rate_limit_args):
+        for attempt in range(self.attempts):
+            try:
+                return await super().process_request(callback, args, kwargs, endpoint, data, rate_limit_args)
+            except BadRequest:
+                raise  # a NetworkError subclass, but sending it again would fail again
+            except NetworkError as exc:  # includes TimedOut
+                if attempt == self.attempts - 1:
+                    raise
+                delay = self.backoff * 2 ** attempt
+                logger.warning("Telegram %s failed (%s); retry %d in %.1f s", endpoint, type(exc).__name__,
+                               attempt + 1, delay)
+                await asyncio.sleep(delay)
+        return None  # pragma: no cover - the loop returns or raises
+
+
+def build_application(settings: Settings, *, polling: bool = True) -> Application:
+    """A python-telegram-bot Application for the configured token and Bot API server."""
+    if not settings.telegram_token:
+        raise SystemExit("masar: set MASAR_TELEGRAM_TOKEN to the token @BotFather gave you")
+    privacy.hide_secret(settings.telegram_token)
+    builder = (Application.builder()
+               .token(settings.telegram_token)
+               .base_url(settings.telegram_api_url)
+               .base_file_url(file_url(settings.telegram_api_url))
+               .rate_limiter(PatientRateLimiter())
+               .concurrent_updates(8))
+    if not polling:
+        builder = builder.updater(None)
+    return builder.build()
+
+
+# -- the channel ------------------------------------------------------------------------------------
+class TelegramChannel:
+    """Connects an Application's handlers to the engine."""
+
+    def __init__(self, engine: Engine, application: Application, log_text: bool = False) -> None:
+        self.engine = engine
+        self.application = application
+        self.log_text = log_text
+        application.add_handler(CallbackQueryHandler(self.on_button))
+        application.add_handler(MessageHandler(filters.TEXT, self.on_text))
+        application.add_handler(MessageHandler(filters.LOCATION | filters.VENUE, self.on_location))
+        application.add_handler(MessageHandler(filters.ATTACHMENT | filters.Sticker.ALL, self.on_other))
+        application.add_error_handler(self.on_error)
+
+    async def setup(self) -> None:
+        """Register the command menu in every launch language (and English as default)."""
+        bot = self.application.bot
+        await bot.set_my_commands(command_menu("en"))
+        for language in LANGUAGES:
+            await bot.set_my_commands(command_menu(language), language_code=language)
+
+    # handlers ------------------------------------------------------------------------------
+    async def on_text(self, update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+        message = update.effective_message
+        text = message.text or ""
+        if self._in_group(update):
+            text = addressed_text(text, context.bot.username or "", self._replying_to_bot(update, context))
+            if text is None:
+                return
+        await self.answer(update, text, "command" if text.startswith("/") else "text")
+
+    async def on_button(self, update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+        query = update.callback_query
+        await query.answer()  # stop the button's spinner at once, before the engine works
+        if query.data and query.message is not None:
+            await self.answer(update, query.data, "button")
+
+    async def on_location(self, update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+        """Offer the help services of the country the user is in, if they want them.
+
+        The coordinates are turned into a country at once and forgotten; the user sees the
+        country's name and chooses. "Yes" sends "/country XX" back to the engine like any
+        button; nothing about the location is stored. In a group, locations are not used.
+        """
+        if self._in_group(update):
+            if self._replying_to_bot(update, context):
+                language = await self._language(update)
+                await self._send(update, [Reply(_(language, "Please do not share your location in a group. "
+                                                            "Write to me in a private chat instead."))], language)
+            return
+        location = update.effective_message.location or update.effective_message.venue.location
+        code = country_at(location.latitude, location.longitude, set(self.engine.content.countries))
+        language = await self._language(update)
+        if code is None:
+            await self.answer(update, "/find_help", "location")
+            return
+        question = _(language, "Should Masar show the official help services in {country}? "
+                               "Masar does not store your location.", country=country_name(code, language))
+        await self._send(update, [Reply(question, [Button(_(language, "Yes"), f"/country {code}"),
+                                                   Button(_(language, "No"), "/menu")])], language)
+        self._log("location", language, "find_help", False, 1)
+
+    async def on_other(self, update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+        """Voice notes, photos, stickers, files: a polite answer and the menu, never a crash."""
+        if self._in_group(update) and not self._replying_to_bot(update, context):
+            return
+        menu = await self.engine.handle(self._incoming(update, "/menu"))
+        language = menu.language
+        text = _(language, "I can only read written messages, not voice notes, photos or files. "
+                           "Please write your question, or choose a topic:")
+        await self._send(update, [Reply(text, menu.replies[0].buttons if menu.replies else [])], language)
+        self._log("media", language, "media", False, 1)
+
+    async def on_error(self, update: object, context: ContextTypes.DEFAULT_TYPE) -> None:
+        """Log what failed (its type, never the update), and tell the user if we can."""
+        logger.error("telegram update failed: %s", type(context.error).__name__,
+                     extra={"masar": {"event": "error", "channel": CHANNEL, "error": type(context.error).__name__}})
+        if isinstance(update, Update) and update.effective_chat and not isinstance(context.error, NetworkError):
+            user = update.effective_user
+            code = ((user.language_code if user else None) or "en").split("-")[0]
+            language = code if code in LANGUAGES else "en"
+            try:
+                await context.bot.send_message(update.effective_chat.id,
+                                               _(language, "Sorry, something went wrong. Please try again."))
+            except TelegramError:
+                pass
+
+    # translation to and from the engine ----------------------------------------------------------
+    def _in_group(self, update: Update) -> bool:
+        return update.effective_chat is not None and update.effective_chat.type != ChatType.PRIVATE
+
+    def _replying_to_bot(self, update: Update, context: ContextTypes.DEFAULT_TYPE) -> bool:
+        replied = update.effective_message.reply_to_message if update.effective_message else None
+        return bool(replied and replied.from_user and replied.from_user.id == context.bot.id)
+
+    def _incoming(self, update: Update, text: str) -> Incoming:
+        user = update.effective_user
+        return Incoming(user=str(user.id), text=text, channel=GROUP_CHANNEL if self._in_group(update) else CHANNEL,
+                        client_language=user.language_code)
+
+    async def _language(self, update: Update) -> str:
+        """The conversation's language, as the engine knows it (a menu costs no model call)."""
+        return (await self.engine.handle(self._incoming(update, "/menu"))).language
+
+    async def answer(self, update: Update, text: str, kind: str) -> Answer | None:
+        """Hand one message to the engine and send its replies back."""
+        if update.effective_user is None or update.effective_chat is None:
+            return None
+        started = time.perf_counter()
+        try:
+            await update.get_bot().send_chat_action(update.effective_chat.id, ChatAction.TYPING)
+        except TelegramError:
+            pass  # only a courtesy
+        incoming = self._incoming(update, text)
+        answer = await self.engine.handle(incoming)
+        if command_of(text) == "forget":
+            other = CHANNEL if incoming.channel == GROUP_CHANNEL else GROUP_CHANNEL
+            await self.engine.forget(other, incoming.user)   # everything, private and group
+        sent = await self._send(update, answer.replies, answer.language)
+        self._log(kind, answer.language, answer.topic, answer.emergency, sent, started,
+                  text if self.log_text else None)
+        return answer
+
+    async def _send(self, update: Update, replies: list[Reply], language: str) -> int:
+        """Send replies as Telegram messages: long texts split, buttons under the last part.
+
+        In a group, answers quote the message they answer, so it is clear whom they are for.
+        """
+        bot, chat = update.get_bot(), update.effective_chat
+        quote = None
+        if self._in_group(update) and update.effective_message and not update.callback_query:
+            quote = ReplyParameters(update.effective_message.message_id, allow_sending_without_reply=True)
+        sent = 0
+        for reply in replies:
+            parts = split_message(reply.text) or (["⬇️"] if reply.buttons else [])
+            markup = keyboard(reply.buttons)
+            for i, part in enumerate(parts):
+                last = i == len(parts) - 1
+                await bot.send_message(chat.id, part, reply_markup=markup if last else None,
+                                       link_preview_options=NO_PREVIEW, reply_parameters=quote)
+                sent += 1
+        return sent
+
+    def _log(self, kind: str, language: str, topic: str, emergency: bool, messages: int,
+             started: float | None = None, text: str | None = None) -> None:
+        fields = {"event": "answered", "channel": CHANNEL, "kind": kind, "language": language, "topic": topic,
+                  "emergency": emergency, "messages": messages}
+        if started is not None:
+            fields["ms"] = round((time.perf_counter() - started) * 1000)
+        if text is not None:  # only with MASAR_LOG_MESSAGE_TEXT=true, and still scrubbed
+            fields["text"] = privacy.scrub(text)
+        logger.info("answered %s: topic %s, language %s", kind, topic, language, extra={"masar": fields})
+
+
+# -- long polling: `masar telegram` -------------------------------------------------------------
+async def run_polling(engine: Engine, settings: Settings, stop: asyncio.Event | None = None,
+                      retention_every: float = 3600.0) -> None:
+    """Answer Telegram by long polling until `stop` is set (or SIGINT/SIGTERM).
+
+    For a laptop or a small NGO: no public address, no HTTPS certificate. The retention
+    job runs alongside, as in `masar serve`.
+    """
+    from ..conversations import create_lock_store
+
+    stop = stop or _stop_on_signals()
+    lock_store = create_lock_store(settings.redis_url)
+    engine.agent.lock_store = engine.agent.processor.lock_store = lock_store
+    application = build_application(settings, polling=True)
+    channel = TelegramChannel(engine, application, settings.log_message_text)
+    async with application:                       # initialize() ... shutdown()
+        await channel.setup()
+        await application.start()
+        await application.updater.start_polling(poll_interval=0.0, timeout=10, allowed_updates=ALLOWED_UPDATES)
+        retention = asyncio.create_task(privacy.delete_old_conversations(engine.purge, settings.retention_days,
+                                                                         retention_every))
+        logger.info("Telegram: polling as @%s", application.bot.username,
+                    extra={"masar": {"event": "started", "mode": "polling"}})
+        try:
+            await stop.wait()
+        finally:
+            retention.cancel()
+            await application.updater.stop()
+            await application.stop()
+
+
+def _stop_on_signals() -> asyncio.Event:
+    stop = asyncio.Event()
+    loop = asyncio.get_running_loop()
+    for sig in (signal.SIGINT, signal.SIGTERM):
+        try:
+            loop.add_signal_handler(sig, stop.set)
+        except (NotImplementedError, RuntimeError):  # pragma: no cover - not on this platform
+            pass
+    return stop

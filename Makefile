@@ -24,7 +24,8 @@ $(VENV)/.installed: pyproject.toml
 setup: $(VENV)/.installed locales
 
 locales: $(VENV)/.installed
-	$(VENV)/bin/pybabel compile --domain masar --directory locales --statistics 2>&1 | tail -n 1
+	@if ls locales/*/LC_MESSAGES/masar.po >/dev/null 2>&1; then \
+	  $(VENV)/bin/pybabel compile --domain masar --directory locales --statistics 2>&1 | tail -n 1; fi
 
 chat: setup
 	$(VENV)/bin/masar chat

@@ -44,7 +44,7 @@ def content(settings):
     return load(settings.content_dir)[0]
 
 
-@pytest.fixture
+@pytest.fixture(scope="session")
 def ask(engine):
     """Send one message through the engine, as `masar ask` does; returns the Answer."""
     from bot.messages import Incoming

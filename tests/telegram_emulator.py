@@ -357,12 +357,12 @@ def channel_content(dest: Path) -> Path:
 
     Trains in seconds; answers in Arabic (greet, privacy, asylum_how_to_apply come from the
     shipped content), has Italy, Greece and Turkey's services for location tests, and
-    `asylum_rights` answers with about 6,000 characters.
+    `asylum_rights` answers with about 6,000 characters. Created once under `dest`.
     """
     if dest.exists():
         return dest
     shutil.copytree(ROOT / "tests" / "fixtures" / "mini", dest)
-    for topic in ("greet", "privacy", "asylum_how_to_apply", "change_language"):
+    for topic in ("greet", "privacy", "asylum_how_to_apply", "change_language", "find_help"):
         shutil.copy(ROOT / "content" / "topics" / f"{topic}.yml", dest / "topics" / f"{topic}.yml")
     (dest / "services").mkdir(exist_ok=True)
     for country in ("it", "gr", "tr"):

@@ -249,8 +249,8 @@ class TelegramChannel:
         location = update.effective_message.location or update.effective_message.venue.location
         code = country_at(location.latitude, location.longitude, set(self.engine.content.countries))
         language = await self._language(update)
-        if code is None:
-            await self.answer(update, "/find_help", "location")
+        if code is None:  # not a country of the directory: let the user choose one
+            await self.answer(update, "/country", "location")
             return
         question = _(language, "Should Masar show the official help services in {country}? "
                                "Masar does not store your location.", country=country_name(code, language))

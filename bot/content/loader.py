@@ -53,6 +53,7 @@ class _Report:
     def __init__(self, path: Path) -> None:
         self.path = path
         self.problems: list[Problem] = []
+        self.example_lines: dict[tuple[str, str], int] = {}  # (language, example) -> line, for cross-file messages
 
     def error(self, line: int, message: str) -> None:
         self.problems.append(Problem(self.path, line, message, "error"))
@@ -264,6 +265,7 @@ def _topic(path: Path, data: Any, today: dt.date, report: _Report) -> Topic | No
                 report.error(_line(raw_examples, i), f"empty or malformed example in {where}")
                 continue
             examples.append(str(ex).strip())
+            report.example_lines[(language, examples[-1])] = _line(raw_examples, i)
         if len(examples) < MIN_EXAMPLES:
             report.warn(_line(entry, "examples") if "examples" in entry else entry.line,
                         f"{where} has {len(examples)} examples; add at least {MIN_EXAMPLES} so the bot understands this language")
@@ -386,7 +388,7 @@ def load(root: Path, today: dt.date | None = None) -> tuple[Content, list[Proble
     content = Content(root=root)
     problems: list[Problem] = []
     topic_dir = root / "topics"
-    seen_examples: dict[str, tuple[str, Path]] = {}
+    seen_examples: dict[str, tuple[str, Path, int]] = {}
     for path in sorted(topic_dir.glob("*.y*ml")):
         report = _Report(path)
         data = _read(path, report)
@@ -400,11 +402,12 @@ def load(root: Path, today: dt.date | None = None) -> tuple[Content, list[Proble
                     for ex in tr.examples:
                         key = normalise_example(ex)
                         other = seen_examples.get(key)
+                        line = report.example_lines.get((language, ex), 1)
                         if other and other[0] != topic.id:
-                            report.error(1, f"the example '{ex}' ({language}) is also under topic '{other[0]}' "
-                                            f"({other[1].name}); keep it under one topic only")
+                            report.error(line, f"the example '{ex}' ({language}) is also under topic '{other[0]}' "
+                                               f"({other[1].name} line {other[2]}); keep it under one topic only")
                         else:
-                            seen_examples[key] = (topic.id, path)
+                            seen_examples[key] = (topic.id, path, line)
         problems += report.problems
     for topic_id in TOPICS:
         if topic_id not in content.topics and not any(p.path.stem == topic_id and p.severity == "error" for p in problems):

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import datetime as dt
 import html as htmllib
+import re
 import sys
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -261,7 +262,7 @@ def to_markdown(report: Report) -> str:
 
 def _tone(cell: str) -> str:
     """A CSS class so problems stand out at a glance."""
-    if cell.startswith(("EXPIRED", MISSING, "file has errors", "no valid review")):
+    if cell in (MISSING, "missing file") or cell.startswith(("EXPIRED", "file has errors", "no valid review")):
         return "bad"
     if cell.startswith(("expiring", "too few", TO_VERIFY)) or TO_VERIFY in cell:
         return "warn"
@@ -289,15 +290,20 @@ td.ok { background: #e8f5e9; } td.warn { background: #fff8e1; } td.bad { backgro
 """
 
 
+def _prose(text: str) -> str:
+    """Escaped text, with `key` shown as code like in the Markdown."""
+    return re.sub(r"`([^`<>]+)`", r"<code>\1</code>", htmllib.escape(text, quote=True))
+
+
 def to_html(report: Report) -> str:
     esc = htmllib.escape
     parts = ['<!DOCTYPE html>', '<html lang="en">', "<head>", '<meta charset="utf-8">',
              f"<title>{esc(report.title)}</title>", f"<style>{_STYLE}</style>", "</head>", "<body>",
              f'<h1 dir="auto">{esc(report.title)}</h1>', "<ul>"]
-    parts += [f'<li dir="auto">{esc(line)}</li>' for line in report.summary]
+    parts += [f'<li dir="auto">{_prose(line)}</li>' for line in report.summary]
     parts.append("</ul>")
     for section in report.sections:
-        parts += [f'<h2 dir="auto">{esc(section.title)}</h2>', f'<p dir="auto">{esc(section.intro)}</p>']
+        parts += [f'<h2 dir="auto">{esc(section.title)}</h2>', f'<p dir="auto">{_prose(section.intro)}</p>']
         if not section.rows:
             parts.append(f'<p dir="auto">{esc(section.empty)}</p>')
             continue
@@ -309,10 +315,10 @@ def to_html(report: Report) -> str:
     return "\n".join(parts) + "\n"
 
 
-def main(content_dir: Path, html: str | Path | None = None, out=sys.stdout, today: dt.date | None = None) -> int:
+def main(content_dir: Path, html: str | Path | None = None, out=None, today: dt.date | None = None) -> int:
     """Print the Markdown report; with `html`, also write it as an HTML page. Exit code 1 only if it cannot be written."""
     report = gather(Path(content_dir), today)
-    print(to_markdown(report), file=out, end="")
+    print(to_markdown(report), file=out or sys.stdout, end="")
     if html:
         try:
             Path(html).write_text(to_html(report), encoding="utf-8")

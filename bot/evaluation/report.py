@@ -175,6 +175,7 @@ def chart_png(results: list[Result]) -> bytes | None:
 
             matplotlib.use("Agg")
             import matplotlib.pyplot as plt
+            from matplotlib.ticker import MaxNLocator
     except ImportError:
         return None
     stats = list(by_language(results).values())
@@ -185,8 +186,9 @@ def chart_png(results: list[Result]) -> bytes | None:
     ax.bar(codes, passed, color="#2e7d32", label="passed")
     ax.bar(codes, failed, bottom=passed, color="#c62828", label="failed")
     ax.set_ylabel("conversations")
+    ax.yaxis.set_major_locator(MaxNLocator(integer=True))
     ax.set_title("Conversation tests per language")
-    ax.legend(loc="lower right", fontsize="small")
+    ax.legend(loc="upper left", bbox_to_anchor=(1, 1), fontsize="small", frameon=False)
     ax.spines[["top", "right"]].set_visible(False)
     fig.tight_layout()
     buf = io.BytesIO()
@@ -208,7 +210,8 @@ th { background: #f2f2f2; text-align: start; }
 .matrix td { text-align: center; min-width: 1.6em; } .matrix .diag { background: #e8f5e9; }
 .matrix .off { background: #ffcdd2; font-weight: bold; } .matrix th.col { writing-mode: vertical-rl; }
 .msg { white-space: pre-wrap; unicode-bidi: plaintext; max-width: 46em; }
-.transcript td { width: 33%; } .transcript tr.bad td { border-left: 4px solid #c62828; }
+.transcript td:nth-child(2) { width: 22%; } .transcript td:nth-child(3) { width: 46%; }
+.transcript td:nth-child(4) { width: 28%; } .transcript tr.bad td { border-left: 4px solid #c62828; }
 .checks { list-style: none; padding: 0; margin: 0; } .checks li { margin: 0.2em 0; }
 .ok { color: #1b5e20; } .ko { color: #b71c1c; font-weight: bold; }
 .topic { font-family: monospace; color: #37474f; font-size: 0.9em; }

@@ -118,6 +118,18 @@ def cmd_test(args, settings) -> int:
                         args.report, args.junit)
 
 
+def cmd_locales(args, settings) -> int:
+    from . import catalogs
+
+    return catalogs.main(args.action)
+
+
+def cmd_bench(args, settings) -> int:
+    from .benchmarks import nlu
+
+    return nlu.main(args, settings.content_dir)
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="masar", description="Masar: safety information for people on the move.")
     parser.add_argument("-v", "--verbose", action="store_true", help="more log output (never message text)")
@@ -145,6 +157,15 @@ def build_parser() -> argparse.ArgumentParser:
                    ).set_defaults(func=cmd_telegram)
     sub.add_parser("serve", help="HTTP server: Telegram webhook, REST channel, /health"
                    ).set_defaults(func=cmd_serve)
+    locales = sub.add_parser("locales", help="interface translations: check them, or update them from the code")
+    locales.add_argument("action", choices=["check", "update"])
+    locales.set_defaults(func=cmd_locales)
+    bench = sub.add_parser("bench", help="benchmarks; nlu: Masar's pipeline against Rasa's default")
+    bench.add_argument("what", choices=["nlu"])
+    from .benchmarks.nlu import add_arguments
+
+    add_arguments(bench)
+    bench.set_defaults(func=cmd_bench)
     return parser
 
 

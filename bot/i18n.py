@@ -28,7 +28,22 @@ LOCALES_DIR = Path(__file__).resolve().parent.parent / "locales"
 
 LRM, RLM = "\u200e", "\u200f"
 FSI, PDI = "\u2068", "\u2069"
-_LTR_RUN = re.compile(r"(https?://\S+|[+]?\d[\d ]*\d|\b[A-Za-z][A-Za-z0-9.&'’ -]*[A-Za-z0-9])")
+
+_L = "A-Za-z\u00c0-\u024f\u1e00-\u1eff"  # Latin letters, with accents (names of Italian or French services)
+_URL_TAIL = r"[^\s<>\"«»]*[^\s<>\"«».,;:!?،؛؟)\]'’]"  # sentence punctuation after it is not part of it
+# Web and e-mail addresses: isolated whole, never with a mark inside, so that they still work
+# when tapped or copied (Telegram's link detection stops at direction marks).
+_ADDRESS = re.compile(
+    rf"(?:https?://|www\.){_URL_TAIL}"
+    r"|[\w.+-]+@[\w-]+(?:\.[\w-]+)+"
+    rf"|\b(?:[A-Za-z0-9-]+\.)+[A-Za-z]{{2,}}\b(?:/{_URL_TAIL})?")
+# Left-to-right runs inside right-to-left text: a phone number ("+39 06 1234 5678"), or a Latin
+# name or phrase with its inner spaces, slashes, dashes and a bracketed part ("Red Cross / Red
+# Crescent", "UNHCR (UN Refugee Agency)"), each kept whole so its parts are not reordered.
+_WORD = rf"[{_L}0-9](?:[{_L}0-9.&'’_-]*[{_L}0-9])?"
+_LTR_RUN = re.compile(
+    r"\+?[0-9](?:[0-9 ./-]*[0-9])?"
+    rf"|[{_L}](?:[{_L}0-9.&'’_-]*[{_L}0-9])?(?:(?: ?[/&–-] ?| ){_WORD}| ?\([{_L}0-9 .,&'’/-]*\))*")
 
 
 @functools.lru_cache(maxsize=None)
@@ -97,16 +112,31 @@ def format_day(day: dt.date, language: str) -> str:
 
 
 def bidi(text: str, language: str) -> str:
-    """Keep Latin names, URLs and numbers readable inside right-to-left text.
+    """Keep Latin names, addresses and numbers readable inside right-to-left text.
 
-    Without isolation, a URL or phone number at the end of an Arabic sentence can be
-    displayed with its parts reordered; first-strong isolates (FSI...PDI) keep each such run
-    in its own direction, and a right-to-left mark anchors each line.
+    Without isolation, a URL, a phone number or "Red Cross / Red Crescent" inside an Arabic
+    sentence can be displayed with its parts reordered. First-strong isolates (FSI...PDI) keep
+    each such run in its own direction as one unit, and a right-to-left mark at the start of
+    each line makes the line right-to-left even when it begins with a Latin name. Addresses are
+    isolated whole (marks around them, never inside). Lines that already start with the mark
+    are left as they are, so calling this twice changes nothing.
     """
     if language not in RTL:
         return text
-    lines = []
-    for line in text.split("\n"):
-        line = _LTR_RUN.sub(lambda m: f"{FSI}{m.group(0)}{PDI}", line)
-        lines.append(f"{RLM}{line}" if line else line)
-    return "\n".join(lines)
+    return "\n".join(_bidi_line(line) for line in text.split("\n"))
+
+
+def _isolate(match: re.Match) -> str:
+    return f"{FSI}{match.group(0)}{PDI}"
+
+
+def _bidi_line(line: str) -> str:
+    if not line.strip() or line.startswith(RLM):
+        return line
+    parts, start = [], 0
+    for address in _ADDRESS.finditer(line):
+        parts.append(_LTR_RUN.sub(_isolate, line[start:address.start()]))
+        parts.append(_isolate(address))
+        start = address.end()
+    parts.append(_LTR_RUN.sub(_isolate, line[start:]))
+    return RLM + "".join(parts)

@@ -43,7 +43,7 @@ from typing import Dict, Iterable, List, Optional, Sequence, Tuple
 REPO_ROOT = Path(__file__).resolve().parents[2]
 PIPELINES: Dict[str, Path] = {
     "masar": REPO_ROOT / "config.yml",
-    "rasa default": Path(__file__).with_name("rasa_default_config.yml"),
+    "rasa-default": Path(__file__).with_name("rasa_default_config.yml"),
 }
 DEFAULT_SIB200 = REPO_ROOT.parent / "shared" / "datasets" / "sib200"
 # The SIB-200 languages that are (or, for Dari, Levantine and romanised Arabic, belong to) a

@@ -68,6 +68,7 @@ def configure_json_logs(verbose: bool = True, stream=None) -> None:
     root.addHandler(handler)
     root.setLevel(logging.WARNING)
     logging.getLogger("bot").setLevel(logging.INFO if verbose else logging.WARNING)
+    logging.captureWarnings(True)      # library warnings as JSON lines too, not loose text
 
 
 # -- routes ------------------------------------------------------------------------------------
@@ -95,6 +96,7 @@ async def rest_webhook(request: web.Request) -> web.Response:
     sender = str(data.get("sender") or "default")
     metadata = data.get("metadata") if isinstance(data.get("metadata"), dict) else {}
     hint = metadata.get("language") if isinstance(metadata.get("language"), str) else None
+    started = time.perf_counter()
     answer = await request.app[ENGINE].handle(Incoming(sender, data["message"], channel="rest", client_language=hint))
     out = []
     for reply in answer.replies:
@@ -104,7 +106,8 @@ async def rest_webhook(request: web.Request) -> web.Response:
         out.append(item)
     logger.info("answered rest: topic %s, language %s", answer.topic, answer.language,
                 extra={"masar": {"event": "answered", "channel": "rest", "language": answer.language,
-                                 "topic": answer.topic, "emergency": answer.emergency, "messages": len(out)}})
+                                 "topic": answer.topic, "emergency": answer.emergency, "messages": len(out),
+                                 "ms": round((time.perf_counter() - started) * 1000)}})
     return web.json_response(out)
 
 
@@ -213,7 +216,7 @@ async def serve(engine: Engine, settings: Settings, stop: asyncio.Event | None =
     await site.start()
     retention = asyncio.create_task(privacy.delete_old_conversations(engine.purge, settings.retention_days,
                                                                      retention_every))
-    logger.info("serving on %s port %d", settings.host, settings.port,
+    logger.info("serving HTTP (host and port in the fields)",
                 extra={"masar": {"event": "started", "mode": "webhook" if application else "http",
                                  "host": settings.host, "port": settings.port}})
     try:

@@ -149,7 +149,7 @@ class Checker:
             checks.append(Check("does not contain", f"«{word}»", "found in the answer" if found else "absent",
                                 not found))
         for button in expect.buttons_include:
-            payload = button if button.startswith("/") else f"/{button}"
+            payload = (button if button.startswith("/") else f"/{button}").replace("{language}", language)
             offered = payload in payloads
             checks.append(Check("button", payload, "offered" if offered else "buttons: " + (" ".join(payloads) or "none"),
                                 offered))

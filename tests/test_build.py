@@ -1,0 +1,75 @@
+"""Build and fingerprints: retrain only when understanding changes; keep the last good model."""
+from __future__ import annotations
+
+import asyncio
+import shutil
+from pathlib import Path
+
+import pytest
+
+from bot import build
+from bot.content.loader import load
+from bot.settings import Settings
+
+MINI = Path(__file__).parent / "fixtures" / "mini"
+
+
+@pytest.fixture()
+def mini(tmp_path):
+    content_dir = tmp_path / "content"
+    shutil.copytree(MINI, content_dir)
+    s = Settings(content_dir=content_dir, build_dir=tmp_path / "build", data_dir=tmp_path / "var")
+    return s
+
+
+def _edit(path: Path, old: str, new: str) -> None:
+    text = path.read_text(encoding="utf-8")
+    assert old in text
+    path.write_text(text.replace(old, new), encoding="utf-8")
+
+
+def test_answer_edit_keeps_the_model_and_example_edit_retrains(mini):
+    first = build.train_model(mini, load(mini.content_dir)[0])
+    assert first.trained
+    again = build.train_model(mini, load(mini.content_dir)[0])
+    assert not again.trained and again.model == first.model
+
+    topic = mini.content_dir / "topics" / "asylum_how_to_apply.yml"
+    _edit(topic, "You can ask for asylum at the border", "You can ask for protection at the border")
+    after_answer_edit = build.train_model(mini, load(mini.content_dir)[0])
+    assert not after_answer_edit.trained, "an answer-text edit must not retrain"
+
+    _edit(topic, "- asylum request where", "- where do i request asylum")
+    after_example_edit = build.train_model(mini, load(mini.content_dir)[0])
+    assert after_example_edit.trained and after_example_edit.fingerprint != first.fingerprint
+
+
+def test_answer_edit_is_live_after_reload_and_failed_build_keeps_last_model(mini, tmp_path):
+    from bot.engine import Engine
+    from bot.messages import Incoming
+
+    engine = Engine.load(mini, in_memory=True)
+    topic = mini.content_dir / "topics" / "asylum_how_to_apply.yml"
+    _edit(topic, "You can ask for asylum at the border", "You can ask for international protection at the border")
+    assert engine.reload()
+    answer = asyncio.run(engine.handle(Incoming("u", "/asylum_how_to_apply", language="en")))
+    assert "international protection" in answer.replies[0].text
+
+    model_before = engine.model_path
+    _edit(topic, "- asylum request where", "- asylum where to request")
+
+    broken = tmp_path / "broken-config.yml"
+    broken.write_text(mini.config_file.read_text(encoding="utf-8").replace(
+        "bot.nlu.classifier.TopicClassifier", "bot.nlu.classifier.NoSuchClassifier"), encoding="utf-8")
+    mini.config_file = broken  # a real failing build: Rasa cannot find the component
+    assert engine.reload() is False
+    assert engine.model_path == model_before
+    answer = asyncio.run(engine.handle(Incoming("u", "how do i apply for asylum", language="en")))
+    assert answer.topic == "asylum_how_to_apply"
+
+
+def test_broken_content_file_is_left_out_and_the_rest_still_loads(mini):
+    (mini.content_dir / "topics" / "greet.yml").write_text("topic: greet\n  bad: [indent\n", encoding="utf-8")
+    content, problems = load(mini.content_dir)
+    assert "asylum_how_to_apply" in content.topics and "greet" not in content.topics
+    assert any(p.path.name == "greet.yml" and "broken YAML" in p.message for p in problems)

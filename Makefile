@@ -36,6 +36,9 @@ train: setup
 check: setup
 	$(VENV)/bin/masar content check
 
+report: setup
+	$(VENV)/bin/masar content report
+
 test: setup
 	$(VENV)/bin/python -m pytest
 

@@ -48,6 +48,13 @@ _ARABIC_MODEL_LANGUAGES = ("ar", "fa", "ur")  # lingua has no Pashto; letters an
 SWITCH_CONFIDENCE = 0.7
 SWITCH_WORDS = 3
 
+# How much a word of a romanised language (Roman Urdu "hai", Banglish "korbo") weighs against
+# the model's verdict on the rest of the message, and a shared function word ("ke", "se", "na")
+# against an own word. Tuned on half of the content examples, checked on the other half
+# (python -m bot.benchmarks.language).
+ROMANISED_WEIGHT = 2.0
+SHARED_WORD_WEIGHT = 0.5
+
 
 @dataclass(frozen=True)
 class Detection:
@@ -227,32 +234,110 @@ for _lang, _words in {
 
 # Frequent words of the launch languages people also type in Latin letters (Roman Urdu,
 # Finglish, Banglish, romanised Pashto, Tigrinya and Ukrainian). lingua knows none of these
-# romanisations, so these lists are the only evidence; they hold words that are not also common
-# English, French, Spanish, Turkish or Somali words.
-_ROMANISED_LEXICON: Dict[str, str] = {}
-for _lang, _words in {
-    "ur": "hai hain kya kyun kyon kaise kaisay kahan kidhar mera meri mere mujhe mujhay tumhara aap "
-    "nahi nahin haan yaar acha accha achha theek thik shukriya shukria meharbani mehrbani karo karna "
-    "karein chahiye chahie milta milti milega jata jati kaun kis kuch bahut bohat abhi lekin hoga "
-    "sakta sakti paisay paise raha rahi tha thi gaya gayi hoon aoa assalam alaikum hafiz bhai "
-    "karte karta karti karni baat diya mili mila jagah likho mein kab banda banday rehne wala wali "
-    "hun saal akela sath kisi karwao",
-    "fa": "chetori chetor khubi khoobi khoobam khubam mamnun mamnoon mersi tashakor kheili kheyli "
-    "khaili shoma hastam hasti nist chiye chera koja kojast kojas mikham mikhay mikhad mikonam "
-    "mikone bekonam bayad mitunam mitoonam komak lotfan khodafez khodahafez etelaat hasti kon "
-    "kardam mikhastam chejori chejoori bedam bego begoo gereftam mikhaam kojaa",
-    "bn": "ami amar amake tumi tomar apni apnar keno kothay kemon acho achen achi ache hobe korbo "
-    "koren koro korte vai dhonnobad dhonyobad eta ota naki taka lage lagbe jabo khub onek valo "
-    "bhalo obostha kivabe kibhabe jani bolen dorkar theke jonno jazakallah hafez hoye gese kori "
-    "kotha bolo bolte lagche golpo kobe manush sathe",
-    "ps": "sanga zama staso dera manana wrora wror staray mashay pamaan kawam krai kra shay yam "
-    "ghwaram kawalay khabare wakri kawe zhaba badla toka rata wawaya",
-    "ti": "kemey kemay aleka aleki yekenyeley yeqenyeley dehan entay nsika nsiki hagezeni ika kun",
-    "uk": "privit pryvit dyakuyu diakuiu dyakuju pobachennya dopomoha dopomozhit potribno shcho "
-    "chomu vydalyty vydalit dani khto hto laska zminyty movu yakyi hochu khochu lyudynoyu",
-}.items():
-    for _w in _words.split():
-        _ROMANISED_LEXICON.setdefault(_w, _lang)
+# romanisations, so these lists are the only evidence. Each language has two lists:
+#
+# * words that are not also common English, French, Spanish, Turkish or Somali words (pronouns,
+#   question words, verb forms, "hai", "korbo", "shta", "mikham"): each counts on its own, for
+#   every romanised language whose list holds it ("bhai" is Urdu and Bengali);
+# * short function words those languages share with them or with each other (Urdu and Pashto
+#   "ke", Bengali "ki" and Turkish "ki", Persian "to" and English "to", Spanish "se" and Urdu
+#   "se"): they only count next to a word of the first kind, so they never turn a Spanish or
+#   Turkish sentence into Urdu, but they tip "seth ne passport rakh liya" towards it.
+_ROMANISED_WORDS: Dict[str, Tuple[str, str]] = {
+    "ur": (
+        # pronouns, question words, particles
+        "aap apka apki apke aapka aapki aapke apna apni apne mera meri mere mujhe mujhay muje "
+        "mjhe mujhse mujhko tera teri tere tujhe tum tumhara tumhari tumhare tumhe tumhein hum "
+        "hamara hamari hamare humara humari humare hamen humein unka unki unke uska uski uske usko "
+        "isko inko unko unhe unhein woh kya kia kyun kyu kyon kiyon kiyun kaise kaisay kese "
+        "kaisa kaisi kesa kesi kahan kahaan kidhar idhar udhar yahan yahaan wahan wahaan kab jab "
+        "abhi kuch kuchh koi kisi kis kaun kon kitna kitni kitne nahi nahin nhi haan yaar bhai bhi "
+        "sirf lekin magar aur agar toh phir bahut bohat bohot zyada ziada pe tak liye lye wala "
+        "wale walay sath saath bina pehle pehlay bare wajah waja mein "
+        # verbs: to be, can, want, do, go, get, give, take, tell
+        "hai hain hy hoon hun hoga hogi honge hota hoti hote hona hua hue tha thi thay "
+        "raha rahi rahe rha rhi rhe sakta sakti sakte chahiye chahie chaiye chahta chahti chahte "
+        "karna karne karni karein karun karoon karu karti karte kiya kiye "
+        "karwa karwana karwao karwane karwayen karwaye jana jane jao jaun jaon jata jati jate jaye "
+        "jayega jayegi jaega jaenge gaya gayi gaye milta milti milte milega milegi milenge mila mili "
+        "dena dein dijiye dijye diya lena lene liya bata batao batayen bataen bataiye "
+        "batain samajh pata lagta lagti "
+        # everyday nouns and words of the topics
+        "paisa paise paisay madad zaroorat zarurat baat jagah log logon bacha bachay bachon "
+        "beti biwi bivi ghar mulk kaam naukri nokri saal aaj raat waqt theek thik acha "
+        "accha achha shukriya shukria meharbani mehrbani khuda hafiz aoa assalam alaikum khatarnak "
+        "rasta raasta samandar samundar kashti akela banday rehne likho karwao",
+        "ka ki ke ko se ne ho hu to ya ab do de le lo main men par kar mat ham din kal tab jo hay banda mile dene beta bete baad ap yeh karen pesa karo wali karta baare hui",
+    ),
+    "bn": (
+        "ami amar amake amay amra amader tumi tomake tomra tomader apni apnar apnake apnara "
+        "apnader tara tader tini ora oder keno kothay kothai kobe kokhon kemon kemne kivabe kibhabe "
+        "kibabe kon kono koto eta ota ei oi ekhane okhane ekhon akhon ache achhe ase achi acho "
+        "achen achhen nai nei hobe hoye hoyeche hoyse hoise hoilo holo korbo korte kori koro "
+        "koren korchi korche korlam korse koreche korle korben jabo jabe jete jawa jaowa jaoa "
+        "gelo geche gese jacche jacchi jachhi jachi dibo dite dibe diben nibo nite pabo pabe pari "
+        "parbo parben parina lagbe lage lagche lagse chai chay chacchi bolo bolen bolte bole bolche "
+        "dekhi dekhte jani janina jante janen theke thake thakbo thakte thaki jonno jonne sathe "
+        "songe niye moddhe kache dike vai bhai bhaiya apu didi valo bhalo kharap onek "
+        "khub ektu shob sob kichu keu kotha taka poisa kaj chakri manush dhonnobad dhonyobad "
+        "kintu tai jodi tahole naki bou chele meye poribar desh deshe nouka nauka jahaj pani "
+        "kagoj kagojpotro daktar hoyni korini jabena dorkar shudhu sudhu obostha jazakallah hafez "
+        "golpo",
+        "ki ke kar er r e te o ar ba na to se por age pore ta hoy asi tomar dada kore diye bari pare",
+    ),
+    "ps": (
+        "za zma zama sta staa mung moong mong taso tase dy dai shta shte nishta nashta kawam kawal "
+        "kawalay kawi kawo kawey kram kray krai krey krem kra shwe shawi shawe shwa sham shai "
+        "warsham rasham ratlal tlal zam zem ghwaram ghwarem ghwari ghwaro ghwaray ghwarai laram "
+        "lari lare laru larem wai wayi wayal sanga singa sangha tsanga tsa chata cherta "
+        "kella khabara khabare khabari wror wrore wrora khor khore mor plar zoy zoi lur hewad "
+        "hagha daghe dalta halta oos bya bia aw ao kho dera zyat yam stare staray manana "
+        "manena wrak kegi kegam kedai kedalay raghlay raghle raghay lagay akhistay akhistal "
+        "warkawi warkray warkram rakawi rakawal zay gharuna yawazi mrasta komak paisay paise "
+        "madad khatarnak pakar staso mashay pamaan wakri kawe zhaba badla toka rata wawaya chi",
+        "pa ke ta da de ye na sara ka me ma ki sa der yu lar kala kor shay biya chere hata os",
+    ),
+    "fa": (
+        "shoma oon ishoon inja unja anja injast unjast ast hast hastam hasti hastim hastid nist "
+        "nistam nisti neest chi chiye chera chetor chetori chejori chejoori chegune koja kojast "
+        "kojas kojaa kuja kujast chand chanta chiz chizi baraye barai baray agar faghat faqat "
+        "kheili kheyli khaili kheli khili khob khoob khub ghabl mikham mikhaam mikhay mikhad "
+        "mikhaim mikhan mikhastam mitoonam mitunam mitoonim mitunim mitune mitoone mishe mishavad "
+        "miram miravam mikonam mikoni mikone mikonan mikonim kon konam konid konim kard kardam "
+        "kardan kardim shod shodam shode shodan shodim daram dari darim darid nadaram nadare "
+        "nadarim nadari bayad nabayad bedam bedid bede begam begid begoo bego bezanam bezanid beram "
+        "berim biam biyam bekonam bekonid bebinam begiram migire migiram gereftan gereftam "
+        "midoonam midunam nemidoonam nemidunam nemitoonam nemitunam nemishe nemikham namikham "
+        "lotfan lutfan mersi mamnun mamnoon mamnunam tashakor tashakur khodafez khodahafez "
+        "panahandegi panahande panahandeh vakil hoghoghi majani rayegan khanevade khanevadam "
+        "khanevadeh madarak qayeq ghayegh marz khatarnak mard bache bacheha bachem pesaram "
+        "dokhtaram baradar baradaram khahar khaharam pedar madar pul hamin emrooz emruz "
+        "farda dirooz kasi hich hichi hame hamash khubi khoobi khubam khoobam dige digar dobare "
+        "inke chon chonke mesha meshe mekhaham mekonum astam asti darum nadarum komak etelaat",
+        "man to ma in an un va ham ya az dar ba be ra ro ke e ye che bad zan dare key alan pool vali mire khatar daran",
+    ),
+    "ti": (
+        "kemey kemay kemei aleka aleki alekum yekenyeley yeqenyeley dehan entay nsika nsiki nsikum "
+        "nhna iyu eyu diyu deleye delye yeleyn hagezeni hagezuni abey nabey kabey ezi kulu ika kun",
+        "ab nab kab ane nay alo",
+    ),
+    "uk": (
+        "shcho scho chomu koly kudy skilky mozhna mozhu treba potribno potribna dopomoha dopomoga "
+        "dopomozhit dopomozhy laska dyakuyu dyakuju diakuiu pryvit privit pobachennya dobryi "
+        "dobryy mene meni tebe tobi yakyi yaka yake tse chy cherez hroshi groshi dokumenty kordon "
+        "kordonu viyna zakhyst tymchasovyi tymchasovyy khochu hochu znayu vony vona dlya vse vsi "
+        "zaraz teper shche vzhe duzhe dobre yak vydalyty vydalit dani khto hto zminyty movu "
+        "lyudynoyu",
+        "ya ty ne tak ni vy vin na do pro bez tut tam ce",
+    ),
+}
+_ROMANISED_STRONG: Dict[str, Tuple[str, ...]] = {}
+_ROMANISED_SHARED: Dict[str, Tuple[str, ...]] = {}
+for _lang, (_strong, _shared) in _ROMANISED_WORDS.items():
+    for _table, _words in ((_ROMANISED_STRONG, _strong), (_ROMANISED_SHARED, _shared)):
+        for _w in _words.split():
+            if _lang not in _table.get(_w, ()):
+                _table[_w] = _table.get(_w, ()) + (_lang,)
 
 # Arabic-script letters used by only one launch language (or one group).
 _PASHTO_LETTERS = frozenset("ټډړږښګڼۍېځڅ")
@@ -344,6 +429,19 @@ def _best(scores: Dict[str, float]) -> Tuple[str, float]:
     return lang, scores[lang] / total
 
 
+def _romanised_scores(words: List[str]) -> Dict[str, float]:
+    """Evidence for each romanised language: its own words, plus half for each shared function
+    word once it has at least one own word."""
+    own: Dict[str, float] = {}
+    shared: Dict[str, float] = {}
+    for w in words:
+        for lang in _ROMANISED_STRONG.get(w, ()):
+            own[lang] = own.get(lang, 0.0) + 1.0
+        for lang in _ROMANISED_SHARED.get(w, ()):
+            shared[lang] = shared.get(lang, 0.0) + 1.0
+    return {lang: value + SHARED_WORD_WEIGHT * shared.get(lang, 0.0) for lang, value in own.items()}
+
+
 def _detect_latin(tokens: List[_Token]) -> Detection:
     words = [t.text for t in tokens if t.script == "Latn"]
     if all(_is_acronym(w) for w in words):
@@ -370,15 +468,21 @@ def _detect_latin(tokens: List[_Token]) -> Detection:
         return _NO_SIGNAL
     scores = _model_scores("Latn", text)
     n = len(words)
-    # Lexicon words: in short messages they outweigh character n-grams ("hello" is not Spanish);
-    # romanised Urdu, Persian etc. have no model at all, so their words count double.
-    for w in words:
-        if w in _ROMANISED_LEXICON:
-            lang = _ROMANISED_LEXICON[w]
-            scores[lang] = scores.get(lang, 0.0) + 2.0 / n
-        elif w in _LATIN_LEXICON and n <= 4:
-            lang = _LATIN_LEXICON[w]
-            scores[lang] += 1.0 / n
+    # Romanised Urdu, Persian etc. have no model at all: the share of the message their words
+    # explain is taken from the model's languages and given to them, their words counting
+    # ROMANISED_WEIGHT times, since the words the model still sees are often English loans
+    # ("passport", "family reunion") inside an Urdu sentence.
+    romanised = _romanised_scores(words)
+    if romanised:
+        keep = max(0.0, 1.0 - max(romanised.values()) / n)
+        scores = {lang: value * keep for lang, value in scores.items()}
+        for lang, value in romanised.items():
+            scores[lang] = ROMANISED_WEIGHT * value / n
+    # Chat words: in short messages they outweigh character n-grams ("hello" is not Spanish).
+    if n <= 4:
+        for w in words:
+            if w in _LATIN_LEXICON and w not in _ROMANISED_STRONG:
+                scores[_LATIN_LEXICON[w]] += 1.0 / n
     lang, share = _best(scores)
     confidence = share * factor
     if lang not in _LATIN_MODEL_LANGUAGES:

@@ -36,7 +36,7 @@ def user_key(secret: bytes, channel: str, user: str) -> str:
 
 
 _PATTERNS = [
-    (re.compile(r"\b\d{8,12}:[A-Za-z0-9_-]{30,}\b"), "[token]"),                 # Telegram bot tokens
+    (re.compile(r"(?<!\d)\d{8,12}:[A-Za-z0-9_-]{30,}"), "[token]"),   # Telegram bot tokens, also in .../bot<token>/...
     (re.compile(r"[\w.+-]+@[\w-]+\.[\w.-]+"), "[email]"),
     (re.compile(r"(?<!\w)\+?\d[\d\s().-]{6,}\d(?!\w)"), "[number]"),             # phone numbers, chat ids
     (re.compile(r"(?i)(secret[_-]?token|password|token)=\S+"), r"\1=[hidden]"),

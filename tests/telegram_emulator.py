@@ -9,6 +9,9 @@ on what the user would have seen. Failures (a 429, a 502) can be injected per me
 Covered methods: getMe, getUpdates, sendMessage, editMessageText, editMessageReplyMarkup,
 answerCallbackQuery, sendChatAction, setMyCommands, deleteMyCommands, getMyCommands,
 setWebhook, deleteWebhook, getWebhookInfo, close, logOut.
+
+At the end: a small content set for channel tests (`channel_settings`), shared by the
+Telegram, serving and privacy tests so that its model is trained once per test session.
 """
 from __future__ import annotations
 

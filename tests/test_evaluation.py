@@ -138,7 +138,7 @@ def test_checks_see_through_direction_marks_in_right_to_left_answers():
                                                          _answer(text, buttons=["find_help"]), "ar", False)
     assert [c.name for c in checks if not c.passed] == []  # ... and still found by the checks
     assert {c.name for c in checks} >= {"topic", "language", "contains", "emergency number first", "official link",
-                                        "button"}
+                                        "buttons"}
 
 
 def test_failed_checks_say_what_was_expected_and_what_came():
@@ -151,7 +151,7 @@ def test_failed_checks_say_what_was_expected_and_what_came():
     assert not any(c.passed for c in checks.values())
     assert checks["topic"].expected == "asylum_basics" and checks["topic"].got == "fallback"
     assert checks["official link"].got == "not an official source: https://example.com/offer"
-    assert checks["button"].got == "buttons: /menu"
+    assert checks["buttons"].got == "missing /legal_aid; offered: /menu"
     assert checks["last checked"].expected.startswith("«Last checked")
     assert checks["emergency number first"].got == "«Ask the smuggler. https://example.com/offer»"
 
@@ -239,8 +239,8 @@ def test_masar_test_on_the_broken_fixture_fails_in_persian_with_a_readable_repor
     section = page[page.index('id="asylum_wrong_translation-fa"'):]
     assert 'lang="fa" dir="rtl"' in section                 # right-to-left transcript
     assert "خیلی ممنون، خداحافظ" in section                  # what the user wrote
-    assert "expected: <bdi>asylum_how_to_apply</bdi>" in section
-    assert "«وکیل خصوصی گران»" in section and "not in the answer" in section
+    assert "✗ topic<br>expected: asylum_how_to_apply<br>got: " in section  # expected next to what came
+    assert "«<bdi>وکیل خصوصی گران</bdi>»" in section and "not in the answer" in section  # isolated RTL words
     assert 'src="data:image/png;base64,' in page            # the chart is inside the page
     assert 'class="matrix"' in page
     assert ET.parse(xml_file).getroot().get("failures") == "1"

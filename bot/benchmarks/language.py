@@ -13,9 +13,15 @@ words (to mimic chat messages), and the ``languages.<code>.examples`` of the con
 call, and the load time (import + build + first call, measured in a fresh interpreter so that
 modules already imported here do not hide it).
 
+The content examples are also split in two halves by a fixed hash of their text (``half``):
+word lists and weights in ``bot.language`` may be tuned by looking at half A only, and half B
+says how well that generalises to messages the tuning never saw. Romanised examples of the
+languages with their own script (Roman Urdu, Banglish, Finglish, Arabizi ...) get rows of their
+own, "ur (Latin)", followed by the totals per language over both scripts.
+
 A detector counts as right when it names the expected launch language; for romanised Arabic
-(``arb_Latn`` and Latin-script ``ar`` examples) that is ``ar``. The packages have no notion of
-Arabizi, so the Arabizi flag is scored separately, for "masar" only.
+(``arb_Latn`` and Latin-script ``ar`` examples) that is ``ar``, for Roman Urdu ``ur``. The
+packages have no notion of Arabizi, so the Arabizi flag is scored separately, for "masar" only.
 
 Nothing here is imported by the bot at run time; the packages are optional and skipped when
 missing (heliport is not measured: its wheel is GPL-3.0, which Masar cannot ship).
@@ -24,6 +30,7 @@ from __future__ import annotations
 
 import argparse
 import csv
+import hashlib
 import os
 import statistics
 import subprocess
@@ -38,6 +45,8 @@ DEFAULT_SIB200 = REPO_ROOT.parent / "shared" / "datasets" / "sib200"
 DEFAULT_TOPICS = REPO_ROOT / "content" / "topics"
 
 LAUNCH = ("en", "ar", "fa", "ps", "ti", "so", "fr", "es", "tr", "ur", "bn", "uk")
+# Launch languages with a script of their own: their Latin-script examples are romanised.
+OWN_SCRIPT = ("ar", "fa", "ps", "ti", "ur", "bn", "uk")
 
 # SIB-200 folder -> expected Masar code. Dari (prs) counts as fa; Levantine (apc) and romanised
 # Arabic (arb_Latn) count as ar.
@@ -93,8 +102,9 @@ def fragment(text: str, words: int = 3) -> str:
 def load_content_examples(topics_dir: Path) -> Dict[str, List[str]]:
     """``languages.<code>.examples`` of every topic file, keyed by code.
 
-    Latin-script examples under ``ar`` (Arabizi) get their own row, "ar (Latin)". Files that do
-    not parse (others may be writing them while this runs) are skipped with a note on stderr.
+    Latin-script examples of a language with its own script (Arabizi, Roman Urdu ...) get their
+    own row, "ar (Latin)", "ur (Latin)". Files that do not parse (others may be writing them while
+    this runs) are skipped with a note on stderr.
     """
     import yaml
 
@@ -116,8 +126,8 @@ def load_content_examples(topics_dir: Path) -> Dict[str, List[str]]:
                 if not isinstance(example, str) or not example.strip():
                     continue
                 key = code
-                if code == "ar" and _is_latin(example):
-                    key = "ar (Latin)"
+                if code in OWN_SCRIPT and _is_latin(example):
+                    key = f"{code} (Latin)"
                 rows.setdefault(key, []).append(example.strip())
     return rows
 
@@ -125,6 +135,20 @@ def load_content_examples(topics_dir: Path) -> Dict[str, List[str]]:
 def _is_latin(text: str) -> bool:
     letters = [c for c in text if c.isalpha()]
     return bool(letters) and sum(c.isascii() for c in letters) > len(letters) / 2
+
+
+def half(text: str) -> str:
+    """"A" or "B", fixed for a text on every machine and run (unlike Python's salted hash)."""
+    return "AB"[hashlib.sha256(text.encode("utf-8")).digest()[0] % 2]
+
+
+def split_halves(rows: Dict[str, List[str]]) -> Dict[str, Dict[str, List[str]]]:
+    """{"A": rows, "B": rows}: every row's texts divided by ``half``."""
+    out: Dict[str, Dict[str, List[str]]] = {"A": {}, "B": {}}
+    for row, texts in rows.items():
+        for text in texts:
+            out[half(text)].setdefault(row, []).append(text)
+    return out
 
 
 def expected_code(row: str) -> str:
@@ -258,18 +282,38 @@ def evaluate(detect: Detect, rows: Dict[str, List[str]]) -> Dict[str, Score]:
     return scores
 
 
+def by_language(scores: Dict[str, Score]) -> Dict[str, Score]:
+    """Rows of one language ("ur", "ur (Latin)") added up, keyed by its code."""
+    out: Dict[str, Score] = {}
+    for row, score in scores.items():
+        total = out.setdefault(expected_code(row), Score())
+        total.right += score.right
+        total.total += score.total
+    return out
+
+
 def print_table(title: str, results: Dict[str, Dict[str, Score]], rows: List[str]) -> None:
     names = list(results)
     width = max([len(r) for r in rows] + [12])
     print(f"\n## {title}")
     print(f"{'language':<{width}} {'n':>5} " + " ".join(f"{n:>9}" for n in names))
-    for row in rows:
-        n = next((results[name][row].total for name in names if row in results[name]), 0)
+
+    def line(label: str, cells_of: Dict[str, Dict[str, Score]], row: str) -> None:
+        n = next((cells_of[name][row].total for name in names if row in cells_of[name]), 0)
         cells = []
         for name in names:
-            score = results[name].get(row)
+            score = cells_of[name].get(row)
             cells.append(f"{score.accuracy * 100:8.1f}%" if score and score.total else f"{'-':>9}")
-        print(f"{row:<{width}} {n:>5} " + " ".join(cells))
+        print(f"{label:<{width}} {n:>5} " + " ".join(cells))
+
+    for row in rows:
+        line(row, results, row)
+    if any(expected_code(row) != row for row in rows if row not in SIB200_LABELS):
+        totals = {name: by_language(results[name]) for name in names}
+        codes = sorted({expected_code(r) for r in rows}, key=_content_order)
+        print(f"{'-- all scripts':<{width}}")
+        for code in codes:
+            line(f"{code} (all)", totals, code)
     macro = []
     for name in names:
         accs = [results[name][r].accuracy for r in rows if r in results[name] and results[name][r].total]
@@ -319,10 +363,13 @@ def main(argv: Optional[List[str]] = None) -> int:
         except ImportError as exc:
             print(f"{name}: not installed ({exc})", file=sys.stderr)
 
+    halves = split_halves(content)
     datasets = [
         (f"SIB-200 full sentences ({args.splits})", sib),
         ("SIB-200 first 3 words", frags),
         (f"content examples ({args.topics.name}/*.yml)", content),
+        ("content examples, half A (may be tuned on)", halves["A"]),
+        ("content examples, half B (held out)", halves["B"]),
     ]
     for title, rows in datasets:
         if not rows:

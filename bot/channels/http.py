@@ -37,6 +37,7 @@ logger = logging.getLogger(__name__)
 SECRET_HEADER = "X-Telegram-Bot-Api-Secret-Token"
 _SECRET_FORMAT = re.compile(r"^[A-Za-z0-9_-]{1,256}$")    # what Telegram accepts as secret_token
 ENGINE, TELEGRAM = web.AppKey("engine", Engine), web.AppKey("telegram", object)
+LOG_TEXT = web.AppKey("log_text", bool)
 
 
 class JsonLines(logging.Formatter):
@@ -104,10 +105,11 @@ async def rest_webhook(request: web.Request) -> web.Response:
         if reply.buttons:
             item["buttons"] = [{"title": b.title, "payload": b.payload} for b in reply.buttons]
         out.append(item)
-    logger.info("answered rest: topic %s, language %s", answer.topic, answer.language,
-                extra={"masar": {"event": "answered", "channel": "rest", "language": answer.language,
-                                 "topic": answer.topic, "emergency": answer.emergency, "messages": len(out),
-                                 "ms": round((time.perf_counter() - started) * 1000)}})
+    fields = {"event": "answered", "channel": "rest", "language": answer.language, "topic": answer.topic,
+              "emergency": answer.emergency, "messages": len(out), "ms": round((time.perf_counter() - started) * 1000)}
+    if request.app[LOG_TEXT]:  # only with MASAR_LOG_MESSAGE_TEXT=true, and still scrubbed
+        fields["text"] = privacy.scrub(data["message"])
+    logger.info("answered rest: topic %s, language %s", answer.topic, answer.language, extra={"masar": fields})
     return web.json_response(out)
 
 
@@ -153,10 +155,12 @@ async def access_log(request: web.Request, handler):
                                      "ms": round((time.perf_counter() - started) * 1000)}})
 
 
-def build_app(engine: Engine, telegram_application=None, webhook_secret: str | None = None) -> web.Application:
+def build_app(engine: Engine, telegram_application=None, webhook_secret: str | None = None,
+              log_text: bool = False) -> web.Application:
     """The aiohttp application; the Telegram route exists only when Telegram is configured."""
     app = web.Application(middlewares=[access_log], client_max_size=1024 * 1024)
     app[ENGINE] = engine
+    app[LOG_TEXT] = log_text
     app[TELEGRAM] = telegram_application
     app.router.add_get("/health", health)
     app.router.add_post("/webhooks/rest/webhook", rest_webhook)
@@ -209,8 +213,8 @@ async def serve(engine: Engine, settings: Settings, stop: asyncio.Event | None =
             await application.bot.set_webhook(settings.telegram_webhook_url, secret_token=settings.telegram_webhook_secret,
                                               allowed_updates=ALLOWED_UPDATES, max_connections=40)
         await application.start()
-    runner = web.AppRunner(build_app(engine, application, settings.telegram_webhook_secret), access_log=None,
-                           shutdown_timeout=5.0)
+    app = build_app(engine, application, settings.telegram_webhook_secret, settings.log_message_text)
+    runner = web.AppRunner(app, access_log=None, shutdown_timeout=5.0)
     await runner.setup()
     site = web.TCPSite(runner, settings.host, settings.port)
     await site.start()

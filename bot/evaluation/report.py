@@ -11,6 +11,7 @@ import base64
 import datetime as dt
 import html
 import io
+import re
 import warnings
 import xml.etree.ElementTree as ET
 from collections import Counter
@@ -199,7 +200,7 @@ def chart_png(results: list[Result]) -> bytes | None:
 
 _CSS = """
 body { font-family: system-ui, "Noto Sans", "Noto Sans Arabic", "Noto Naskh Arabic", "Noto Sans Ethiopic",
-       "Noto Sans Bengali", "DejaVu Sans", sans-serif; margin: 2em; color: #1a1a1a; max-width: 1400px; }
+       "Noto Sans Bengali", "DejaVu Sans", sans-serif; margin: 2em; color: #1a1a1a; }
 h1 { margin-bottom: 0.2em; } .meta { color: #555; }
 table { border-collapse: collapse; margin: 0.8em 0 1.6em; }
 th, td { border: 1px solid #ccc; padding: 0.3em 0.6em; vertical-align: top; }
@@ -210,8 +211,8 @@ th { background: #f2f2f2; text-align: start; }
 .matrix td { text-align: center; min-width: 1.6em; } .matrix .diag { background: #e8f5e9; }
 .matrix .off { background: #ffcdd2; font-weight: bold; } .matrix th.col { writing-mode: vertical-rl; }
 .msg { white-space: pre-wrap; unicode-bidi: plaintext; max-width: 46em; }
-.transcript td:nth-child(2) { width: 22%; } .transcript td:nth-child(3) { width: 46%; }
-.transcript td:nth-child(4) { width: 28%; } .transcript tr.bad td { border-left: 4px solid #c62828; }
+.transcript { width: 100%; } .transcript td:nth-child(2) { width: 22%; } .transcript td:nth-child(3) { width: 46%; }
+.transcript td:nth-child(4) { width: 28%; } .transcript tr.turn-bad td { border-left: 4px solid #c62828; }
 .checks { list-style: none; padding: 0; margin: 0; } .checks li { margin: 0.2em 0; }
 .ok { color: #1b5e20; } .ko { color: #b71c1c; font-weight: bold; }
 .topic { font-family: monospace; color: #37474f; font-size: 0.9em; }
@@ -228,16 +229,21 @@ def _text_attrs(language: str) -> str:
     return f'lang="{language}" dir="{"rtl" if language in RTL else "auto"}"'
 
 
+def _quoted(text: str) -> str:
+    """Escaped text whose «quoted» parts (words in the user's language) keep their own direction."""
+    return re.sub(r"«([^»]*)»", r"«<bdi>\1</bdi>»", _e(plain(text)))
+
+
 def _checks_html(step: Step) -> str:
     if not step.checks:
         return '<span class="ok">✓ answered</span>'
     items = []
     for c in step.checks:
         if c.passed:
-            items.append(f'<li class="ok">✓ {_e(c.name)}: <bdi>{_e(c.expected)}</bdi></li>')
+            items.append(f'<li class="ok">✓ {_e(c.name)}: {_quoted(c.expected)}</li>')
         else:
-            items.append(f'<li class="ko">✗ {_e(c.name)}<br>expected: <bdi>{_e(c.expected)}</bdi>'
-                         f'<br>got: <bdi>{_e(plain(c.got))}</bdi></li>')
+            items.append(f'<li class="ko">✗ {_e(c.name)}<br>expected: {_quoted(c.expected)}'
+                         f'<br>got: {_quoted(c.got)}</li>')
     return f'<ul class="checks">{"".join(items)}</ul>'
 
 
@@ -254,7 +260,7 @@ def _transcript_html(result: Result) -> str:
                       + (f'<div class="msg" {_text_attrs(step.answer.language)}>{buttons}</div>' if buttons else ""))
         else:
             answer = "—"
-        rows.append(f'<tr class="{"ok" if step.passed else "bad"}"><td>{step.number}<br>'
+        rows.append(f'<tr class="{"turn-ok" if step.passed else "turn-bad"}"><td>{step.number}<br>'
                     f'<span class="topic">line {step.turn.line}</span></td>'
                     f'<td>{kind}<div class="msg" {_text_attrs(lang)}>{sent}</div></td>'
                     f'<td>{answer}</td><td>{_checks_html(step)}</td></tr>')

@@ -148,11 +148,11 @@ class Checker:
             found = _folded(word) in folded
             checks.append(Check("does not contain", f"«{word}»", "found in the answer" if found else "absent",
                                 not found))
-        for button in expect.buttons_include:
-            payload = (button if button.startswith("/") else f"/{button}").replace("{language}", language)
-            offered = payload in payloads
-            checks.append(Check("button", payload, "offered" if offered else "buttons: " + (" ".join(payloads) or "none"),
-                                offered))
+        if expect.buttons_include:
+            wanted = [(b if b.startswith("/") else f"/{b}").replace("{language}", language) for b in expect.buttons_include]
+            missing = [p for p in wanted if p not in payloads]
+            got = "all offered" if not missing else f"missing {' '.join(missing)}; offered: {' '.join(payloads) or 'none'}"
+            checks.append(Check("buttons", " ".join(wanted), got, not missing))
         if expect.contains_link or expect.source_and_date:
             links = self.links(text)
             unofficial = [u for u in links if self._link_key(u) not in self.official]

@@ -58,8 +58,8 @@ def _run_server(name: str, settings, run) -> int:
               file=sys.stderr)
         return 1
     except (TelegramError, OSError) as exc:
-        print(f"{name}: {scrub(str(exc)) or type(exc).__name__} (Bot API: {scrub(settings.telegram_api_url)})",
-              file=sys.stderr)
+        api = settings.telegram_api_url.replace(settings.telegram_token or "\0", "[token]")
+        print(f"{name}: {scrub(str(exc)) or type(exc).__name__} (Bot API: {api})", file=sys.stderr)
         return 1
     return 0
 
@@ -77,6 +77,7 @@ def cmd_telegram(args, settings) -> int:
 def cmd_serve(args, settings) -> int:
     from .channels import http
 
+    http.check_settings(settings)   # before the engine loads: a wrong setting fails at once
     http.configure_json_logs(verbose=True)
     return _run_server("masar serve", settings, http.serve)
 

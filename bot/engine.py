@@ -27,7 +27,7 @@ from rasa.core.lock_store import InMemoryLockStore
 from rasa.core.nlg.generator import NaturalLanguageGenerator
 
 from . import build, privacy
-from .answers import Renderer, Situation
+from .answers import EMERGENCY_TOPICS, Renderer, Situation
 from .content.catalogue import LANGUAGES, TOPICS
 from .content.loader import load as load_content
 from .content.models import Content
@@ -36,6 +36,9 @@ from .i18n import _, country_names
 from .language import choose_language
 from .messages import Answer, Button, Incoming, Reply
 from .safety.emergency import load_net
+from .safety.offers import load_checker, looks_like_advert
+from .safety.render import protection_replies, with_offer_check
+from .safety.trafficking import load_signs
 from .settings import Settings
 
 logger = logging.getLogger(__name__)
@@ -91,6 +94,7 @@ class Engine:
         self.renderer = renderer
         self.secret = secret
         self.emergency = load_net(settings.content_dir)
+        self.offers, self.trafficking = load_checker(settings.content_dir), load_signs(settings.content_dir)
         self._countries = self._country_index(content)
         self.model_path: Path | None = None
 
@@ -136,6 +140,7 @@ class Engine:
                 self.agent.nlg = self.agent.processor.nlg = ContentGenerator(renderer)
             self.content, self.renderer = content, renderer
             self.emergency = load_net(self.settings.content_dir)
+            self.offers, self.trafficking = load_checker(self.settings.content_dir), load_signs(self.settings.content_dir)
             self._countries = self._country_index(content)
             return True
         except Exception:  # noqa: BLE001 - whatever broke, users keep the last good version
@@ -207,10 +212,22 @@ class Engine:
         if country and country != state.get("country") and len(text.split()) <= 3 and self.find_country(text):
             # "italy" alone, e.g. after "which country are you in?": show that country's services
             return await self._answer(message, key, "/find_help", language, country)
+        # Safety beyond emergencies (bot/safety/): signs of trafficking or kidnapping in the user's
+        # story get protection and a person; a pasted advert gets the offer check. The advert itself
+        # goes to Rasa only as "/offer_check", so its text is never stored in the conversation.
+        offer = self.offers.check(text)
+        advert = looks_like_advert(text, offer)
+        sign = None if advert else self.trafficking.check(text)
+        if sign:
+            answer = await self._answer(message, key, f"/{sign.topic}", language, country)
+            answer.replies = protection_replies(self.renderer, sign.topic, language, country, answer.replies)
+            return answer
         meta = {"language": language, "country": country}
-        topic, confidence, replies = await self._ask_rasa(key, text, meta, message.channel)
+        topic, confidence, replies = await self._ask_rasa(key, "/offer_check" if advert else text, meta,
+                                                          message.channel)
+        topic, replies = with_offer_check(offer, text, language, topic, replies, advert)
         return Answer(str(message.user), message.text if isinstance(message.text, str) else text,
-                      language, topic, confidence, replies)
+                      language, topic, confidence, replies, emergency=topic in EMERGENCY_TOPICS)
 
     def _client(self, code: str | None) -> str | None:
         code = (code or "").split("-")[0].lower()

@@ -13,9 +13,12 @@ layers, cheapest and most certain first:
    restricted to ar/fa/ur, since it has no Pashto) decides the rest.
 3. **Latin script** is first checked for Arabizi (digits inside words, frequent Arabizi words),
    then given to lingua restricted to en/fr/es/tr/so, nudged by a small lexicon of chat words
-   ("hello", "merci", "mahadsanid") that n-gram models get wrong when they stand alone, and by
-   word lists for romanised Urdu, Persian, Bengali, Pashto, Tigrinya and Ukrainian ("kya haal
-   hai"), which no model knows.
+   ("hello", "merci", "mahadsanid") that n-gram models get wrong when they stand alone. Romanised
+   Urdu, Bengali, Pashto, Persian, Tigrinya and Ukrainian, which no model knows, are recognised
+   by their function words, pronouns and verb forms ("kya karun", "kivabe jabo", "zama wror",
+   "komak mikham"): the grammar words of a message decide its language, not the English loans
+   around them ("temporary protection mein health insurance milti hai?" is Urdu). Somali gets
+   the same help, since its short messages are often half English.
 
 ``detect`` judges one message on its own; ``choose_language`` weighs that against the
 conversation's current language and the client's language code, so that "ok" or "thanks" in a
@@ -48,11 +51,11 @@ _ARABIC_MODEL_LANGUAGES = ("ar", "fa", "ur")  # lingua has no Pashto; letters an
 SWITCH_CONFIDENCE = 0.7
 SWITCH_WORDS = 3
 
-# How much a word of a romanised language (Roman Urdu "hai", Banglish "korbo") weighs against
-# the model's verdict on the rest of the message, and a shared function word ("ke", "se", "na")
-# against an own word. Tuned on half of the content examples, checked on the other half
-# (python -m bot.benchmarks.language).
-ROMANISED_WEIGHT = 2.0
+# How much a listed word of a language (Roman Urdu "hai", Banglish "korbo", Somali "waxaan")
+# weighs against the model's verdict on the rest of the message, and a shared function word
+# ("ke", "se", "na") against an own word. Tuned on half of the content examples, checked on the
+# other half (python -m bot.benchmarks.language).
+LISTED_WORD_WEIGHT = 2.5
 SHARED_WORD_WEIGHT = 0.5
 
 
@@ -223,7 +226,7 @@ for _lang, _words in {
     "où comment pourquoi est les des une avec pour dans avocat asile bateau frontière ça",
     "es": "hola holaa gracias grax buenos buenas sí si por favor ayuda ayúdame quiero necesito dónde "
     "donde cómo como qué que porque estoy soy tengo una los las del con para abogado asilo barco "
-    "frontera chao chau gratis",
+    "frontera chao chau gratis hasta luego vemos nos",
     "tr": "merhaba mrb selam teşekkürler teşekkür ederim sağol sağ ol evet hayır yok var lütfen yardım "
     "nerede nasıl neden ne ben sen bir ve için avukat sınır tekne istiyorum lazım bay",
     "so": "mahadsanid waad salaan haa maya iska warran fadlan caawin caawimaad waan waxaan "
@@ -232,72 +235,98 @@ for _lang, _words in {
     for _w in _words.split():
         _LATIN_LEXICON.setdefault(_w, _lang)
 
-# Frequent words of the launch languages people also type in Latin letters (Roman Urdu,
-# Finglish, Banglish, romanised Pashto, Tigrinya and Ukrainian). lingua knows none of these
-# romanisations, so these lists are the only evidence. Each language has two lists:
+# Function words of the languages the model knows (Somali's are in _WORD_LISTS below). In a
+# message that also holds listed words of another language ("mon ami est en Libye": Bengali
+# "ami") they speak for the sentence's grammar the way the listed words do; loanwords such as
+# "lawyer" or "passport" are not among them, since Roman Urdu and Banglish borrow those.
+_FUNCTION_WORDS: Dict[str, str] = {}
+for _lang, _words in {
+    "en": "i my you your he she we they it is are am was were be been does did have has had can "
+    "could will would should the an of on at for with from and or but not this that what where "
+    "when how why who which there here",
+    "fr": "je tu il elle nous vous ils mon mes ton tes son ses le les une des du est sont suis "
+    "avez ont et mais pas pour dans sur avec cette qui quoi où comment pourquoi quand",
+    "es": "yo él ella nosotros ellos mi mis su sus el los las una del es está están estoy soy son "
+    "tengo tiene y pero para con qué cómo dónde cuándo porque muy también",
+    "tr": "ben sen biz siz onlar benim senin bir ve ile için bu şu ne nasıl nerede neden var yok "
+    "mı mi mu mü değil çok ama gibi",
+}.items():
+    for _w in _words.split():
+        _FUNCTION_WORDS.setdefault(_w, _lang)
+
+# Words that mark a language in Latin-script messages where the character model cannot see it:
+# the launch languages people also type in Latin letters (Roman Urdu, Finglish, Banglish,
+# romanised Pashto, Tigrinya and Ukrainian), which lingua does not know at all, and Somali,
+# whose short messages are often mostly English loanwords ("change language fadlan"). Each
+# language has two lists:
 #
-# * words that are not also common English, French, Spanish, Turkish or Somali words (pronouns,
-#   question words, verb forms, "hai", "korbo", "shta", "mikham"): each counts on its own, for
-#   every romanised language whose list holds it ("bhai" is Urdu and Bengali);
-# * short function words those languages share with them or with each other (Urdu and Pashto
+# * its own words, not also common English, French, Spanish, Turkish or Somali words (pronouns,
+#   question words, verb forms: "hai", "korbo", "shta", "mikham", "waxaan"): each counts on its
+#   own, for every language whose list holds it ("bhai" is Urdu and Bengali);
+# * short function words it shares with those languages or with the others (Urdu and Pashto
 #   "ke", Bengali "ki" and Turkish "ki", Persian "to" and English "to", Spanish "se" and Urdu
-#   "se"): they only count next to a word of the first kind, so they never turn a Spanish or
-#   Turkish sentence into Urdu, but they tip "seth ne passport rakh liya" towards it.
-_ROMANISED_WORDS: Dict[str, Tuple[str, str]] = {
-    "ur": (
-        # pronouns, question words, particles
-        "aap apka apki apke aapka aapki aapke apna apni apne mera meri mere mujhe mujhay muje "
-        "mjhe mujhse mujhko tera teri tere tujhe tum tumhara tumhari tumhare tumhe tumhein hum "
-        "hamara hamari hamare humara humari humare hamen humein unka unki unke uska uski uske usko "
-        "isko inko unko unhe unhein woh kya kia kyun kyu kyon kiyon kiyun kaise kaisay kese "
-        "kaisa kaisi kesa kesi kahan kahaan kidhar idhar udhar yahan yahaan wahan wahaan kab jab "
-        "abhi kuch kuchh koi kisi kis kaun kon kitna kitni kitne nahi nahin nhi haan yaar bhai bhi "
-        "sirf lekin magar aur agar toh phir bahut bohat bohot zyada ziada pe tak liye lye wala "
-        "wale walay sath saath bina pehle pehlay bare wajah waja mein "
-        # verbs: to be, can, want, do, go, get, give, take, tell
-        "hai hain hy hoon hun hoga hogi honge hota hoti hote hona hua hue tha thi thay "
-        "raha rahi rahe rha rhi rhe sakta sakti sakte chahiye chahie chaiye chahta chahti chahte "
-        "karna karne karni karein karun karoon karu karti karte kiya kiye "
-        "karwa karwana karwao karwane karwayen karwaye jana jane jao jaun jaon jata jati jate jaye "
-        "jayega jayegi jaega jaenge gaya gayi gaye milta milti milte milega milegi milenge mila mili "
-        "dena dein dijiye dijye diya lena lene liya bata batao batayen bataen bataiye "
-        "batain samajh pata lagta lagti "
-        # everyday nouns and words of the topics
-        "paisa paise paisay madad zaroorat zarurat baat jagah log logon bacha bachay bachon "
-        "beti biwi bivi ghar mulk kaam naukri nokri saal aaj raat waqt theek thik acha "
-        "accha achha shukriya shukria meharbani mehrbani khuda hafiz aoa assalam alaikum khatarnak "
-        "rasta raasta samandar samundar kashti akela banday rehne likho karwao",
-        "ka ki ke ko se ne ho hu to ya ab do de le lo main men par kar mat ham din kal tab jo hay banda mile dene beta bete baad ap yeh karen pesa karo wali karta baare hui",
+#   "se"): they only count next to an own word, so they never turn a Spanish or Turkish
+#   sentence into Urdu, but they tip "seth ne passport rakh liya" towards it.
+#
+# Own words were checked against the SIB-200 sentences of English, French, Spanish, Turkish and
+# Somali: those that occur there ("hay", "hoy", "alan", "kala", "karo") are in the shared list.
+_WORD_LISTS: Dict[str, Tuple[str, str]] = {
+    "ur": (  # Roman Urdu
+        "aap apka apki apke aapka aapki aapke apna apni apne mera meri mere mujhe mujhay muje mjhe "
+        "mujhse mujhko tera teri tere tujhe tumhara tumhari tumhare tumhe tumhein hum hamara "
+        "hamari hamare humara humari humare hamen humein unka unki unke uska uski uske usko isko "
+        "inko unko unhe unhein woh kya kia kyun kyu kyon kiyon kiyun kaise kaisay kese kaisa kaisi "
+        "kesa kesi kahan kahaan kidhar idhar udhar yahan yahaan wahan wahaan kab jab abhi kuch "
+        "kuchh koi kaun kon kitna kitni kitne nahi nahin nhi haan yaar bhai bhi sirf lekin magar "
+        "aur agar toh phir bahut bohat bohot zyada ziada pe tak liye lye wala wale walay sath "
+        "saath bina pehle pehlay bare wajah waja mein hai hain hy hoon hun hoga hogi honge hota "
+        "hoti hote hona hua hue tha thi thay raha rahi rahe rha rhi rhe sakta sakti sakte chahiye "
+        "chahie chaiye chahta chahti chahte karna karne karni karein karun karoon karu karte kiya "
+        "kiye karwa karwana karwao karwane karwayen karwaye jana jane jao jaun jaon jata jati jate "
+        "jaye jayega jayegi jaega jaenge gaya gayi gaye milta milti milte milega milegi milenge "
+        "mila mili dena dein dijiye dijye diya lena lene liya bata batao batayen bataen bataiye "
+        "batain samajh pata lagta lagti paisa paise paisay madad zaroorat zarurat baat jagah "
+        "logon bacha bachay bachon beti biwi bivi ghar mulk kaam naukri nokri saal aaj raat waqt "
+        "theek thik acha accha achha shukriya shukria meharbani mehrbani khuda hafiz aoa assalam "
+        "alaikum khatarnak rasta raasta samandar samundar kashti akela banday rehne likho shuru "
+        "sahi karega karegi karenge",
+        "ka ki ke ko se ne ho hu to ya ab do de le lo main men par kar mat ham din kal tab jo hay "
+        "banda mile dene beta bete baad ap yeh karen pesa karo wali karta baare hui tum kis kisi "
+        "karti log",
     ),
-    "bn": (
+    "bn": (  # Banglish
         "ami amar amake amay amra amader tumi tomake tomra tomader apni apnar apnake apnara "
-        "apnader tara tader tini ora oder keno kothay kothai kobe kokhon kemon kemne kivabe kibhabe "
-        "kibabe kon kono koto eta ota ei oi ekhane okhane ekhon akhon ache achhe ase achi acho "
-        "achen achhen nai nei hobe hoye hoyeche hoyse hoise hoilo holo korbo korte kori koro "
-        "koren korchi korche korlam korse koreche korle korben jabo jabe jete jawa jaowa jaoa "
-        "gelo geche gese jacche jacchi jachhi jachi dibo dite dibe diben nibo nite pabo pabe pari "
-        "parbo parben parina lagbe lage lagche lagse chai chay chacchi bolo bolen bolte bole bolche "
+        "apnader tara tader tini ora oder keno kothay kothai kobe kokhon kemon kemne kivabe "
+        "kibhabe kibabe kon kono koto eta ota ei oi ekhane okhane ekhon akhon ache achhe ase achi "
+        "acho achen achhen nai nei hobe hoye hoyeche hoyse hoise hoilo holo korbo korte kori koro "
+        "koren korchi korche korlam korse koreche korle korben jabo jabe jete jawa jaowa jaoa gelo "
+        "geche gese jacche jacchi jachhi jachi dibo dite dibe diben nibo nite pabo pabe pari parbo "
+        "parben parina lagbe lage lagche lagse chai chay chacchi bolo bolen bolte bole bolche "
         "dekhi dekhte jani janina jante janen theke thake thakbo thakte thaki jonno jonne sathe "
-        "songe niye moddhe kache dike vai bhai bhaiya apu didi valo bhalo kharap onek "
-        "khub ektu shob sob kichu keu kotha taka poisa kaj chakri manush dhonnobad dhonyobad "
-        "kintu tai jodi tahole naki bou chele meye poribar desh deshe nouka nauka jahaj pani "
-        "kagoj kagojpotro daktar hoyni korini jabena dorkar shudhu sudhu obostha jazakallah hafez "
-        "golpo",
-        "ki ke kar er r e te o ar ba na to se por age pore ta hoy asi tomar dada kore diye bari pare",
+        "songe niye moddhe kache dike vai bhai bhaiya apu didi valo bhalo kharap onek khub ektu "
+        "shob sob kichu keu kotha taka poisa kaj chakri manush dhonnobad dhonyobad kintu tai jodi "
+        "tahole naki bou chele meye poribar desh deshe nouka nauka jahaj pani kagoj kagojpotro "
+        "daktar hoyni korini jabena dorkar shudhu sudhu obostha jazakallah hafez golpo mone karon "
+        "karone vabe bhabe jawar upay ferar shuru sahajjo shahajjo jaben paben thakben bolben "
+        "dekhben niben lagben",
+        "ki ke kar er r e te o ar ba na to se por age pore ta hoy asi tomar dada kore diye bari "
+        "pare",
     ),
-    "ps": (
+    "ps": (  # romanised Pashto
         "za zma zama sta staa mung moong mong taso tase dy dai shta shte nishta nashta kawam kawal "
-        "kawalay kawi kawo kawey kram kray krai krey krem kra shwe shawi shawe shwa sham shai "
-        "warsham rasham ratlal tlal zam zem ghwaram ghwarem ghwari ghwaro ghwaray ghwarai laram "
-        "lari lare laru larem wai wayi wayal sanga singa sangha tsanga tsa chata cherta "
-        "kella khabara khabare khabari wror wrore wrora khor khore mor plar zoy zoi lur hewad "
-        "hagha daghe dalta halta oos bya bia aw ao kho dera zyat yam stare staray manana "
-        "manena wrak kegi kegam kedai kedalay raghlay raghle raghay lagay akhistay akhistal "
-        "warkawi warkray warkram rakawi rakawal zay gharuna yawazi mrasta komak paisay paise "
-        "madad khatarnak pakar staso mashay pamaan wakri kawe zhaba badla toka rata wawaya chi",
-        "pa ke ta da de ye na sara ka me ma ki sa der yu lar kala kor shay biya chere hata os",
+        "kawalay kawi kawo kawey kram kray krai krey krem kra shwe shawi shawe shwa shai warsham "
+        "rasham ratlal tlal zam zem ghwaram ghwarem ghwari ghwaro ghwaray ghwarai laram lari lare "
+        "laru larem wai wayi wayal sanga singa sangha tsanga tsa chata cherta kella khabara "
+        "khabare khabari wror wrore wrora khor khore mor plar zoy zoi lur hewad hagha daghe dalta "
+        "halta oos bya bia aw ao kho dera zyat yam staray manena wrak kegi kegam kedai kedalay "
+        "raghlay raghle raghay lagay akhistay akhistal warkawi warkray warkram rakawi rakawal zay "
+        "gharuna yawazi mrasta komak paisay paise manana madad khatarnak pakar staso mashay pamaan "
+        "wakri kawe zhaba badla toka rata wawaya chi tsok wakrai wakray wakra wakrey khuda sahi "
+        "dey naroogh naroogha mashoom mashooman",
+        "pa ke ta da de ye na sara ka me ma ki sa der yu lar di dee kala kor shay biya chere hata "
+        "os sham sok stare",
     ),
-    "fa": (
+    "fa": (  # Finglish (Persian and Dari)
         "shoma oon ishoon inja unja anja injast unjast ast hast hastam hasti hastim hastid nist "
         "nistam nisti neest chi chiye chera chetor chetori chejori chejoori chegune koja kojast "
         "kojas kojaa kuja kujast chand chanta chiz chizi baraye barai baray agar faghat faqat "
@@ -305,23 +334,24 @@ _ROMANISED_WORDS: Dict[str, Tuple[str, str]] = {
         "mikhaim mikhan mikhastam mitoonam mitunam mitoonim mitunim mitune mitoone mishe mishavad "
         "miram miravam mikonam mikoni mikone mikonan mikonim kon konam konid konim kard kardam "
         "kardan kardim shod shodam shode shodan shodim daram dari darim darid nadaram nadare "
-        "nadarim nadari bayad nabayad bedam bedid bede begam begid begoo bego bezanam bezanid beram "
-        "berim biam biyam bekonam bekonid bebinam begiram migire migiram gereftan gereftam "
+        "nadarim nadari bayad nabayad bedam bedid bede begam begid begoo bego bezanam bezanid "
+        "beram berim biam biyam bekonam bekonid bebinam begiram migire migiram gereftan gereftam "
         "midoonam midunam nemidoonam nemidunam nemitoonam nemitunam nemishe nemikham namikham "
         "lotfan lutfan mersi mamnun mamnoon mamnunam tashakor tashakur khodafez khodahafez "
         "panahandegi panahande panahandeh vakil hoghoghi majani rayegan khanevade khanevadam "
         "khanevadeh madarak qayeq ghayegh marz khatarnak mard bache bacheha bachem pesaram "
-        "dokhtaram baradar baradaram khahar khaharam pedar madar pul hamin emrooz emruz "
-        "farda dirooz kasi hich hichi hame hamash khubi khoobi khubam khoobam dige digar dobare "
-        "inke chon chonke mesha meshe mekhaham mekonum astam asti darum nadarum komak etelaat",
-        "man to ma in an un va ham ya az dar ba be ra ro ke e ye che bad zan dare key alan pool vali mire khatar daran",
+        "dokhtaram baradar baradaram khahar khaharam pedar madar pul hamin emrooz emruz farda "
+        "dirooz kasi hich hichi hame hamash khubi khoobi khubam khoobam dige digar dobare inke "
+        "chon chonke mesha meshe mekhaham mekonum astam asti darum nadarum komak etelaat khoda",
+        "man to ma in an un va ham ya az dar ba be ra ro ke e ye che bad zan dare key kar alan "
+        "pool vali mire khatar daran",
     ),
-    "ti": (
+    "ti": (  # romanised Tigrinya
         "kemey kemay kemei aleka aleki alekum yekenyeley yeqenyeley dehan entay nsika nsiki nsikum "
         "nhna iyu eyu diyu deleye delye yeleyn hagezeni hagezuni abey nabey kabey ezi kulu ika kun",
         "ab nab kab ane nay alo",
     ),
-    "uk": (
+    "uk": (  # Ukrainian in Latin letters
         "shcho scho chomu koly kudy skilky mozhna mozhu treba potribno potribna dopomoha dopomoga "
         "dopomozhit dopomozhy laska dyakuyu dyakuju diakuiu pryvit privit pobachennya dobryi "
         "dobryy mene meni tebe tobi yakyi yaka yake tse chy cherez hroshi groshi dokumenty kordon "
@@ -330,14 +360,44 @@ _ROMANISED_WORDS: Dict[str, Tuple[str, str]] = {
         "lyudynoyu",
         "ya ty ne tak ni vy vin na do pro bez tut tam ce",
     ),
+    "so": (  # Somali
+        "waa waxaan waxaad waxay wuxuu waxuu iyo sidee xagee halkee maxaa maxay miyaa ayaa ayaan "
+        "ayuu baan baa ahay tahay yahay nahay yihiin jiraa jirta karaa kartaa doonaa rabaa "
+        "baahanahay fadlan mahadsanid walaal walaalo hadda haddii hadii lacag halkan iga igu kuu "
+        "kaa lagu laga loo caawin caawimaad caawi gargaar dhakhtar badda tahriib sameeyaa sameeyo "
+        "ogahay iska warran nabadgelyo maya kasta qof dadka",
+        "ka ku ma la oo ee ah u i wax kale karo",
+    ),
 }
-_ROMANISED_STRONG: Dict[str, Tuple[str, ...]] = {}
-_ROMANISED_SHARED: Dict[str, Tuple[str, ...]] = {}
-for _lang, (_strong, _shared) in _ROMANISED_WORDS.items():
-    for _table, _words in ((_ROMANISED_STRONG, _strong), (_ROMANISED_SHARED, _shared)):
+_OWN_WORDS: Dict[str, Tuple[str, ...]] = {}  # word -> languages
+_SHARED_WORDS: Dict[str, Tuple[str, ...]] = {}
+for _lang, (_own, _shared) in _WORD_LISTS.items():
+    for _table, _words in ((_OWN_WORDS, _own), (_SHARED_WORDS, _shared)):
         for _w in _words.split():
             if _lang not in _table.get(_w, ()):
                 _table[_w] = _table.get(_w, ()) + (_lang,)
+
+# Verb endings and prefixes that mark a romanised word nobody listed ("chalegi", "bulwana",
+# "jacche", "khujbo", "mitarsam", "begiram", "rasawalay"), each checked against English, French,
+# Spanish, Turkish and Somali words that end alike ("llega", "entrega", "pazartesi", "walbo").
+_VERB_ENDINGS: Tuple[Tuple[str, "re.Pattern[str]"], ...] = tuple(
+    (lang, re.compile(pattern))
+    for lang, pattern in (
+        # Urdu future (chalegi, milenge, karunga) and causative (banwana, bulwao)
+        ("ur", r"^[a-z]{2,}(?:[bcfghjkmpstvwyz]eg[ai]|[^lv]enge|unga|ungi|oonga|oongi)$"),
+        ("ur", r"^[a-z]{2,}(?:wana|wane|wani|wao|wayen|wayein|waen)$"),
+        # Bengali progressive and perfect (jacche, korchhi, kheyeche), future (khujbo, dakbo)
+        ("bn", r"^[a-z]{2,}(?:cche|cchi|cchen|chhe|chhi|chhen|teche|techi|yeche|yechi)$"),
+        ("bn", r"^[a-z]+[kgjtrhnsp]bo$"),
+        # Persian present (mikham, nemitunam, mishe) and subjunctive (begiram, bezanam)
+        ("fa", r"^n?e?mi(?:kh|tun|toon|sh|kon|dun|doon|gir|zan|bin|gu|ya|ra|res|ras|fahm|pors"
+               r"|khor|mun|moon|tars|far|fer|pard|kesh|bar|ger|gi|ar|ay)[a-z]*"
+               r"(?:am|i|e|im|id|in|an|ad|and|ast)$"),
+        ("fa", r"^be[a-z]{2,}am$"),
+        # Pashto verbal nouns and verbs (rasawalay, tashtawal, kegam)
+        ("ps", r"^[a-z]{2,}(?:[^r]awal|awalay|edal|edalay|edale|awam|egam)$"),
+    )
+)
 
 # Arabic-script letters used by only one launch language (or one group).
 _PASHTO_LETTERS = frozenset("ټډړږښګڼۍېځڅ")
@@ -360,7 +420,7 @@ _ARABIC_SCRIPT_WORDS: Dict[str, Tuple[frozenset, frozenset]] = {
         ),
         (
             "ur",
-            "ہے ہیں کے کی کا سے میں نہیں اور مجھے چاہیے چاہئے شکریہ ہوں تھا تھی ہم آپ",
+            "ہے ہیں کے کی کا سے میں نہیں اور مجھے چاہیے چاہئے شکریہ ہوں تھا تھی ہم آپ آداب",
             "کو یہ وہ کیا کیسے کہاں پر بھی لیے لئے جی ہو کر کرنا کریں جا جانا اگر",
         ),
         (
@@ -368,7 +428,7 @@ _ARABIC_SCRIPT_WORDS: Dict[str, Tuple[frozenset, frozenset]] = {
             "است هست نیست را می برای چه چطور چگونه کجا چرا آیا بود شد کنم کنید میخواهم میخوام "
             "می‌خواهم می‌خوام خواهم شما دارم ندارم باید نمی ولی اما خیلی مرسی ممنون لطفا هستم "
             "استم کدام چطوری چی برم بریم رفتن ها های گفت کرد شده دارد دارند کند میکند می‌کند",
-            "که در این آن از با یک تو ما کمک بخدا او هم اگر",
+            "که در این آن از با یک تو ما کمک بخدا او هم اگر کن",
         ),
         (
             "ar",
@@ -429,16 +489,21 @@ def _best(scores: Dict[str, float]) -> Tuple[str, float]:
     return lang, scores[lang] / total
 
 
-def _romanised_scores(words: List[str]) -> Dict[str, float]:
-    """Evidence for each romanised language: its own words, plus half for each shared function
-    word once it has at least one own word."""
+def _listed_scores(words: List[str]) -> Dict[str, float]:
+    """Evidence from the word lists, per language: one for each own word or verb form, plus
+    SHARED_WORD_WEIGHT for each shared function word once the language has an own word."""
     own: Dict[str, float] = {}
     shared: Dict[str, float] = {}
     for w in words:
-        for lang in _ROMANISED_STRONG.get(w, ()):
+        for lang in _OWN_WORDS.get(w, ()):
             own[lang] = own.get(lang, 0.0) + 1.0
-        for lang in _ROMANISED_SHARED.get(w, ()):
+        for lang in _SHARED_WORDS.get(w, ()):
             shared[lang] = shared.get(lang, 0.0) + 1.0
+        if len(w) > 4 and w not in _OWN_WORDS and w not in _LATIN_LEXICON:
+            for lang, ending in _VERB_ENDINGS:
+                if ending.match(w):
+                    own[lang] = own.get(lang, 0.0) + 1.0
+                    break
     return {lang: value + SHARED_WORD_WEIGHT * shared.get(lang, 0.0) for lang, value in own.items()}
 
 
@@ -468,20 +533,24 @@ def _detect_latin(tokens: List[_Token]) -> Detection:
         return _NO_SIGNAL
     scores = _model_scores("Latn", text)
     n = len(words)
-    # Romanised Urdu, Persian etc. have no model at all: the share of the message their words
-    # explain is taken from the model's languages and given to them, their words counting
-    # ROMANISED_WEIGHT times, since the words the model still sees are often English loans
-    # ("passport", "family reunion") inside an Urdu sentence.
-    romanised = _romanised_scores(words)
-    if romanised:
-        keep = max(0.0, 1.0 - max(romanised.values()) / n)
+    # Listed words (Roman Urdu "hai", Somali "waxaan"): the share of the message they explain
+    # is taken from the model's verdict and given to their language, each word counting
+    # LISTED_WORD_WEIGHT times, since the words left to the model are often English loans
+    # ("passport", "family reunion") inside an Urdu or Somali sentence. Romanised Urdu,
+    # Persian etc. have no model at all: this is their only way in.
+    listed = _listed_scores(words)
+    if listed:
+        keep = max(0.0, 1.0 - max(listed.values()) / n)
         scores = {lang: value * keep for lang, value in scores.items()}
-        for lang, value in romanised.items():
-            scores[lang] = ROMANISED_WEIGHT * value / n
+        for lang, value in listed.items():
+            scores[lang] = scores.get(lang, 0.0) + LISTED_WORD_WEIGHT * value / n
+        for w in words:
+            if w in _FUNCTION_WORDS and w not in _OWN_WORDS and w not in _SHARED_WORDS:
+                scores[_FUNCTION_WORDS[w]] += LISTED_WORD_WEIGHT / n
     # Chat words: in short messages they outweigh character n-grams ("hello" is not Spanish).
     if n <= 4:
         for w in words:
-            if w in _LATIN_LEXICON and w not in _ROMANISED_STRONG:
+            if w in _LATIN_LEXICON and w not in _OWN_WORDS:
                 scores[_LATIN_LEXICON[w]] += 1.0 / n
     lang, share = _best(scores)
     confidence = share * factor
@@ -507,7 +576,7 @@ def _detect_arabic(tokens: List[_Token]) -> Detection:
     # also writes ي, so that one does not count against Pashto.
     scores["ps"] += 1.5 * pashto + (0.5 * joined.count("ي") if pashto else 0.0)
     scores["ur"] += 1.5 * urdu if urdu else -0.75  # chat Urdu nearly always has ے ہ ں
-    scores["ar"] += 0.5 * arabic - 0.5 * persian
+    scores["ar"] += 0.5 * arabic - 0.5 * persian - 1.5 * pashto
 
     # Function words.
     for w in words:

@@ -256,3 +256,12 @@ def test_masar_test_selects_languages_and_conversations(engine, capsys):
     assert "no conversation named nope" in capsys.readouterr().err
     assert command.main(lambda: engine, BROKEN, languages=["farsi"]) == 1
     assert "farsi is not a launch language" in capsys.readouterr().err
+
+
+def test_the_readme_example_is_a_valid_conversation(tmp_path):
+    readme = (ROOT / "README.md").read_text(encoding="utf-8")
+    section = readme[readme.index("## For evaluators"):]
+    example = section[section.index("```yaml\n") + 8:section.index("```\n", section.index("```yaml"))]
+    conversation, problems = read_conversation(_write(tmp_path, example))
+    assert problems == [] and conversation.name == "asylum_refused"
+    assert [t.kind for t in conversation.turns] == ["user", "press", "command"]

@@ -285,3 +285,108 @@ def test_romanised_urdu_persian_bengali(text, language):
     assert result.confidence <= 0.8
     assert choose_language("bhai lawyer kahan milega", current="ur").language == "ur"
     assert choose_language("kya haal hai", current="en").language == "en"
+
+
+# Romanised messages as the first message of a conversation: no current language, no client
+# language code, often with English loanwords. Written for these tests, not taken from content.
+ROMANISED = {
+    "ur": [
+        "mujhe lawyer chahiye",
+        "mera bhai libya mein phansa hua hai",
+        "agent paise wapas nahi de raha",
+        "kya main greece mein asylum le sakta hoon",
+        "police ne pakad liya ab kya karun",
+        "mera case reject ho gaya appeal kaise karun",
+        "boat kab chalegi",
+    ],
+    "bn": [
+        "amar passport harie geche",
+        "ami italy te jete chai",
+        "dalal taka ferot dicche na",
+        "amar bhai greece e ache",
+        "police dhore niye geche ekhon ki kori",
+        "family reunion er jonno ki ki documents lagbe",
+        "boat kobe chharbe",
+    ],
+    "ps": [
+        "zama passport wrak shaw",
+        "za greece ta tlal ghwaram",
+        "zama wror pa libya ke dy",
+        "ma ta wakil pakar dy",
+        "da kaar sahi dy ka na",
+        "zama asylum case reject shawe dy",
+    ],
+    "fa": [
+        "man komak mikham",
+        "mikham beram alman",
+        "baradaram dar libi gir oftade",
+        "pool nadaram chi kar konam",
+        "man az afghanistan hastam",
+        "interview baraye asylum kei hast",
+    ],
+}
+
+
+@pytest.mark.parametrize(
+    "language,text", [(lang, text) for lang, texts in ROMANISED.items() for text in texts]
+)
+def test_romanised_first_message_gets_its_language(language, text):
+    """Roman Urdu, Banglish, romanised Pashto and Finglish are told apart by their own function
+    words and verb forms, even when half the words are English loans ("lawyer", "passport")."""
+    result = detect(text)
+    assert result.language == language and result.arabizi is False, result
+    assert 0.0 < result.confidence <= 0.8  # a word list, not a model
+    assert choose_language(text).language == language
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "my bhai is stuck in libya",
+        "is the dalal legit",
+        "salam i need help",
+        "hello bhai how are you",
+        "salam alaikum, where can i get food",
+        "i am from pakistan and i need a lawyer",
+        "sham marriage is a crime",
+    ],
+)
+def test_english_with_a_few_loanwords_stays_english(text):
+    assert detect(text).language == "en"
+    assert choose_language(text).language == "en"
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "help fadlan",
+        "passport-kayga waa lumay",
+        "ma jiraa lawyer bilaash ah",
+        "asylum sidee loo codsadaa",
+        "agent-ka lacag ayuu iga qaatay",
+        "visa ma heli karaa",
+    ],
+)
+def test_somali_mixed_with_english_stays_somali(text):
+    assert detect(text).language == "so"
+
+
+@pytest.mark.parametrize(
+    "text,language",
+    [
+        ("mon ami est en libye", "fr"),  # Bengali "ami"
+        ("hoy no hay trabajo", "es"),  # Bengali "hoy", Urdu "hay"
+        ("la banda me pidio mas dinero", "es"),  # Urdu "banda", "me"
+        ("nos vemos manana en la oficina", "es"),  # Pashto "manana"
+        ("kac kisi var teknede", "tr"),  # Turkish without its letters; Urdu "kisi"
+        ("tum belgelerimi kaybettim", "tr"),  # Urdu "tum"
+        ("waxaan kala tagnay qoyskayga", "so"),  # Pashto "kala"
+    ],
+)
+def test_lookalike_words_do_not_make_a_message_romanised(text, language):
+    assert detect(text).language == language
+
+
+def test_pashto_letter_outweighs_arabic_words():
+    """ګ ښ ړ ... are never Arabic: one of them beats a model that only saw Arabic loanwords."""
+    assert detect("صفحه وګوره مهرباني").language == "ps"

@@ -14,6 +14,7 @@ import aiohttp
 import pytest
 
 from bot.channels.http import SECRET_HEADER, JsonLines, check_settings, serve
+from bot.content.catalogue import LANGUAGES
 from bot.i18n import _
 from telegram_emulator import ROOT, BotApiEmulator, buttons, channel_settings, free_port
 
@@ -30,7 +31,7 @@ def mini(tmp_path_factory):
     return settings, Engine.load(settings)
 
 
-def serving(mini, scenario):
+def serving(mini, scenario, telegram: bool = True):
     """Run `scenario(api, http, base_url)` while `serve()` runs with the emulator as Telegram."""
     settings, engine = mini
 
@@ -39,7 +40,9 @@ def serving(mini, scenario):
             port = free_port()
             run = dataclasses.replace(settings, telegram_token=api.token, telegram_api_url=api.api_url,
                                       telegram_webhook_secret=SECRET, port=port,
-                                      telegram_webhook_url=f"https://masar.example.org/telegram/webhook")
+                                      telegram_webhook_url="https://masar.example.org/telegram/webhook")
+            if not telegram:
+                run = dataclasses.replace(run, telegram_token=None, telegram_webhook_secret=None)
             stop = asyncio.Event()
             server = asyncio.create_task(serve(engine, run, stop))
             base = f"http://127.0.0.1:{port}"
@@ -82,8 +85,9 @@ def test_webhook_refuses_updates_without_the_secret_and_answers_with_it(mini):
                 assert response.status == 403
         assert api.sent("sendMessage") == []                           # nothing was processed
 
-        async with http.post(url, data=b"{not json", headers={SECRET_HEADER: SECRET}) as response:
-            assert response.status == 400
+        for body in (b"{not json", b"null", b"[1, 2]", b'{"update_id": "x"}'):
+            async with http.post(url, data=body, headers={SECRET_HEADER: SECRET}) as response:
+                assert response.status == 400
 
         update = {"update_id": 2, **api.update_body(user, text="/start")}
         async with http.post(url, json=update, headers={SECRET_HEADER: SECRET}) as response:
@@ -135,6 +139,19 @@ def test_health_reports_model_and_content(mini):
         assert health["telegram"] == "webhook"
 
     serving(mini, scenario)
+
+
+def test_serve_without_telegram_still_serves_rest(mini):
+    async def scenario(api, http, base):
+        async with http.get(f"{base}/health") as response:
+            assert (await response.json())["telegram"] == "off"
+        async with http.post(f"{base}/telegram/webhook", json={"update_id": 1}) as response:
+            assert response.status == 404
+        async with http.post(f"{base}/webhooks/rest/webhook", json={"sender": "s", "message": "/menu"}) as response:
+            assert response.status == 200
+
+    api = serving(mini, scenario, telegram=False)
+    assert api.calls == []                                            # Telegram was never called
 
 
 def test_serve_refuses_a_token_without_a_webhook_secret(mini):
@@ -195,8 +212,8 @@ def test_logs_of_a_whole_conversation_hold_no_text_token_or_user_id(mini, tmp_pa
                     async with http.post(f"{base}/telegram/webhook", json={"update_id": 99}) as response:
                         assert response.status == 403
                 assert len(api.sent("sendMessage", chat_id=user_id)) >= len(texts)
-                assert api.sent("sendMessage")[-1]["text"] == _("ar", "Done: everything Masar kept about you "
-                                                                      "has been deleted.")
+                done = {_(lang, "Done: everything Masar kept about you has been deleted.") for lang in LANGUAGES}
+                assert api.sent("sendMessage")[-1]["text"] in done
             finally:
                 process.terminate()
                 await process.wait()

@@ -45,7 +45,7 @@ def test_long_text_splits_at_sentence_ends_within_the_limit():
     assert " ".join(parts) == text.strip()
 
 
-def test_paragraph_end_is_preferred_and_nothing_is_lost():
+def test_paragraphs_split_without_losing_a_character():
     text = ("a" * 50 + ". ") * 30 + "\n\n" + ("b" * 50 + ". ") * 60
     parts = split_message(text, limit=2000)
     assert all(len(p) <= 2000 for p in parts)
@@ -319,30 +319,49 @@ def test_429_and_network_errors_are_retried(mini):
     talk(mini, scenario)
 
 
+async def start_masar_telegram(settings, token: str, api_url: str, folder: Path):
+    """`masar telegram` as an NGO would start it: only the token and the API URL (plus, here,
+    folders kept out of the repository). Its stderr goes to folder/stderr.log."""
+    env = {k: v for k, v in os.environ.items() if not k.startswith("MASAR_")}
+    env.update(MASAR_TELEGRAM_TOKEN=token, MASAR_TELEGRAM_API_URL=api_url,
+               MASAR_CONTENT_DIR=str(settings.content_dir), MASAR_BUILD_DIR=str(settings.build_dir),
+               MASAR_DATA_DIR=str(folder))
+    with (folder / "stderr.log").open("wb") as stderr:
+        return await asyncio.create_subprocess_exec(sys.executable, "-m", "bot.cli", "telegram", cwd=ROOT, env=env,
+                                                    stdout=subprocess.DEVNULL, stderr=stderr)
+
+
 def test_masar_telegram_runs_with_just_a_token_and_an_api_url(mini, tmp_path):
-    """The `masar telegram` command, as an NGO would start it (plus folders kept out of the repo)."""
     settings, _engine = mini
 
     async def main():
         async with BotApiEmulator() as api:
-            env = {k: v for k, v in os.environ.items() if not k.startswith("MASAR_")}
-            env.update(MASAR_TELEGRAM_TOKEN=api.token, MASAR_TELEGRAM_API_URL=api.api_url,
-                       MASAR_CONTENT_DIR=str(settings.content_dir), MASAR_BUILD_DIR=str(settings.build_dir),
-                       MASAR_DATA_DIR=str(tmp_path))
-            with (tmp_path / "stderr.log").open("wb") as stderr:
-                process = await asyncio.create_subprocess_exec(
-                    sys.executable, "-m", "bot.cli", "telegram", cwd=ROOT, env=env,
-                    stdout=subprocess.DEVNULL, stderr=stderr)
-                try:
-                    user = BotApiEmulator.user(1008, "en")
-                    api.send_text(user, "/start")
-                    (reply,) = await api.wait_for(chat_id=1008, timeout=180)
-                    assert ("English", "/language en") in buttons(reply)
-                finally:
-                    process.terminate()
-                    await process.wait()
+            process = await start_masar_telegram(settings, api.token, api.api_url, tmp_path)
+            try:
+                user = BotApiEmulator.user(1008, "en")
+                api.send_text(user, "/start")
+                (reply,) = await api.wait_for(chat_id=1008, timeout=180)
+                assert ("English", "/language en") in buttons(reply)
+            finally:
+                process.terminate()
+                await process.wait()
             log = (tmp_path / "stderr.log").read_text(encoding="utf-8")
             assert process.returncode == 0, log[-2000:]
             assert api.token not in log and "1008" not in log
 
     asyncio.run(main())
+
+
+def test_a_wrong_token_gets_a_clear_message_that_does_not_repeat_it(mini, tmp_path):
+    settings, _engine = mini
+    wrong = "987654321:AAwrong-token-that-telegram-refuses-000"
+
+    async def main():
+        async with BotApiEmulator() as api:                          # knows only its own token: 401
+            process = await start_masar_telegram(settings, wrong, api.api_url, tmp_path)
+            assert await asyncio.wait_for(process.wait(), 300) == 1
+
+    asyncio.run(main())
+    log = (tmp_path / "stderr.log").read_text(encoding="utf-8")
+    assert "Telegram refused MASAR_TELEGRAM_TOKEN" in log
+    assert wrong not in log and "987654321" not in log

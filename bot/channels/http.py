@@ -127,8 +127,10 @@ def telegram_webhook(application, secret: str):
             return web.json_response({"error": "forbidden"}, status=403)
         try:
             data = await request.json()
-            update = Update.de_json(data, application.bot)
+            update = Update.de_json(data, application.bot) if isinstance(data, dict) else None
         except Exception:  # noqa: BLE001 - malformed body: tell Telegram, keep serving
+            update = None
+        if update is None:
             return web.json_response({"error": "not a Telegram update"}, status=400)
         await application.process_update(update)
         return web.json_response({"ok": True})

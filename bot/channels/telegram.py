@@ -66,11 +66,10 @@ def split_message(text: str, limit: int = MESSAGE_LIMIT) -> list[str]:
     parts: list[str] = []
     rest = text
     while rest:
-        room = limit - (telegram_length(mark) if parts and not rest.startswith(mark) else 0)
-        if telegram_length(rest) <= room:
+        if telegram_length(rest) <= limit:
             parts.append(rest)
             break
-        fits = _prefix_fitting(rest, room)
+        fits = _prefix_fitting(rest, limit)
         window = rest[:fits + 1]          # a boundary right after the window still counts
         cut = _last_end(_SENTENCE_END, window) or _last_end(_SPACE, window) or fits
         cut = min(cut, fits)
@@ -244,7 +243,7 @@ class TelegramChannel:
             if self._replying_to_bot(update, context):
                 language = await self._language(update)
                 await self._send(update, [Reply(_(language, "Please do not share your location in a group. "
-                                                            "Write to me in a private chat instead."))], language)
+                                                            "Write to me in a private chat instead."))])
             return
         location = update.effective_message.location or update.effective_message.venue.location
         code = country_at(location.latitude, location.longitude, set(self.engine.content.countries))
@@ -255,7 +254,7 @@ class TelegramChannel:
         question = _(language, "Should Masar show the official help services in {country}? "
                                "Masar does not store your location.", country=country_name(code, language))
         await self._send(update, [Reply(question, [Button(_(language, "Yes"), f"/country {code}"),
-                                                   Button(_(language, "No"), "/menu")])], language)
+                                                   Button(_(language, "No"), "/menu")])])
         self._log("location", language, "find_help", False, 1)
 
     async def on_other(self, update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
@@ -266,7 +265,7 @@ class TelegramChannel:
         language = menu.language
         text = _(language, "I can only read written messages, not voice notes, photos or files. "
                            "Please write your question, or choose a topic:")
-        await self._send(update, [Reply(text, menu.replies[0].buttons if menu.replies else [])], language)
+        await self._send(update, [Reply(text, menu.replies[0].buttons if menu.replies else [])])
         self._log("media", language, "media", False, 1)
 
     async def on_error(self, update: object, context: ContextTypes.DEFAULT_TYPE) -> None:
@@ -314,12 +313,12 @@ class TelegramChannel:
         if command_of(text) == "forget":
             other = CHANNEL if incoming.channel == GROUP_CHANNEL else GROUP_CHANNEL
             await self.engine.forget(other, incoming.user)   # everything, private and group
-        sent = await self._send(update, answer.replies, answer.language)
+        sent = await self._send(update, answer.replies)
         self._log(kind, answer.language, answer.topic, answer.emergency, sent, started,
                   text if self.log_text else None)
         return answer
 
-    async def _send(self, update: Update, replies: list[Reply], language: str) -> int:
+    async def _send(self, update: Update, replies: list[Reply]) -> int:
         """Send replies as Telegram messages: long texts split, buttons under the last part.
 
         In a group, answers quote the message they answer, so it is clear whom they are for.

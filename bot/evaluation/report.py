@@ -21,7 +21,7 @@ from babel import Locale
 
 from ..content.catalogue import LANGUAGES
 from ..content.loader import Problem
-from ..i18n import RTL, language_name
+from ..i18n import RTL, bidi, language_name
 from .conversations import problem_line, shown
 from .runner import Result, Step, plain
 
@@ -251,7 +251,7 @@ def _transcript_html(result: Result) -> str:
     lang = result.language
     rows = ['<tr><th>#</th><th>the user</th><th>Masar answered</th><th>expected</th></tr>']
     for step in result.steps:
-        sent = _e(step.sent or "—")
+        sent = _e(bidi(step.sent or "—", lang))  # numbers and Latin words isolated, as in Masar's own answers
         kind = "" if step.turn.kind == "user" else f'<span class="topic">{_e(step.turn.kind)}</span> '
         if step.answer:
             buttons = " ".join(f"[{_e(b.title)}]" for r in step.answer.replies for b in r.buttons)

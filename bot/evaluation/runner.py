@@ -35,6 +35,10 @@ def _folded(text: str) -> str:
     return " ".join(plain(text).casefold().split())
 
 
+def _folded_lines(text: str) -> list[str]:
+    return [_folded(line) for line in plain(text).split("\n")]
+
+
 @dataclass
 class Check:
     """One expectation and what actually happened."""
@@ -149,10 +153,11 @@ class Checker:
             checks.append(Check("does not contain", f"«{word}»", "found in the answer" if found else "absent",
                                 not found))
         if expect.buttons_include:
-            wanted = [(b if b.startswith("/") else f"/{b}").replace("{language}", language) for b in expect.buttons_include]
-            missing = [p for p in wanted if p not in payloads]
+            buttons = [(b if b.startswith("/") else f"/{b}").replace("{language}", language)
+                       for b in expect.buttons_include]
+            missing = [p for p in buttons if p not in payloads]
             got = "all offered" if not missing else f"missing {' '.join(missing)}; offered: {' '.join(payloads) or 'none'}"
-            checks.append(Check("buttons", " ".join(wanted), got, not missing))
+            checks.append(Check("buttons", " ".join(buttons), got, not missing))
         if expect.contains_link or expect.source_and_date:
             links = self.links(text)
             unofficial = [u for u in links if self._link_key(u) not in self.official]
@@ -161,10 +166,11 @@ class Checker:
                                                else " ".join(links[:3]))
             checks.append(Check("official link", "an https link from the official sources in content/", got, ok))
         if expect.source_and_date:
-            label = last_checked_label(language)
-            found = _folded(label) in folded
-            checks.append(Check("last checked", f"«{label}» and a date", "found" if found else "no review date line",
-                                found))
+            label = _folded(last_checked_label(language))
+            lines = [line for line in _folded_lines(text) if label in line]
+            dated = any(re.search(r"\d", line.replace(label, "")) for line in lines)
+            got = "found" if dated else ("the line has no date" if lines else "no review date line")
+            checks.append(Check("last checked", f"«{last_checked_label(language)}» and a date", got, dated))
         if expect.emergency_number_first:
             first = plain(answer.replies[0].text).strip().split("\n")[0] if answer.replies else ""
             if isinstance(expect.emergency_number_first, str):
@@ -238,7 +244,9 @@ async def run(engine, conversation: Conversation, language: str, checker: Checke
                                              not echoed))
             previous = answer
     except Exception as exc:  # noqa: BLE001 - a crash is a failed test, reported like any other
-        step = result.steps[-1] if result.steps else Step(0, conversation.turns[0], None, None)
+        if not result.steps:
+            result.steps.append(Step(1, conversation.turns[0], None, None))
+        step = result.steps[-1]
         step.checks.append(Check("engine", "an answer", f"an error: {type(exc).__name__}: {exc}", False))
     finally:
         await engine.forget(CHANNEL, user)

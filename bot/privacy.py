@@ -105,3 +105,21 @@ async def delete_old_conversations(purge: Callable[[int], Awaitable[int]], days:
         except Exception as exc:  # noqa: BLE001 - try again next hour, never stop the server
             logger.error("retention failed (%s); trying again later", type(exc).__name__)
         await asyncio.sleep(every)
+
+
+_PERSONAL = [
+    (re.compile(r"[\w.+-]+@[\w-]+\.[\w.-]+"), "[email]"),
+    (re.compile(r"(?<![\w])\+?\d[\d\s().-]{6,}\d(?![\w])"), "[number]"),
+]
+
+
+def mask_personal(text: str) -> str:
+    """Replace phone numbers and e-mail addresses in a user's message before it is stored.
+
+    The conversation store keeps what users write; a phone number there is personal data we do
+    not need, and to the model a number is noise that pulled messages to the wrong topic.
+    Arabizi digits inside words ("3ayez", "7abibi") are not touched.
+    """
+    for pattern, repl in _PERSONAL:
+        text = pattern.sub(repl, text)
+    return text

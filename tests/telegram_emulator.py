@@ -367,6 +367,9 @@ def channel_content(dest: Path) -> Path:
     shutil.copytree(ROOT / "tests" / "fixtures" / "mini", dest)
     for topic in ("greet", "privacy", "asylum_how_to_apply", "change_language", "find_help"):
         shutil.copy(ROOT / "content" / "topics" / f"{topic}.yml", dest / "topics" / f"{topic}.yml")
+    for safety in (ROOT / "content" / "safety").glob("*.yml"):      # the safety net's other lists
+        if not (dest / "safety" / safety.name).exists():
+            shutil.copy(safety, dest / "safety" / safety.name)
     (dest / "services").mkdir(exist_ok=True)
     for country in ("it", "gr", "tr"):
         shutil.copy(ROOT / "content" / "services" / f"{country}.yml", dest / "services" / f"{country}.yml")

@@ -13,8 +13,6 @@ conversation (and the language/country of each turn, as metadata) is in one stor
 """
 from __future__ import annotations
 
-import asyncio
-import datetime as dt
 import logging
 import re
 import unicodedata
@@ -23,7 +21,6 @@ from typing import Any
 
 from rasa.core.agent import Agent
 from rasa.core.channels.channel import CollectingOutputChannel, UserMessage
-from rasa.core.lock_store import InMemoryLockStore
 from rasa.core.nlg.generator import NaturalLanguageGenerator
 
 from . import build, privacy
@@ -31,7 +28,7 @@ from .answers import EMERGENCY_TOPICS, Renderer, Situation
 from .content.catalogue import LANGUAGES, TOPICS
 from .content.loader import load as load_content
 from .content.models import Content
-from .conversations import create_tracker_store, delete_conversation, purge_older_than
+from .conversations import create_lock_store, create_tracker_store, delete_conversation, purge_older_than
 from .i18n import _, country_names
 from .language import choose_language
 from .messages import Answer, Button, Incoming, Reply
@@ -112,7 +109,7 @@ class Engine:
         if model is None:
             raise build.BuildError("no trained model: run `masar train`")
         renderer = Renderer(content, settings.enforce_review_expiry)
-        agent = Agent.load(str(model), generator=ContentGenerator(renderer), lock_store=InMemoryLockStore())
+        agent = Agent.load(str(model), generator=ContentGenerator(renderer), lock_store=create_lock_store(settings.redis_url))
         agent.tracker_store = create_tracker_store(agent.domain, settings.tracker_store_url, settings.redis_url,
                                                    settings.data_dir, in_memory)
         agent.processor.tracker_store = agent.tracker_store

@@ -573,7 +573,8 @@ def _detect_arabic(tokens: List[_Token]) -> Detection:
 
     # Letters: each letter specific to one language is strong evidence. Persian letters
     # (پ چ ژ گ ک ی) are also Urdu and Pashto letters, so they only count against Arabic; Pashto
-    # also writes ي, so that one does not count against Pashto.
+    # also writes ي, so that one does not count against Pashto. A Pashto letter (ګ ښ ړ ...) also
+    # counts against Arabic, whose model would otherwise claim "صفحه وګوره" for its loanwords.
     scores["ps"] += 1.5 * pashto + (0.5 * joined.count("ي") if pashto else 0.0)
     scores["ur"] += 1.5 * urdu if urdu else -0.75  # chat Urdu nearly always has ے ہ ں
     scores["ar"] += 0.5 * arabic - 0.5 * persian - 1.5 * pashto

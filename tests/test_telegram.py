@@ -19,7 +19,7 @@ from bot.i18n import FSI, LRM, PDI, RLM, _, country_name
 from bot.locations import country_at
 from bot.messages import Button
 from bot.privacy import user_key
-from telegram_emulator import BOT, LONG_TOPIC, ROOT, BotApiEmulator, buttons, channel_settings
+from telegram_emulator import LONG_TOPIC, ROOT, BotApiEmulator, buttons, channel_settings
 
 MARKS = str.maketrans("", "", RLM + LRM + FSI + PDI)
 

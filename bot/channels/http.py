@@ -27,7 +27,6 @@ import time
 from aiohttp import web
 
 from .. import privacy
-from ..conversations import create_lock_store
 from ..engine import Engine
 from ..messages import Incoming
 from ..settings import Settings
@@ -203,8 +202,6 @@ async def serve(engine: Engine, settings: Settings, stop: asyncio.Event | None =
     check_settings(settings)
     hide_configured_secrets(settings)
     stop = stop or _stop_on_signals()
-    lock_store = create_lock_store(settings.redis_url)
-    engine.agent.lock_store = engine.agent.processor.lock_store = lock_store
     application = None
     if settings.telegram_token:
         application = build_application(settings, polling=False)

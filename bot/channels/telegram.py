@@ -357,11 +357,7 @@ async def run_polling(engine: Engine, settings: Settings, stop: asyncio.Event | 
     For a laptop or a small NGO: no public address, no HTTPS certificate. The retention
     job runs alongside, as in `masar serve`.
     """
-    from ..conversations import create_lock_store
-
     stop = stop or _stop_on_signals()
-    lock_store = create_lock_store(settings.redis_url)
-    engine.agent.lock_store = engine.agent.processor.lock_store = lock_store
     application = build_application(settings, polling=True)
     channel = TelegramChannel(engine, application, settings.log_message_text)
     async with application:                       # initialize() ... shutdown()

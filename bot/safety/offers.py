@@ -32,6 +32,7 @@ logger = logging.getLogger(__name__)
 RISK_LEVELS = ("low", "medium", "high")
 MAX_QUOTE = 90          # characters of the user's text quoted per flag
 ADVERT_MIN_WORDS = 12   # shorter messages are questions, not pasted adverts
+PASTED_MIN_WORDS = 30   # this long, a message with no red flag is still a pasted text worth checking
 ANY = "any"             # patterns that are the same in every language (phone numbers, app names)
 
 
@@ -136,6 +137,14 @@ class OfferChecker:
 def looks_like_advert(text: str, check: OfferCheck) -> bool:
     """A pasted advert or chat message rather than a question: long, with two or more flags."""
     return len((text or "").split()) >= ADVERT_MIN_WORDS and len(check.findings) >= 2
+
+
+_CONTACT = re.compile(r"(\+|00)\s?\d[\d\s().-]{6,}\d|https?://|www\.|t\.me/|(?<!\w)@\w{3,}")
+
+
+def looks_pasted(text: str) -> bool:
+    """A forwarded message rather than the user's own question: long, or with a contact in it."""
+    return len((text or "").split()) >= PASTED_MIN_WORDS or bool(_CONTACT.search(text or ""))
 
 
 def _compile(pattern: str) -> re.Pattern | None:

@@ -8,7 +8,7 @@ from __future__ import annotations
 from ..answers import KIND_LABELS, Renderer, Situation, topic_button
 from ..i18n import _, bidi, country_name, ngettext
 from ..messages import Button, Reply
-from .offers import ADVERT_MIN_WORDS, OfferCheck
+from .offers import OfferCheck, looks_pasted
 
 # Rasa topics after which a pasted text is checked for red flags.
 OFFER_TOPICS = ("offer_check", "smuggler_contact_request")
@@ -46,14 +46,18 @@ def offer_reply(check: OfferCheck, language: str) -> Reply:
 
 def with_offer_check(check: OfferCheck, text: str, language: str, topic: str, replies: list[Reply],
                      advert: bool) -> tuple[str, list[Reply]]:
-    """Put the offer check in front when the message is an advert, or when the model says the
-    user is asking about an offer or a smuggler and the text has red flags or is pasted.
+    """Put the offer check in front of the answer when the message is or describes an offer.
 
-    A short question without red flags ("can you check an offer?", "I need a smuggler") keeps
-    the topic's own answer: "no warning signs found" would be the wrong reply to it.
+    That is: an advert (long, two or more red flags); or the model says the user asks about an
+    offer and the text has a red flag or was pasted; or the model says the user asks for a
+    smuggler and the text describes an offer (two or more red flags: "the VIP boat, pay cash").
+    A question without them ("can you check an offer?", "I need someone to take me to Greece
+    by boat") keeps the topic's own answer: "no warning signs found", or a single flag quoted
+    from the user's own request, would be the wrong reply to it.
     """
-    pasted = len((text or "").split()) >= ADVERT_MIN_WORDS
-    if not (advert or (topic in OFFER_TOPICS and (check.findings or pasted))):
+    offer = topic == "offer_check" and (check.findings or looks_pasted(text))
+    smuggler_offer = topic == "smuggler_contact_request" and len(check.findings) >= 2
+    if not (advert or offer or smuggler_offer):
         return topic, replies
     # after a smuggler request, the topic's answer (risks, legal alternatives) still follows
     keep = replies if topic == "smuggler_contact_request" else []

@@ -2,7 +2,7 @@
 
 A panicked message is typed fast, on whatever keyboard is at hand: without accents ("bateau
 coule", "batiyo"), with Persian or Arabic letters, with or without the zero-width non-joiner
-in "می‌شه", with curly apostrophes. The safety patterns in content/safety/ are folded the same
+in "می‌شه", with curly apostrophes, with Bengali or Persian digits. The safety patterns in content/safety/ are folded the same
 way as the messages, so an editor writes a word once, in its usual spelling, and it matches
 all of these. `fold_with_map` also remembers where each folded character came from, so the
 offer check can quote the user's own words back to them.
@@ -21,6 +21,8 @@ _ESCAPE = re.compile(r"(\\.)")
 
 
 def _fold_char(ch: str) -> str:
+    if ch.isdecimal():                      # ৫০, ۵۰, ٥٠ -> 50: prices and percentages in any script
+        return str(unicodedata.decimal(ch))
     ch = _ACCENTS.sub("", unicodedata.normalize("NFKD", ch)).translate(_EXTRA)
     return normalise(ch) if ch else ""
 

@@ -165,6 +165,8 @@ def _check_trafficking(report: _Report, data: LineDict) -> None:
             report.error(sign.line_of("topic") if "topic" in sign else sign.line,
                          f"sign '{sign_id}' needs 'topic: {PROTECTION_TOPICS[0]}' or 'topic: {PROTECTION_TOPICS[1]}'")
         _by_language(report, sign.get("patterns"), f"sign '{sign_id}' patterns")
+        if "unless" in sign:
+            _patterns(report, sign["unless"], f"sign '{sign_id}' unless")
 
 
 def _check_any(report: _Report, node) -> None:

@@ -87,7 +87,8 @@ def protection_replies(renderer: Renderer, topic: str, language: str, country_co
     else:
         help_reply = Reply(_(language, "Tell me the country you are in, and I will show you the organisations "
                                        "that help there."), [topic_button("find_help", language)])
-    person = Button(_(language, "Talk to a person"), "/human_help")
-    help_reply.buttons = [person] + [b for b in help_reply.buttons if b.payload != "/human_help"] \
-        + [Button(_(language, "Menu"), "/menu")]
-    return [r for r in replies if r.text] + [help_reply]
+    replies = [r for r in replies if r.text]
+    help_reply.buttons = [Button(_(language, "Talk to a person"), "/human_help")] + help_reply.buttons
+    if not any(b.payload == "/menu" for r in replies for b in r.buttons):
+        help_reply.buttons.append(Button(_(language, "Menu"), "/menu"))
+    return replies + [help_reply]

@@ -9,6 +9,7 @@ offer check can quote the user's own words back to them.
 """
 from __future__ import annotations
 
+import functools
 import re
 import unicodedata
 
@@ -27,15 +28,19 @@ def _fold_char(ch: str) -> str:
     return normalise(ch) if ch else ""
 
 
-def fold_with_map(text: str) -> tuple[str, list[int]]:
-    """The folded text, and for each of its characters the index of its source in `text`."""
+@functools.lru_cache(maxsize=16)
+def fold_with_map(text: str) -> tuple[str, tuple[int, ...]]:
+    """The folded text, and for each of its characters the index of its source in `text`.
+
+    Cached: the emergency net, the offer check and the trafficking signs fold the same message.
+    """
     out: list[str] = []
     where: list[int] = []
     for i, ch in enumerate(text):
         folded = _fold_char(ch)
         out.append(folded)
         where.extend([i] * len(folded))
-    return "".join(out), where
+    return "".join(out), tuple(where)
 
 
 def fold(text: str) -> str:

@@ -29,7 +29,7 @@ class Sign:
 class TraffickingSigns:
     """Signs in the order of the file; `check(text)` returns the first that matches, or None."""
 
-    def __init__(self, signs: list[tuple[Sign, list[re.Pattern]]]) -> None:
+    def __init__(self, signs: list[tuple[Sign, list[re.Pattern], list[re.Pattern]]]) -> None:
         self.signs = signs
 
     @classmethod
@@ -42,13 +42,14 @@ class TraffickingSigns:
                 continue  # the content check reports it
             patterns = [rx for items in (entry.get("patterns") or {}).values() for p in items or []
                         if (rx := _compile(str(p))) is not None]
-            signs.append((sign, patterns))
+            unless = [rx for p in entry.get("unless") or [] if (rx := _compile(str(p))) is not None]
+            signs.append((sign, patterns, unless))
         return cls(signs)
 
     def check(self, text: str) -> Sign | None:
         norm = fold(text or "")
-        for sign, patterns in self.signs:
-            if any(rx.search(norm) for rx in patterns):
+        for sign, patterns, unless in self.signs:
+            if any(rx.search(norm) for rx in patterns) and not any(rx.search(norm) for rx in unless):
                 return sign
         return None
 

@@ -4,7 +4,6 @@ The messages below are written as users write them (lower case, no accents, typo
 English words); none is copied from content/topics, so these tests do not just repeat the
 content examples the detector was checked against.
 """
-import time
 
 import pytest
 

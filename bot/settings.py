@@ -41,6 +41,8 @@ class Settings:
     telegram_webhook_secret: str | None = field(default=None, repr=False)
     telegram_webhook_url: str | None = None
     staff_chat_id: str | None = None
+    # Human handover: minutes without a staff answer before the user is told staff may be offline.
+    handover_timeout_minutes: int = 10
     host: str = "127.0.0.1"
     port: int = 8080
     log_message_text: bool = False
@@ -79,6 +81,14 @@ def load() -> Settings:
     s.telegram_api_url = env.get("MASAR_TELEGRAM_API_URL") or s.telegram_api_url
     s.telegram_webhook_secret = env.get("MASAR_TELEGRAM_WEBHOOK_SECRET") or None
     s.telegram_webhook_url = env.get("MASAR_TELEGRAM_WEBHOOK_URL") or None
-    s.staff_chat_id = env.get("MASAR_STAFF_CHAT_ID") or None
+    s.staff_chat_id = (env.get("MASAR_STAFF_CHAT_ID") or "").strip() or None
+    if s.staff_chat_id and not s.staff_chat_id.lstrip("-").isdigit():
+        raise SystemExit("masar: MASAR_STAFF_CHAT_ID must be the staff group's numeric chat id, e.g. -1001234567890")
+    try:
+        s.handover_timeout_minutes = int(env.get("MASAR_HANDOVER_TIMEOUT_MINUTES", "10"))
+    except ValueError:
+        raise SystemExit("masar: MASAR_HANDOVER_TIMEOUT_MINUTES must be a whole number of minutes") from None
+    if s.handover_timeout_minutes < 1:
+        raise SystemExit("masar: MASAR_HANDOVER_TIMEOUT_MINUTES must be at least 1")
     s.host = env.get("MASAR_HOST", s.host)
     return s

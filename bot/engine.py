@@ -29,6 +29,7 @@ from .content.catalogue import LANGUAGES, TOPICS
 from .content.loader import load as load_content
 from .content.models import Content
 from .conversations import create_lock_store, create_tracker_store, delete_conversation, purge_older_than
+from .handover import Handover
 from .i18n import _, country_names
 from .language import choose_language
 from .messages import Answer, Button, Incoming, Reply
@@ -94,6 +95,7 @@ class Engine:
         self.offers, self.trafficking = load_checker(settings.content_dir), load_signs(settings.content_dir)
         self._countries = self._country_index(content)
         self.model_path: Path | None = None
+        self.handover = Handover(self)   # human handover to NGO staff (bot/handover.py)
 
     # -- loading ----------------------------------------------------------------------------
     @classmethod
@@ -183,7 +185,12 @@ class Engine:
         return topic, float(intent.get("confidence") or 0.0), replies
 
     async def handle(self, message: Incoming) -> Answer:
-        """Answer one message. Never raises for bad input; the user always gets a reply."""
+        """Answer one message, or pass it to NGO staff while the user's handover case is open
+        (bot/handover.py: consent, relaying, staff alerts; the emergency net still answers first)."""
+        return await self.handover.handle(message, self.answer)
+
+    async def answer(self, message: Incoming) -> Answer:
+        """The bot's own answer to one message. Never raises for bad input; the user always gets a reply."""
         key = privacy.user_key(self.secret, message.channel, str(message.user))
         text = clean_text(message.text)
         state = await self._state(key)

@@ -27,6 +27,7 @@ from telegram.ext import AIORateLimiter, Application, CallbackQueryHandler, Cont
 from .. import privacy
 from ..content.catalogue import LANGUAGES
 from ..engine import Engine
+from ..handover import Case, staff_notes
 from ..i18n import RLM, _, country_name
 from ..locations import country_at
 from ..messages import Answer, Button, Incoming, Reply
@@ -40,6 +41,7 @@ ALLOWED_UPDATES = ["message", "callback_query"]
 NO_PREVIEW = LinkPreviewOptions(is_disabled=True)
 CHANNEL = "telegram"
 GROUP_CHANNEL = "telegram-group"   # group conversations are kept apart from private ones
+CASE_IN_TEXT = re.compile(r"\bCase:? ([A-Z2-9]{5})\b")   # a case id in a card, relayed message or alert
 
 
 # -- Telegram's limits: pure functions ---------------------------------------------------------
@@ -199,10 +201,17 @@ def build_application(settings: Settings, *, polling: bool = True) -> Applicatio
 class TelegramChannel:
     """Connects an Application's handlers to the engine."""
 
-    def __init__(self, engine: Engine, application: Application, log_text: bool = False) -> None:
+    def __init__(self, engine: Engine, application: Application, log_text: bool = False,
+                 staff_chat_id: str | None = None, handover_minutes: int | None = None) -> None:
         self.engine = engine
         self.application = application
         self.log_text = log_text
+        # Human handover (bot/handover.py): the NGO staff group, if configured
+        staff = staff_chat_id or engine.settings.staff_chat_id
+        self.staff_chat = int(staff) if staff else None
+        self.handover_minutes = handover_minutes or engine.settings.handover_timeout_minutes
+        self._staff_messages: dict[int, str] = {}   # staff-group message id -> case id
+        self._watch: asyncio.Task | None = None
         application.add_handler(CallbackQueryHandler(self.on_button))
         application.add_handler(MessageHandler(filters.TEXT, self.on_text))
         application.add_handler(MessageHandler(filters.LOCATION | filters.VENUE, self.on_location))
@@ -215,11 +224,26 @@ class TelegramChannel:
         await bot.set_my_commands(command_menu("en"))
         for language in LANGUAGES:
             await bot.set_my_commands(command_menu(language), language_code=language)
+        if self.staff_chat is not None:
+            self.engine.handover.staffed.add(CHANNEL)
+            cases = await self.engine.handover.load()
+            self._watch = asyncio.create_task(self.watch_cases())
+            logger.info("handover: staff group configured, %d open cases", cases,
+                        extra={"masar": {"event": "handover", "open_cases": cases}})
+
+    def stop(self) -> None:
+        """Stop watching cases; this process no longer has a staff desk."""
+        if self._watch is not None:
+            self._watch.cancel()
+        self.engine.handover.staffed.discard(CHANNEL)
 
     # handlers ------------------------------------------------------------------------------
     async def on_text(self, update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
         message = update.effective_message
         text = message.text or ""
+        if self._from_staff(update):
+            await self.on_staff(update, context)
+            return
         if self._in_group(update):
             text = addressed_text(text, context.bot.username or "", self._replying_to_bot(update, context))
             if text is None:
@@ -229,7 +253,7 @@ class TelegramChannel:
     async def on_button(self, update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
         query = update.callback_query
         await query.answer()  # stop the button's spinner at once, before the engine works
-        if query.data and query.message is not None:
+        if query.data and query.message is not None and not self._from_staff(update):
             await self.answer(update, query.data, "button")
 
     async def on_location(self, update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
@@ -239,6 +263,8 @@ class TelegramChannel:
         country's name and chooses. "Yes" sends "/country XX" back to the engine like any
         button; nothing about the location is stored. In a group, locations are not used.
         """
+        if self._from_staff(update):
+            return
         if self._in_group(update):
             if self._replying_to_bot(update, context):
                 language = await self._language(update)
@@ -259,6 +285,11 @@ class TelegramChannel:
 
     async def on_other(self, update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
         """Voice notes, photos, stickers, files: a polite answer and the menu, never a crash."""
+        if self._from_staff(update):
+            if self._replying_to_bot(update, context):
+                await self._to_staff("Only text messages are passed on to the user.",
+                                     reply_to=update.effective_message.message_id)
+            return
         if self._in_group(update) and not self._replying_to_bot(update, context):
             return
         menu = await self.engine.handle(self._incoming(update, "/menu"))
@@ -314,8 +345,12 @@ class TelegramChannel:
             other = CHANNEL if incoming.channel == GROUP_CHANNEL else GROUP_CHANNEL
             await self.engine.forget(other, incoming.user)   # everything, private and group
         sent = await self._send(update, answer.replies)
+        notes = staff_notes(answer)
+        relayed = any(note.kind == "relay" for note in notes)     # text for staff is never logged
         self._log(kind, answer.language, answer.topic, answer.emergency, sent, started,
-                  text if self.log_text else None)
+                  text if self.log_text and not relayed else None)
+        if notes and self.staff_chat is not None:
+            await self._tell_staff(update, notes)
         return answer
 
     async def _send(self, update: Update, replies: list[Reply]) -> int:
@@ -338,6 +373,153 @@ class TelegramChannel:
                 sent += 1
         return sent
 
+    # human handover: the staff group ---------------------------------------------------------------
+    def _from_staff(self, update: Update) -> bool:
+        return self.staff_chat is not None and update.effective_chat is not None \
+            and update.effective_chat.id == self.staff_chat
+
+    async def _to_staff(self, text: str, reply_to: int | None = None, case_id: str | None = None):
+        """Post into the staff group; remember which case each message belongs to."""
+        quote = ReplyParameters(reply_to, allow_sending_without_reply=True) if reply_to else None
+        first = None
+        for part in split_message(text):
+            sent = await self.application.bot.send_message(self.staff_chat, part, reply_parameters=quote,
+                                                           link_preview_options=NO_PREVIEW)
+            first = first or sent
+            if case_id:
+                self._staff_messages[sent.message_id] = case_id
+        return first
+
+    async def _deliver(self, chat_id: int | str, replies: list[Reply]) -> int:
+        """Send replies to a user outside of an update (staff answers, closed or offline notices)."""
+        sent = 0
+        for reply in replies:
+            parts = split_message(reply.text)
+            for i, part in enumerate(parts):
+                markup = keyboard(reply.buttons) if i == len(parts) - 1 else None
+                await self.application.bot.send_message(int(chat_id), part, reply_markup=markup,
+                                                        link_preview_options=NO_PREVIEW)
+                sent += 1
+        return sent
+
+    async def _tell_staff(self, update: Update, notes) -> None:
+        """Deliver the engine's notes for staff (card, relayed message, alert) after the user's replies."""
+        handover = self.engine.handover
+        for note in notes:
+            case = handover.case(note.case) if note.case else None
+            card = case.card if case is not None and note.kind != "card" else \
+                min((m for m, c in self._staff_messages.items() if c == note.case), default=None)
+            try:
+                sent = await self._to_staff(note.text, reply_to=card, case_id=note.case)
+            except TelegramError as exc:
+                logger.error("handover: staff group unreachable (%s)", type(exc).__name__,
+                             extra={"masar": {"event": "error", "error": type(exc).__name__, "note": note.kind}})
+                if note.kind == "card" and case is not None:   # staff will never see it: say so honestly
+                    await handover.close(case.id)
+                    await self._send(update, handover.offline_replies(case.language, case.country, waited=False))
+                continue
+            if note.kind == "card" and sent is not None:
+                await handover.set_card(note.case, sent.message_id)
+            if note.kind == "closed":
+                self._forget_case(note.case)
+            logger.info("handover: %s for staff", note.kind, extra={"masar": {"event": "staff_note", "kind": note.kind,
+                                                                             "case": note.case}})
+
+    def _case_replied_to(self, replied) -> Case | None:
+        """The open case a staff message replies to: by the message's id, or (after a restart)
+        by the case id in its text, if that message is not older than the case."""
+        if replied is None:
+            return None
+        handover = self.engine.handover
+        case = handover.case(self._staff_messages.get(replied.message_id, ""))
+        if case is None:
+            match = CASE_IN_TEXT.search(replied.text or "")
+            case = handover.case(match.group(1)) if match else None
+            if case is not None and replied.date is not None and replied.date.timestamp() < case.opened - 60:
+                return None          # an old message of an earlier case with the same id
+        return case
+
+    async def on_staff(self, update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+        """Staff answer a case by replying to its card or a relayed message; /close ends it.
+
+        Anything else in the staff group is staff talking among themselves: ignored. What
+        staff write is passed on, never logged."""
+        message = update.effective_message
+        text = (message.text or "").strip()
+        replied = message.reply_to_message if self._replying_to_bot(update, context) else None
+        command = command_of(text)
+        if command == "close":
+            given = text.split(maxsplit=1)[1].strip() if len(text.split(maxsplit=1)) > 1 else ""
+            await self.close_case(given or None, self._case_replied_to(replied), message.message_id)
+            return
+        if command is not None or replied is None:
+            return
+        case = self._case_replied_to(replied)
+        if case is None:
+            match = CASE_IN_TEXT.search(replied.text or "")
+            note = (f"Case {match.group(1)} is closed; nothing was sent." if match
+                    else "This message belongs to no open case; nothing was sent.")
+            await self._to_staff(note, reply_to=message.message_id)
+            return
+        try:
+            await self._deliver(case.address, [Reply(self.engine.handover.staff_message(case, text))])
+        except TelegramError as exc:
+            await self._to_staff(f"Case {case.id}: the message could not be delivered ({type(exc).__name__}).",
+                                 reply_to=message.message_id)
+            return
+        await self.engine.handover.staff_answered(case.id)
+        logger.info("handover: staff answered", extra={"masar": {"event": "staff_answer", "case": case.id}})
+
+    async def close_case(self, given: str | None, replied: Case | None, reply_to: int | None = None) -> Case | None:
+        """/close <case> or /close as a reply: close it, tell the user, confirm to staff."""
+        handover = self.engine.handover
+        case_id = given or (replied.id if replied else None)
+        if not case_id:
+            await self._to_staff("Which case? Send /close followed by the case id, or reply /close to the case card.",
+                                 reply_to=reply_to)
+            return None
+        case = await handover.close(case_id)
+        if case is None:
+            await self._to_staff(f"There is no open case {case_id.upper()}.", reply_to=reply_to)
+            return None
+        self._forget_case(case.id)
+        try:
+            await self._deliver(case.address, handover.closed_replies(case))
+            told = "The user was told, and Masar answers them again."
+        except TelegramError as exc:
+            told = f"The user could not be told ({type(exc).__name__}); Masar answers them again."
+        await self._to_staff(f"Case {case.id} closed. {told}", reply_to=case.card)
+        return case
+
+    def _forget_case(self, case_id: str | None) -> None:
+        self._staff_messages = {m: c for m, c in self._staff_messages.items() if c != case_id}
+
+    async def check_cases(self, now: float | None = None) -> int:
+        """Tell users whose case no staff member answered in time that staff may be offline."""
+        handover = self.engine.handover
+        late = await handover.overdue(self.handover_minutes, now)
+        for case in late:
+            try:
+                await self._deliver(case.address, handover.offline_replies(case.language, case.country, waited=True))
+                await self._to_staff(f"Case {case.id}: no staff answer after {self.handover_minutes} minutes; "
+                                     "the user was told staff may be offline. Their messages still arrive here.",
+                                     reply_to=case.card)
+            except TelegramError as exc:
+                logger.error("handover: offline notice failed (%s)", type(exc).__name__,
+                             extra={"masar": {"event": "error", "error": type(exc).__name__, "case": case.id}})
+        return len(late)
+
+    async def watch_cases(self, every: float = 60.0) -> None:
+        """The periodic task: every minute, cases waiting longer than the timeout."""
+        while True:
+            await asyncio.sleep(every)
+            try:
+                await self.check_cases()
+            except asyncio.CancelledError:
+                raise
+            except Exception as exc:  # noqa: BLE001 - try again next minute, never stop the bot
+                logger.error("handover: checking cases failed (%s)", type(exc).__name__)
+
     def _log(self, kind: str, language: str, topic: str, emergency: bool, messages: int,
              started: float | None = None, text: str | None = None) -> None:
         fields = {"event": "answered", "channel": CHANNEL, "kind": kind, "language": language, "topic": topic,
@@ -359,7 +541,8 @@ async def run_polling(engine: Engine, settings: Settings, stop: asyncio.Event | 
     """
     stop = stop or _stop_on_signals()
     application = build_application(settings, polling=True)
-    channel = TelegramChannel(engine, application, settings.log_message_text)
+    channel = TelegramChannel(engine, application, settings.log_message_text, settings.staff_chat_id,
+                              settings.handover_timeout_minutes)
     async with application:                       # initialize() ... shutdown()
         await channel.setup()
         await application.start()
@@ -372,6 +555,7 @@ async def run_polling(engine: Engine, settings: Settings, stop: asyncio.Event | 
             await stop.wait()
         finally:
             retention.cancel()
+            channel.stop()
             await application.updater.stop()
             await application.stop()
 

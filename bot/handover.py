@@ -149,7 +149,8 @@ def seal(secret: bytes, address: str) -> str:
     a fresh nonce each time): the store never holds a Telegram id in clear, yet staff answers
     still reach the user after a restart."""
     data, nonce = address.encode("utf-8"), secrets.token_bytes(12)
-    return base64.urlsafe_b64encode(nonce + bytes(a ^ b for a, b in zip(data, _stream(secret, nonce, len(data))))).decode()
+    hidden = bytes(a ^ b for a, b in zip(data, _stream(secret, nonce, len(data))))
+    return base64.urlsafe_b64encode(nonce + hidden).decode()
 
 
 def unseal(secret: bytes, sealed: str) -> str:
@@ -306,7 +307,7 @@ class Handover:
 
     def staff_message(self, case: Case, text: str) -> str:
         """A staff member's answer as the user reads it, labelled in their language."""
-        return bidi(_(case.language, "Staff: {message}", message=text), case.language)
+        return bidi(_(case.language, "Staff: {text}", text=text), case.language)
 
     # the staff's side ------------------------------------------------------------------------------
     def case_of(self, key: str) -> Case | None:

@@ -143,16 +143,16 @@ def test_a_full_handover_over_telegram(desk):
     settings, engine = desk
     user = {**BotApiEmulator.user(7305551234, "en", first_name="Amira"), "username": "amira_k2026",
             "last_name": "Haddad"}
-    personal = "my name is Amira Haddad, my phone is +49 151 2345 6789, can you help me with papers"
+    personal = "my name is Amira Haddad, pls can a real person call me on +49 151 2345 6789?"
     staff = staff_member()
 
     async def scenario(api: BotApiEmulator):
-        for text in ("/country IT", "/sea_crossing_risks", personal):
+        for text in ("/country IT", "/sea_crossing_risks"):
             mark = api.mark()
             api.send_text(user, text)
             await api.wait_for(chat_id=user["id"], since=mark)
 
-        question = await ask_for_a_person(api, user)
+        question = await ask_for_a_person(api, user, personal)
         assert buttons(question) == [(_("en", "Yes"), "/human_help yes"), (_("en", "No"), "/human_help no")]
         assert not [m for m in api.sent(chat_id=STAFF) if m["text"].startswith("Case ")]   # no case before consent
 
@@ -169,7 +169,7 @@ def test_a_full_handover_over_telegram(desk):
         summary = re.search(r"^Summary: (.*)$", card["text"], re.M).group(1)
         assert re.fullmatch(r"Topics: [a-z_, ]*sea_crossing_risks\. Country: IT\. Language: en\.", summary), summary
         for secret in ("Amira", "Haddad", "amira_k2026", "+49", "151 2345", "2345 6789", str(user["id"]),
-                       "papers", "my name is", "real person"):
+                       "my name is", "real person", "call me"):
             assert secret not in card["text"], secret
 
         # the user writes: staff get it as a reply to the card; the bot does not answer
@@ -186,8 +186,8 @@ def test_a_full_handover_over_telegram(desk):
         api.send_text(staff, "Hello, I am from the legal team. Are you in Italy now?", chat=api.chats[STAFF],
                       reply_to=api.last_message(STAFF))
         (answer,) = await api.wait_for(chat_id=user["id"], since=mark)
-        assert answer["text"] == _("en", "Staff: {message}",
-                                   message="Hello, I am from the legal team. Are you in Italy now?")
+        assert answer["text"] == _("en", "Staff: {text}",
+                                   text="Hello, I am from the legal team. Are you in Italy now?")
         assert "Nadia" not in answer["text"]
 
         # staff talking among themselves (not a reply to the bot) reaches no one
@@ -372,7 +372,7 @@ def test_open_cases_survive_a_restart_and_the_store_holds_no_chat_id(desk):
                 mark = api.mark()                                           # staff reply to the old card
                 api.send_text(staff, "We are here.", chat=api.chats[STAFF], reply_to=card_message)
                 (answer,) = await api.wait_for(chat_id=user["id"], since=mark)
-                assert answer["text"] == _("en", "Staff: {message}", message="We are here.")
+                assert answer["text"] == _("en", "Staff: {text}", text="We are here.")
                 mark = api.mark()
                 api.send_text(user, "/forget")                              # forgetting ends the case
                 await api.wait_for(chat_id=user["id"], since=mark)
@@ -445,3 +445,21 @@ def test_overdue_cases_are_reported_once():
 
     asyncio.run(run())
     assert saved == ["K7F3A"]
+
+
+def test_handover_settings_are_checked(monkeypatch):
+    from bot.settings import load
+
+    monkeypatch.setenv("MASAR_STAFF_CHAT_ID", " -1001234567890 ")
+    monkeypatch.setenv("MASAR_HANDOVER_TIMEOUT_MINUTES", "15")
+    settings = load()
+    assert settings.staff_chat_id == "-1001234567890" and settings.handover_timeout_minutes == 15
+    monkeypatch.delenv("MASAR_HANDOVER_TIMEOUT_MINUTES")
+    assert load().handover_timeout_minutes == 10
+    for name, value in (("MASAR_STAFF_CHAT_ID", "@masar_staff"), ("MASAR_HANDOVER_TIMEOUT_MINUTES", "ten"),
+                        ("MASAR_HANDOVER_TIMEOUT_MINUTES", "0")):
+        monkeypatch.setenv(name, value)
+        with pytest.raises(SystemExit, match=name):
+            load()
+        monkeypatch.setenv("MASAR_STAFF_CHAT_ID", "-1001234567890")
+        monkeypatch.setenv("MASAR_HANDOVER_TIMEOUT_MINUTES", "10")

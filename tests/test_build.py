@@ -73,3 +73,23 @@ def test_broken_content_file_is_left_out_and_the_rest_still_loads(mini):
     content, problems = load(mini.content_dir)
     assert "asylum_how_to_apply" in content.topics and "greet" not in content.topics
     assert any(p.path.name == "greet.yml" and "broken YAML" in p.message for p in problems)
+
+
+def test_expired_review_is_not_served_as_current(mini):
+    """An expired answer is replaced by 'being checked' and the official links (a setting)."""
+    import datetime as dt
+
+    from bot.answers import Renderer, Situation
+
+    content = load(mini.content_dir)[0]
+    topic = content.topics["asylum_how_to_apply"]
+    after_expiry = topic.review.expires_on + dt.timedelta(days=1)
+    replies = Renderer(content, enforce_review_expiry=True).topic(
+        "asylum_how_to_apply", Situation("en"), today=after_expiry)
+    text = replies[0].text
+    assert "being checked" in text and topic.sources[0].url in text
+    assert topic.translations["en"].answer not in text
+
+    served = Renderer(content, enforce_review_expiry=False).topic(
+        "asylum_how_to_apply", Situation("en"), today=after_expiry)
+    assert topic.translations["en"].answer in served[0].text

@@ -12,6 +12,8 @@ from bot.content import check
 from bot.content.catalogue import LANGUAGES, TOPICS
 from bot.content.loader import load
 
+from samples import TOPIC_HEAD, languages
+
 ROOT = Path(__file__).resolve().parent.parent
 
 
@@ -41,32 +43,8 @@ def test_services_cover_twenty_countries_with_required_services():
         assert {"unhcr", "iom", "asylum_authority", "legal_aid"} <= {s.kind for s in country.services}
 
 
-GOOD_TOPIC = textwrap.dedent("""\
-    topic: asylum_basics
-    group: asylum
-    follow_up: [asylum_how_to_apply]
-    sources:
-      - name: UNHCR
-        url: https://www.unhcr.org/
-    review:
-      reviewed_by: Tester
-      reviewed_on: 2026-01-01
-      expires_on: 2099-01-01
-    needs_verification: []
-    languages:
-    """)
-
-
-def _languages(skip=(), answer="An answer.", examples=None):
-    out = ""
-    for i, lang in enumerate(LANGUAGES):
-        if lang in skip:
-            continue
-        exs = examples or [f"question {lang} {n}" for n in range(10)]
-        out += f"  {lang}:\n    native_review: false\n    examples:\n"
-        out += "".join(f"      - {e}\n" for e in exs)
-        out += f"    answer: {answer}\n"
-    return out
+GOOD_TOPIC = TOPIC_HEAD
+_languages = languages
 
 
 def _check(tmp_path: Path, files: dict[str, str]) -> tuple[int, str]:

@@ -11,33 +11,15 @@ import textwrap
 from pathlib import Path
 
 from bot.content import check
-from bot.content.catalogue import LANGUAGES
 from bot.content.loader import load
 
-HEAD = textwrap.dedent("""\
-    topic: asylum_basics
-    group: asylum
-    follow_up: [asylum_how_to_apply]
-    sources:
-      - name: UNHCR
-        url: https://www.unhcr.org/
-    review:
-      reviewed_by: Tester
-      reviewed_on: 2026-01-01
-      expires_on: 2099-01-01
-    needs_verification: []
-    languages:
-    """)
-# line numbers in HEAD: 1 topic, 7 review, 9 reviewed_on, 10 expires_on, 12 languages
+from samples import TOPIC_HEAD, languages
+
+HEAD = TOPIC_HEAD
 
 
 def _languages(answer: str = "An answer.") -> str:
-    out = ""
-    for lang in LANGUAGES:
-        out += f"  {lang}:\n    native_review: false\n    examples:\n"
-        out += "".join(f"      - question {lang} {n}\n" for n in range(10))
-        out += f"    answer: {answer}\n"
-    return out
+    return languages(answer=answer)
 
 
 GOOD = HEAD + _languages()

@@ -18,6 +18,8 @@ import yaml
 from bot.content.catalogue import GROUPS, LANGUAGES, REQUIRED_SERVICE_KINDS, SERVICE_KINDS, TOPICS
 from bot.content.loader import MAX_ANSWER, PHONE_RE, URL_RE, load
 
+from samples import TOPIC_HEAD, languages
+
 ROOT = Path(__file__).resolve().parent.parent
 SCHEMA_DIR = ROOT / "content" / "schema"
 
@@ -87,24 +89,7 @@ def test_every_shipped_services_file_validates(path):
 
 
 def _topic() -> str:
-    text = textwrap.dedent("""\
-        topic: asylum_basics
-        group: asylum
-        follow_up: [asylum_how_to_apply]
-        sources:
-          - name: UNHCR
-            url: https://www.unhcr.org/
-        review:
-          reviewed_by: Tester
-          reviewed_on: 2026-01-01
-          expires_on: 2099-01-01
-        languages:
-        """)
-    for lang in LANGUAGES:
-        text += f"  {lang}:\n    native_review: false\n    examples:\n"
-        text += "".join(f"      - question {lang} {n}\n" for n in range(10))
-        text += "    answer: An answer.\n"
-    return text
+    return TOPIC_HEAD + languages()
 
 
 BROKEN_TOPICS = {

@@ -4,9 +4,17 @@ OpenMP reads its thread count once, when the first OpenMP library loads; scikit-
 by Rasa) and the embedding engine share one libgomp build, so the limit must be set before
 anything else is imported. One thread per process: on 2 cores, a second OpenMP thread made a
 30 ms embedding take 300+ ms whenever another process was busy (MASAR_NLU_THREADS to change).
+
+JAX: TensorFlow (imported by Rasa) tries `import jax` for TFLite conversion, which Masar never
+uses, and that import alone costs ~70 MB of memory and ~0.3 s per process. Marking the module as
+absent makes TensorFlow's guarded import fail fast (MASAR_ALLOW_JAX=1 to let it load).
 """
 import os as _os
+import sys as _sys
 
 _threads = _os.environ.get("MASAR_NLU_THREADS", "1")
 for _name in ("OMP_NUM_THREADS", "OPENBLAS_NUM_THREADS", "MKL_NUM_THREADS"):
     _os.environ.setdefault(_name, _threads)
+
+if _os.environ.get("MASAR_ALLOW_JAX") != "1" and "jax" not in _sys.modules:
+    _sys.modules["jax"] = None  # type: ignore[assignment]  # `import jax` now raises ImportError

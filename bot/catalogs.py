@@ -138,6 +138,21 @@ def _placeholder_problem(msgid, forms) -> Optional[str]:
     return None
 
 
+def _plural_header_problems(po: Path, name: str, language: str, catalog=None) -> List[Problem]:
+    """The Plural-Forms header against CLDR's number of plural forms for the language."""
+    if catalog is None:
+        try:
+            with po.open("rb") as fh:
+                catalog = read_po(fh, locale=language)
+        except (PoFileError, ValueError, UnicodeDecodeError):
+            return []
+    plural = get_plural(language)
+    if catalog.num_plurals == plural.num_plurals:
+        return []
+    return [Problem(name, f"Plural-Forms has {catalog.num_plurals} forms; CLDR says {plural.num_plurals} "
+                          f"({plural.plural_forms})")]
+
+
 def check_catalog(po: Path, msgids: Iterable, language: str) -> List[Problem]:
     """One language's catalog against the template's msgids."""
     name = str(po.relative_to(REPO_ROOT)) if po.is_relative_to(REPO_ROOT) else str(po)
@@ -147,12 +162,9 @@ def check_catalog(po: Path, msgids: Iterable, language: str) -> List[Problem]:
         with po.open("rb") as fh:
             catalog = read_po(fh, locale=language, abort_invalid=True)
     except (PoFileError, ValueError, UnicodeDecodeError) as exc:
-        return [Problem(name, f"does not parse: {exc}")]
-    problems: List[Problem] = []
-    plural = get_plural(language)
-    if catalog.num_plurals != plural.num_plurals:
-        problems.append(Problem(name, f"Plural-Forms has {catalog.num_plurals} forms; CLDR says {plural.num_plurals} "
-                                      f"({plural.plural_forms})"))
+        # a wrong Plural-Forms header makes the plural messages unreadable: name the cause
+        return _plural_header_problems(po, name, language) + [Problem(name, f"does not parse: {exc}")]
+    problems = _plural_header_problems(po, name, language, catalog)
     for msgid in msgids:
         key = msgid[0] if isinstance(msgid, tuple) else msgid
         message = catalog.get(msgid)

@@ -56,6 +56,20 @@ def test_plural_forms_follow_the_catalog(tmp_path):
         "1 день", "3 дні", "5 днів", "21 день"]
 
 
+@pytest.mark.parametrize("language, expected", [
+    ("uk", {1: "1 ознака", 3: "3 ознаки", 5: "5 ознак", 21: "21 ознака"}),
+    ("ar", {1: "علامة تحذير واحدة", 2: "علامتا تحذير", 3: "3 علامات", 11: "11 علامة"}),
+    ("fr", {1: "1 signe d'alerte", 2: "2 signes d'alerte"}),
+    ("en", {1: "1 warning sign in", 2: "2 warning signs in"}),
+])
+def test_the_offer_check_counts_warning_signs_with_each_languages_plural_forms(language, expected):
+    from bot.i18n import ngettext
+
+    for n, start in expected.items():
+        text = ngettext(language, "{n} warning sign in this message", "{n} warning signs in this message", n)
+        assert start in text, (n, text)
+
+
 # --------------------------------------------------------------------------- CLDR names and dates
 
 

@@ -87,25 +87,41 @@ class TopicClassifier(IntentClassifier, GraphComponent):
             dense.append(np.asarray(d.features, dtype=np.float32).reshape(1, -1) if d is not None else None)
         return dense, sparse
 
-    def _features(self, messages: List[Message]):
+    def _blocks(self, messages: List[Message]):
+        """The two feature blocks, weighted and row-normalised: dense (n, 384) and sparse tf-idf."""
         dense, sparse = self._raw(messages)
-        blocks = []
+        d = s = None
         if self.n_dense:
             d = np.vstack([x if x is not None else np.zeros((1, self.n_dense), np.float32) for x in dense])
-            blocks.append(sp.csr_matrix(_row_normalise(d) * self.config["dense_weight"]))
+            d = _row_normalise(d) * self.config["dense_weight"]
         if self.idf is not None:
             width = self.idf.shape[0]
             rows = []
             for x in sparse:
                 if x is None:
-                    rows.append(sp.csr_matrix((1, width)))
+                    rows.append(sp.csr_matrix((1, width), dtype=np.float32))
                 else:  # the vocabulary is fixed at training time; guard against width drift
                     rows.append(x[:, :width] if x.shape[1] >= width else sp.hstack([x, sp.csr_matrix((1, width - x.shape[1]))]))
-            s = sp.vstack(rows).tocsr()
+            s = sp.vstack(rows).tocsr().astype(np.float32)
             s.data = 1.0 + np.log(s.data.clip(min=1e-9))  # sublinear term frequency
             s = s @ sp.diags(self.idf)
-            blocks.append(_row_normalise(s) * self.config["sparse_weight"])
-        return sp.hstack(blocks).tocsr()
+            s = _row_normalise(s) * self.config["sparse_weight"]
+        return d, s
+
+    def _features(self, messages: List[Message]):
+        """One sparse matrix [dense | sparse] for scikit-learn."""
+        d, s = self._blocks(messages)
+        return sp.hstack([sp.csr_matrix(b) for b in (d, s) if b is not None]).tocsr()
+
+    def _scores(self, messages: List[Message]) -> np.ndarray:
+        """Class scores block by block: the same as `_features(...) @ coef`, without stacking."""
+        d, s = self._blocks(messages)
+        scores = np.tile(self.intercept, (len(messages), 1))
+        if d is not None:
+            scores += d @ self.coef[: self.n_dense]
+        if s is not None:
+            scores += np.asarray(s @ self.coef[self.n_dense:])
+        return scores
 
     # -- training ---------------------------------------------------------------------------
     def train(self, training_data: TrainingData) -> Resource:
@@ -131,7 +147,8 @@ class TopicClassifier(IntentClassifier, GraphComponent):
         self.classes = [str(c) for c in clf.classes_]
         coef = clf.coef_ if len(self.classes) > 2 else np.vstack([-clf.coef_, clf.coef_])
         intercept = clf.intercept_ if len(self.classes) > 2 else np.array([-clf.intercept_[0], clf.intercept_[0]])
-        self.coef = coef.T.astype(np.float32)
+        # C order: scipy multiplies a sparse row with a C-ordered matrix without copying it
+        self.coef = np.ascontiguousarray(coef.T, dtype=np.float32)
         self.intercept = intercept.astype(np.float32)
         self.persist()
         return self._resource
@@ -153,7 +170,7 @@ class TopicClassifier(IntentClassifier, GraphComponent):
             with model_storage.read_from(resource) as model_dir:
                 meta = json.loads((model_dir / "topic_classifier.json").read_text(encoding="utf-8"))
                 with np.load(model_dir / "topic_classifier.npz") as data:
-                    component.coef = data["coef"]
+                    component.coef = np.ascontiguousarray(data["coef"], dtype=np.float32)
                     component.intercept = data["intercept"]
                     component.idf = data["idf"] if "idf" in data.files else None
             component.classes = meta["classes"]
@@ -166,7 +183,7 @@ class TopicClassifier(IntentClassifier, GraphComponent):
     def process(self, messages: List[Message]) -> List[Message]:
         if self.coef is None or not messages:
             return messages
-        scores = np.asarray(self._features(messages) @ self.coef) + self.intercept
+        scores = self._scores(messages)
         scores -= scores.max(axis=1, keepdims=True)
         probs = np.exp(scores)
         probs /= probs.sum(axis=1, keepdims=True)

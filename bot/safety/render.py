@@ -6,7 +6,7 @@ fixed sentence around them is an interface string, translated through the gettex
 from __future__ import annotations
 
 from ..answers import KIND_LABELS, Renderer, Situation, topic_button
-from ..i18n import _, bidi, country_name
+from ..i18n import _, bidi, country_name, ngettext
 from ..messages import Button, Reply
 from .offers import OfferCheck, looks_pasted
 
@@ -30,7 +30,8 @@ def offer_reply(check: OfferCheck, language: str) -> Reply:
     """The analysis of a pasted advert: risk, each red flag quoted and explained, what to do."""
     lines = [_risk_line(check, language)]
     if check.findings:
-        lines.append(_(language, "Warning signs in this message: {n}", n=len(check.findings)))
+        lines.append(ngettext(language, "{n} warning sign in this message", "{n} warning signs in this message",
+                              len(check.findings)))
         for i, finding in enumerate(check.findings, 1):
             lines.append(f"{i}. " + _(language, "“{quote}”: {explanation}", quote=finding.quote,
                                       explanation=finding.flag.explain(language)))

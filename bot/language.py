@@ -26,13 +26,15 @@ Persian conversation does not switch Masar to English.
 
 lingua-language-detector (Apache-2.0) ships its models inside the wheel: nothing is downloaded.
 Its models are loaded lazily, once, on the first message that needs them (about a second and
-~280 MB for the eight languages, in its high-accuracy mode: the low-accuracy mode needs 30 MB
-but misses one short Latin-script message in six); call ``warm_up()`` at start-up to pay that
-before the first user arrives.
+~290 MB for the eight languages, in its high-accuracy mode); call ``warm_up()`` at start-up to pay
+that before the first user arrives. MASAR_LANGUAGE_MODEL=small selects lingua's low-accuracy mode
+(~35 MB) for small hosts: on the content's own examples English then falls from 99.4% to 94.7%
+right language and Persian from 98.6% to 92.6% (`python -m bot.benchmarks.language`).
 """
 from __future__ import annotations
 
 import math
+import os
 import re
 import threading
 import unicodedata
@@ -446,6 +448,12 @@ _lock = threading.Lock()
 _detectors: Dict[str, object] = {}
 
 
+def _low_accuracy_mode() -> bool:
+    """MASAR_LANGUAGE_MODEL=small trades some accuracy on short messages for ~250 MB less memory."""
+    # settings.load() refuses other values at start-up; anything else here means "full"
+    return os.environ.get("MASAR_LANGUAGE_MODEL", "full").strip().lower() == "small"
+
+
 def _lingua(group: str):
     """lingua detector for "Latn" or "Arab", built once on first use (models load lazily)."""
     detector = _detectors.get(group)
@@ -459,6 +467,8 @@ def _lingua(group: str):
                 languages = [Language.from_iso_code_639_1(getattr(IsoCode639_1, c.upper()))
                              for c in codes]
                 builder = LanguageDetectorBuilder.from_languages(*languages)
+                if _low_accuracy_mode():
+                    builder = builder.with_low_accuracy_mode()
                 detector = builder.with_preloaded_language_models().build()
                 _detectors[group] = detector
     return detector

@@ -91,4 +91,7 @@ def load() -> Settings:
     if s.handover_timeout_minutes < 1:
         raise SystemExit("masar: MASAR_HANDOVER_TIMEOUT_MINUTES must be at least 1")
     s.host = env.get("MASAR_HOST", s.host)
+    if (env.get("MASAR_LANGUAGE_MODEL") or "full").strip().lower() not in ("full", "small"):
+        raise SystemExit("masar: MASAR_LANGUAGE_MODEL must be 'full' (default) or 'small' (less memory, "
+                         "less accurate on short messages)")
     return s

@@ -377,3 +377,25 @@ def test_lookalike_words_do_not_make_a_message_romanised(text, language):
 def test_pashto_letter_outweighs_arabic_words():
     """ګ ښ ړ ... are never Arabic: one of them beats a model that only saw Arabic loanwords."""
     assert detect("صفحه وګوره مهرباني").language == "ps"
+
+
+def test_small_language_model_setting(monkeypatch):
+    """`small` builds lingua's low-accuracy detectors; an unknown value is refused at start-up."""
+    from bot import language, settings
+
+    monkeypatch.setenv("MASAR_LANGUAGE_MODEL", "large")
+    with pytest.raises(SystemExit, match="MASAR_LANGUAGE_MODEL"):
+        settings.load()
+    monkeypatch.setenv("MASAR_LANGUAGE_MODEL", "small")
+    settings.load()
+    saved = dict(language._detectors)
+    language._detectors.clear()
+    try:
+        assert detect("where can I find a lawyer for my asylum case").language == "en"
+        assert detect("je voudrais demander l'asile en France, comment faire").language == "fr"
+        assert language._low_accuracy_mode()
+        monkeypatch.setenv("MASAR_LANGUAGE_MODEL", "full")
+        assert not language._low_accuracy_mode()
+    finally:
+        language._detectors.clear()
+        language._detectors.update(saved)

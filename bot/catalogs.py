@@ -138,14 +138,8 @@ def _placeholder_problem(msgid, forms) -> Optional[str]:
     return None
 
 
-def _plural_header_problems(po: Path, name: str, language: str, catalog=None) -> List[Problem]:
+def _plural_header_problems(catalog, name: str, language: str) -> List[Problem]:
     """The Plural-Forms header against CLDR's number of plural forms for the language."""
-    if catalog is None:
-        try:
-            with po.open("rb") as fh:
-                catalog = read_po(fh, locale=language)
-        except (PoFileError, ValueError, UnicodeDecodeError):
-            return []
     plural = get_plural(language)
     if catalog.num_plurals == plural.num_plurals:
         return []
@@ -162,9 +156,14 @@ def check_catalog(po: Path, msgids: Iterable, language: str) -> List[Problem]:
         with po.open("rb") as fh:
             catalog = read_po(fh, locale=language, abort_invalid=True)
     except (PoFileError, ValueError, UnicodeDecodeError) as exc:
-        # a wrong Plural-Forms header makes the plural messages unreadable: name the cause
-        return _plural_header_problems(po, name, language) + [Problem(name, f"does not parse: {exc}")]
-    problems = _plural_header_problems(po, name, language, catalog)
+        problems = [Problem(name, f"does not parse: {exc}")]
+        try:  # a wrong Plural-Forms header makes plural messages unreadable: name that cause first
+            with po.open("rb") as fh:
+                problems[:0] = _plural_header_problems(read_po(fh, locale=language), name, language)
+        except (PoFileError, ValueError, UnicodeDecodeError):
+            pass
+        return problems
+    problems = _plural_header_problems(catalog, name, language)
     for msgid in msgids:
         key = msgid[0] if isinstance(msgid, tuple) else msgid
         message = catalog.get(msgid)

@@ -448,10 +448,17 @@ _lock = threading.Lock()
 _detectors: Dict[str, object] = {}
 
 
+LANGUAGE_MODELS = ("full", "small")
+
+
+def language_model() -> str:
+    """MASAR_LANGUAGE_MODEL as written ("full" when unset); settings.load() refuses unknown values."""
+    return (os.environ.get("MASAR_LANGUAGE_MODEL") or "full").strip().lower()
+
+
 def _low_accuracy_mode() -> bool:
     """MASAR_LANGUAGE_MODEL=small trades some accuracy on short messages for ~250 MB less memory."""
-    # settings.load() refuses other values at start-up; anything else here means "full"
-    return os.environ.get("MASAR_LANGUAGE_MODEL", "full").strip().lower() == "small"
+    return language_model() == "small"
 
 
 def _lingua(group: str):

@@ -9,6 +9,8 @@ import os
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from . import language
+
 ROOT = Path(__file__).resolve().parent.parent
 
 
@@ -91,7 +93,7 @@ def load() -> Settings:
     if s.handover_timeout_minutes < 1:
         raise SystemExit("masar: MASAR_HANDOVER_TIMEOUT_MINUTES must be at least 1")
     s.host = env.get("MASAR_HOST", s.host)
-    if (env.get("MASAR_LANGUAGE_MODEL") or "full").strip().lower() not in ("full", "small"):
+    if language.language_model() not in language.LANGUAGE_MODELS:
         raise SystemExit("masar: MASAR_LANGUAGE_MODEL must be 'full' (default) or 'small' (less memory, "
                          "less accurate on short messages)")
     return s

@@ -104,8 +104,7 @@ class TopicClassifier(IntentClassifier, GraphComponent):
                 else:  # the vocabulary is fixed at training time; guard against width drift
                     rows.append(x[:, :width] if x.shape[1] >= width else sp.hstack([x, sp.csr_matrix((1, width - x.shape[1]))]))
             s = sp.vstack(rows).tocsr().astype(np.float32)
-            s.data = 1.0 + np.log(s.data.clip(min=1e-9))  # sublinear term frequency
-            s = s @ sp.diags(self.idf)
+            s.data = (1.0 + np.log(s.data.clip(min=1e-9))) * self.idf[s.indices]  # sublinear tf x idf
             s = _row_normalise(s) * self.config["sparse_weight"]
         return d, s
 

@@ -16,6 +16,7 @@ from pathlib import Path
 
 from babel import Locale
 from babel.dates import format_date
+from babel.numbers import format_decimal
 from babel.messages.mofile import write_mo
 from babel.messages.pofile import read_po
 from babel.support import NullTranslations, Translations
@@ -73,8 +74,9 @@ def _(language: str, message: str, **values) -> str:
 
 
 def ngettext(language: str, singular: str, plural: str, n: int, **values) -> str:
+    """The plural form for `n` in `language`, with {n} written as the locale writes numbers."""
     text = translator(language).ngettext(singular, plural, n)
-    return text.format(n=n, **values)
+    return text.format(n=format_decimal(n, locale=babel_locale(language)), **values)
 
 
 def babel_locale(language: str) -> Locale:

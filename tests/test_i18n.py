@@ -148,3 +148,13 @@ def test_every_rtl_answer_keeps_its_text_and_its_links(content):
                 assert f"{FSI}{url}{PDI}" in out, (topic.id, code, url)
             checked += 1
     assert checked
+
+
+def test_counts_are_written_as_the_locale_writes_numbers():
+    from babel.numbers import format_decimal
+
+    from bot.i18n import ngettext
+
+    text = ngettext("uk", "{n} warning sign in this message", "{n} warning signs in this message", 1234)
+    assert text.startswith(format_decimal(1234, locale="uk")) and not text.startswith("1234")
+    assert ngettext("en", "{n} warning sign in this message", "{n} warning signs in this message", 1234).startswith("1,234")

@@ -10,6 +10,7 @@ uses, and that import alone costs ~65 MB of memory and ~0.35 s per process (meas
 peaks at 467 MB without it, 531 MB with it). Marking the module as
 absent makes TensorFlow's guarded import fail fast (MASAR_ALLOW_JAX=1 to let it load).
 """
+
 import os as _os
 import sys as _sys
 

@@ -4,6 +4,7 @@ This is the only place that puts content/ into words on the screen: the answer, 
 and review date, follow-up buttons, a country's help services, and the "being checked"
 notice for answers whose review has expired.
 """
+
 from __future__ import annotations
 
 import datetime as dt
@@ -38,8 +39,10 @@ def topic_button(topic: str, language: str) -> Button:
 
 
 def menu_buttons(language: str) -> list[Button]:
-    return [topic_button(t, language) for t in MENU] + [topic_button("human_help", language),
-                                                       topic_button("change_language", language)]
+    return [topic_button(t, language) for t in MENU] + [
+        topic_button("human_help", language),
+        topic_button("change_language", language),
+    ]
 
 
 def language_buttons() -> list[Button]:
@@ -59,9 +62,17 @@ class Renderer:
         self.enforce_review_expiry = enforce_review_expiry
 
     def _footer(self, topic: Topic, language: str) -> str:
-        lines = [_(language, "Source: {name} – {url}", name=s.name, url=s.url) for s in topic.sources]
+        lines = [
+            _(language, "Source: {name} – {url}", name=s.name, url=s.url) for s in topic.sources
+        ]
         if topic.review:
-            lines.append(_(language, "Last checked: {date}", date=format_day(topic.review.reviewed_on, language)))
+            lines.append(
+                _(
+                    language,
+                    "Last checked: {date}",
+                    date=format_day(topic.review.reviewed_on, language),
+                )
+            )
         return "\n".join(lines)
 
     def emergency_numbers(self, country: Country | None, language: str, at_sea: bool) -> str:
@@ -69,13 +80,28 @@ class Renderer:
         if country is None:
             text = _(language, "Emergency: call 112 in Europe, or the local emergency number.")
             if at_sea:
-                text += "\n" + _(language, "At sea: call the coast guard or 112 and give your GPS position.")
+                text += "\n" + _(
+                    language, "At sea: call the coast guard or 112 and give your GPS position."
+                )
             return text
         name = country_name(country.code, language)
         if country.emergency:
-            parts = [_(language, "Emergency in {country}: {number}", country=name, number=country.emergency)]
+            parts = [
+                _(
+                    language,
+                    "Emergency in {country}: {number}",
+                    country=name,
+                    number=country.emergency,
+                )
+            ]
         else:
-            parts = [_(language, "Emergency in {country}: call the local emergency number.", country=name)]
+            parts = [
+                _(
+                    language,
+                    "Emergency in {country}: call the local emergency number.",
+                    country=name,
+                )
+            ]
         if at_sea and country.sea_rescue:
             parts.append(_(language, "Sea rescue: {number}", number=country.sea_rescue.number))
         for other in country.other_numbers:
@@ -96,11 +122,18 @@ class Renderer:
         dates = [s.verified_on for s in country.services if s.verified_on]
         if dates:
             lines.append(_(language, "Last checked: {date}", date=format_day(min(dates), language)))
-        return Reply(bidi("\n".join(lines), language), [topic_button("legal_aid", language),
-                                                        topic_button("asylum_how_to_apply", language),
-                                                        Button(_(language, "Menu"), "/menu")])
+        return Reply(
+            bidi("\n".join(lines), language),
+            [
+                topic_button("legal_aid", language),
+                topic_button("asylum_how_to_apply", language),
+                Button(_(language, "Menu"), "/menu"),
+            ],
+        )
 
-    def topic(self, topic_id: str, situation: Situation, today: dt.date | None = None) -> list[Reply]:
+    def topic(
+        self, topic_id: str, situation: Situation, today: dt.date | None = None
+    ) -> list[Reply]:
         """The replies for one topic; [] if the topic has no content at all."""
         language = situation.language
         topic = self.content.topics.get(topic_id)
@@ -119,13 +152,22 @@ class Renderer:
         if tr is None:
             return []
         if self.enforce_review_expiry and topic.review and topic.review.expired(today):
-            text = _(language, "This information is being checked again and is not shown until it is. "
-                               "Meanwhile, please use the official sources:")
+            text = _(
+                language,
+                "This information is being checked again and is not shown until it is. "
+                "Meanwhile, please use the official sources:",
+            )
             links = "\n".join(f"• {s.name} – {s.url}" for s in topic.sources)
-            return [Reply(bidi(f"{text}\n{links}", language), [topic_button("find_help", language)])]
+            return [
+                Reply(bidi(f"{text}\n{links}", language), [topic_button("find_help", language)])
+            ]
         if topic_id == "fallback":
-            closest = [t for t in situation.ranking if GROUP_OF.get(t) not in (None, "conversation")][:3]
-            buttons = [topic_button(t, language) for t in closest] + [Button(_(language, "Menu"), "/menu")]
+            closest = [
+                t for t in situation.ranking if GROUP_OF.get(t) not in (None, "conversation")
+            ][:3]
+            buttons = [topic_button(t, language) for t in closest] + [
+                Button(_(language, "Menu"), "/menu")
+            ]
             return [Reply(bidi(tr.answer, language), buttons)]
         if topic_id == "change_language":
             return [Reply(tr.answer, language_buttons())]
@@ -138,12 +180,14 @@ class Renderer:
         footer = self._footer(topic, language)
         text = f"{tr.answer}\n\n{footer}" if footer else tr.answer
         if GROUP_OF[topic_id] != "conversation":
-            buttons = buttons + [Button(_(language, "Menu"), "/menu")]
+            buttons = [*buttons, Button(_(language, "Menu"), "/menu")]
         return [Reply(bidi(text, language), buttons)]
 
     def menu(self, language: str) -> Reply:
-        return Reply(_(language, "What would you like to know? Choose a topic or write your question."),
-                     menu_buttons(language))
+        return Reply(
+            _(language, "What would you like to know? Choose a topic or write your question."),
+            menu_buttons(language),
+        )
 
     def choose_language(self, language: str) -> Reply:
         return Reply(_(language, "Choose your language:"), language_buttons())

@@ -5,6 +5,7 @@ engine renders every answer from content/ when it sends it. So an NGO editor who
 sentence in an answer sees it live without retraining; only examples, topics, follow-ups,
 config.yml or the NLU code change the fingerprint and trigger a retrain.
 """
+
 from __future__ import annotations
 
 import hashlib
@@ -33,7 +34,7 @@ def action_for(topic: str) -> str:
 
 
 def topic_of(action: str | None) -> str | None:
-    return action[len("utter_"):] if action and action.startswith("utter_") else None
+    return action[len("utter_") :] if action and action.startswith("utter_") else None
 
 
 def _clean_example(text: str) -> str:
@@ -42,7 +43,9 @@ def _clean_example(text: str) -> str:
     return text.translate(str.maketrans({"[": "(", "]": ")", "{": "(", "}": ")"}))
 
 
-def training_examples(content: Content, languages: tuple[str, ...] | None = None) -> dict[str, list[str]]:
+def training_examples(
+    content: Content, languages: tuple[str, ...] | None = None
+) -> dict[str, list[str]]:
     """Examples per topic (first topic wins when two topics share an example)."""
     seen: set[str] = set()
     out: dict[str, list[str]] = {}
@@ -68,21 +71,41 @@ def write_training_files(examples: dict[str, list[str]], out: Path) -> None:
     topics = list(TOPICS)
     data = out / "data"
     data.mkdir(parents=True, exist_ok=True)
-    nlu = {"version": "3.1", "nlu": [
-        {"intent": t, "examples": "".join(f"- {ex}\n" for ex in examples[t])} for t in topics if examples.get(t)]}
-    rules = {"version": "3.1", "rules": [
-        {"rule": f"answer {t}", "steps": [{"intent": t}, {"action": action_for(t)}]} for t in topics]
-        + [{"rule": "low confidence: offer the closest topics",
-            "steps": [{"intent": "nlu_fallback"}, {"action": action_for("fallback")}]}]}
+    nlu = {
+        "version": "3.1",
+        "nlu": [
+            {"intent": t, "examples": "".join(f"- {ex}\n" for ex in examples[t])}
+            for t in topics
+            if examples.get(t)
+        ],
+    }
+    rules = {
+        "version": "3.1",
+        "rules": [
+            {"rule": f"answer {t}", "steps": [{"intent": t}, {"action": action_for(t)}]}
+            for t in topics
+        ]
+        + [
+            {
+                "rule": "low confidence: offer the closest topics",
+                "steps": [{"intent": "nlu_fallback"}, {"action": action_for("fallback")}],
+            }
+        ],
+    }
     # Placeholders only: the engine renders answers from content/ (see module docstring).
-    responses = {action_for(t): [{"text": f"(rendered from content/topics/{t}.yml)"}] for t in TOPICS}
+    responses = {
+        action_for(t): [{"text": f"(rendered from content/topics/{t}.yml)"}] for t in TOPICS
+    }
     domain = {
         "version": "3.1",
         "intents": topics + (["nlu_fallback"] if "nlu_fallback" not in topics else []),
         "responses": responses,
         "session_config": {"session_expiration_time": 0, "carry_over_slots_to_new_session": True},
     }
-    dump = lambda obj: yaml.safe_dump(obj, allow_unicode=True, sort_keys=False, width=10_000)  # noqa: E731
+
+    def dump(obj: object) -> str:
+        return yaml.safe_dump(obj, allow_unicode=True, sort_keys=False, width=10_000)
+
     (data / "nlu.yml").write_text(dump(nlu), encoding="utf-8")
     (data / "rules.yml").write_text(dump(rules), encoding="utf-8")
     (out / "domain.yml").write_text(dump(domain), encoding="utf-8")
@@ -93,8 +116,13 @@ def fingerprint(rasa_dir: Path, config_file: Path) -> str:
     import rasa
 
     h = hashlib.sha256(rasa.__version__.encode())
-    files = [rasa_dir / "domain.yml", rasa_dir / "data" / "nlu.yml", rasa_dir / "data" / "rules.yml",
-             config_file, *sorted(NLU_CODE.glob("*.py"))]
+    files = [
+        rasa_dir / "domain.yml",
+        rasa_dir / "data" / "nlu.yml",
+        rasa_dir / "data" / "rules.yml",
+        config_file,
+        *sorted(NLU_CODE.glob("*.py")),
+    ]
     for f in files:
         h.update(f.name.encode())
         h.update(f.read_bytes())
@@ -123,10 +151,17 @@ def current_model(settings: Settings) -> Path | None:
     return None
 
 
-def train_model(settings: Settings, content: Content, *, force: bool = False,
-                rasa_dir: Path | None = None, config_file: Path | None = None,
-                models_dir: Path | None = None, languages: tuple[str, ...] | None = None,
-                name: str = "masar") -> BuildResult:
+def train_model(
+    settings: Settings,
+    content: Content,
+    *,
+    force: bool = False,
+    rasa_dir: Path | None = None,
+    config_file: Path | None = None,
+    models_dir: Path | None = None,
+    languages: tuple[str, ...] | None = None,
+    name: str = "masar",
+) -> BuildResult:
     """Build training data from content and train unless a model with the same fingerprint exists."""
     started = time.perf_counter()
     rasa_dir = rasa_dir or settings.rasa_dir
@@ -140,16 +175,25 @@ def train_model(settings: Settings, content: Content, *, force: bool = False,
     model = models_dir / f"{model_name}.tar.gz"
     trained = False
     if force or not model.exists():
-        os.environ.setdefault("MASAR_EMBEDDING_CACHE", str(settings.build_dir / "cache" / "embeddings.npz"))
+        os.environ.setdefault(
+            "MASAR_EMBEDDING_CACHE", str(settings.build_dir / "cache" / "embeddings.npz")
+        )
         os.environ.setdefault("RASA_TELEMETRY_ENABLED", "false")
         from rasa.api import train
 
         models_dir.mkdir(parents=True, exist_ok=True)
-        result = train(domain=str(rasa_dir / "domain.yml"), config=str(config_file),
-                       training_files=[str(rasa_dir / "data")], output=str(models_dir),
-                       fixed_model_name=model_name, force_training=True)
+        result = train(
+            domain=str(rasa_dir / "domain.yml"),
+            config=str(config_file),
+            training_files=[str(rasa_dir / "data")],
+            output=str(models_dir),
+            fixed_model_name=model_name,
+            force_training=True,
+        )
         if result.code != 0 or not model.exists():
-            raise BuildError(f"training failed (code {result.code}); the previous model stays in use")
+            raise BuildError(
+                f"training failed (code {result.code}); the previous model stays in use"
+            )
         trained = True
     if name == "masar":
         (models_dir / CURRENT).write_text(model.name, encoding="utf-8")

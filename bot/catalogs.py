@@ -13,6 +13,7 @@ has every msgid of the template translated, nothing fuzzy, placeholders kept exa
 forms CLDR gives the language, and the catalog compiles; and the template itself still holds
 every string the code uses.
 """
+
 from __future__ import annotations
 
 import ast
@@ -20,9 +21,9 @@ import io
 import string
 import subprocess
 import sys
+from collections.abc import Iterable
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Iterable, List, Optional, Set
 
 from babel.messages.extract import extract_from_dir
 from babel.messages.extract import extract_python as _babel_extract_python
@@ -61,34 +62,59 @@ def extract_python(fileobj, keywords, comment_tags, options):
             target = node.target
         else:
             continue
-        if isinstance(target, ast.Name) and target.id in LABEL_TABLES and isinstance(node.value, ast.Dict):
+        if (
+            isinstance(target, ast.Name)
+            and target.id in LABEL_TABLES
+            and isinstance(node.value, ast.Dict)
+        ):
             for value in node.value.values:
                 if isinstance(value, ast.Constant) and isinstance(value.value, str):
                     yield value.lineno, None, value.value, []
 
 
-def code_messages(root: Path = REPO_ROOT) -> Set[str]:
+def code_messages(root: Path = REPO_ROOT) -> set[str]:
     """Every msgid the code uses now (plural messages by their singular), as pybabel finds them."""
     with MAPPING.open(encoding="utf-8") as fh:
         method_map, options_map = parse_mapping_cfg(fh, str(MAPPING))
     keywords = parse_keywords(list(KEYWORDS))
     found = set()
     for _filename, _lineno, message, _comments, _context in extract_from_dir(
-            str(root), method_map, options_map, keywords=keywords):
+        str(root), method_map, options_map, keywords=keywords
+    ):
         found.add(message[0] if isinstance(message, tuple) else message)
     return found
 
 
-def pybabel_commands(languages: Iterable[str] = TRANSLATED, locales_dir: Path = LOCALES_DIR) -> List[List[str]]:
+def pybabel_commands(
+    languages: Iterable[str] = TRANSLATED, locales_dir: Path = LOCALES_DIR
+) -> list[list[str]]:
     """The pybabel commands that refresh the template and the catalogs (run from the repo root)."""
     keywords = [arg for k in KEYWORDS for arg in ("-k", k)]
     template = str(locales_dir / f"{DOMAIN}.pot")
-    commands = [["extract", "-F", "babel.cfg", "--no-default-keywords", *keywords, "--project", "Masar",
-                 "--copyright-holder", "Masar contributors", "-o", template, "."]]
+    commands = [
+        [
+            "extract",
+            "-F",
+            "babel.cfg",
+            "--no-default-keywords",
+            *keywords,
+            "--project",
+            "Masar",
+            "--copyright-holder",
+            "Masar contributors",
+            "-o",
+            template,
+            ".",
+        ]
+    ]
     for code in languages:
         if not (locales_dir / code / "LC_MESSAGES" / f"{DOMAIN}.po").exists():
-            commands.append(["init", "-D", DOMAIN, "-i", template, "-d", str(locales_dir), "-l", code])
-    commands.append(["update", "-D", DOMAIN, "-i", template, "-d", str(locales_dir), "--ignore-obsolete"])
+            commands.append(
+                ["init", "-D", DOMAIN, "-i", template, "-d", str(locales_dir), "-l", code]
+            )
+    commands.append(
+        ["update", "-D", DOMAIN, "-i", template, "-d", str(locales_dir), "--ignore-obsolete"]
+    )
     return commands
 
 
@@ -114,15 +140,17 @@ class Problem:
         return f"{self.file}: {self.message}"
 
 
-def placeholders(text: str) -> Optional[Set[str]]:
+def placeholders(text: str) -> set[str] | None:
     """The {names} in a format string; None if its braces do not parse."""
     try:
-        return {name for _lit, name, _spec, _conv in string.Formatter().parse(text) if name is not None}
+        return {
+            name for _lit, name, _spec, _conv in string.Formatter().parse(text) if name is not None
+        }
     except ValueError:
         return None
 
 
-def _placeholder_problem(msgid, forms) -> Optional[str]:
+def _placeholder_problem(msgid, forms) -> str | None:
     if isinstance(msgid, tuple):  # plural: {n} may be left out of a form ("one day")
         wanted = (placeholders(msgid[0]) or set()) | (placeholders(msgid[1]) or set())
         for form in forms:
@@ -138,20 +166,29 @@ def _placeholder_problem(msgid, forms) -> Optional[str]:
     return None
 
 
-def _plural_header_problems(catalog, name: str, language: str) -> List[Problem]:
+def _plural_header_problems(catalog, name: str, language: str) -> list[Problem]:
     """The Plural-Forms header against CLDR's number of plural forms for the language."""
     plural = get_plural(language)
     if catalog.num_plurals == plural.num_plurals:
         return []
-    return [Problem(name, f"Plural-Forms has {catalog.num_plurals} forms; CLDR says {plural.num_plurals} "
-                          f"({plural.plural_forms})")]
+    return [
+        Problem(
+            name,
+            f"Plural-Forms has {catalog.num_plurals} forms; CLDR says {plural.num_plurals} "
+            f"({plural.plural_forms})",
+        )
+    ]
 
 
-def check_catalog(po: Path, msgids: Iterable, language: str) -> List[Problem]:
+def check_catalog(po: Path, msgids: Iterable, language: str) -> list[Problem]:
     """One language's catalog against the template's msgids."""
     name = str(po.relative_to(REPO_ROOT)) if po.is_relative_to(REPO_ROOT) else str(po)
     if not po.exists():
-        return [Problem(name, f"missing; create it with `masar locales update` (pybabel init -l {language})")]
+        return [
+            Problem(
+                name, f"missing; create it with `masar locales update` (pybabel init -l {language})"
+            )
+        ]
     try:
         with po.open("rb") as fh:
             catalog = read_po(fh, locale=language, abort_invalid=True)
@@ -171,9 +208,13 @@ def check_catalog(po: Path, msgids: Iterable, language: str) -> List[Problem]:
         if message is None:
             problems.append(Problem(name, f"{where}: missing (run `masar locales update`)"))
             continue
-        forms = list(message.string) if isinstance(message.string, (tuple, list)) else [message.string]
+        forms = (
+            list(message.string) if isinstance(message.string, (tuple, list)) else [message.string]
+        )
         if message.fuzzy:
-            problems.append(Problem(name, f"{where}: fuzzy (check the translation, then remove the fuzzy flag)"))
+            problems.append(
+                Problem(name, f"{where}: fuzzy (check the translation, then remove the fuzzy flag)")
+            )
         elif not all(forms) or (isinstance(msgid, tuple) and len(forms) != catalog.num_plurals):
             problems.append(Problem(name, f"{where}: not translated"))
         else:
@@ -182,29 +223,43 @@ def check_catalog(po: Path, msgids: Iterable, language: str) -> List[Problem]:
                 problems.append(Problem(name, f"{where}: {issue}"))
     try:
         write_mo(io.BytesIO(), catalog)
-    except Exception as exc:  # noqa: BLE001 - whatever stops compiling is the problem to report
+    except Exception as exc:
         problems.append(Problem(name, f"does not compile: {exc}"))
     return problems
 
 
-def check(locales_dir: Path = LOCALES_DIR, languages: Iterable[str] = TRANSLATED,
-          code_root: Optional[Path] = REPO_ROOT) -> List[Problem]:
+def check(
+    locales_dir: Path = LOCALES_DIR,
+    languages: Iterable[str] = TRANSLATED,
+    code_root: Path | None = REPO_ROOT,
+) -> list[Problem]:
     """Every problem that would show a user English, a broken placeholder or a crash."""
     template = locales_dir / f"{DOMAIN}.pot"
-    name = str(template.relative_to(REPO_ROOT)) if template.is_relative_to(REPO_ROOT) else str(template)
+    name = (
+        str(template.relative_to(REPO_ROOT))
+        if template.is_relative_to(REPO_ROOT)
+        else str(template)
+    )
     if not template.exists():
         return [Problem(name, "missing; run `masar locales update`")]
     with template.open("rb") as fh:
         pot = read_po(fh)
     msgids = [m.id for m in pot if m.id]
-    problems: List[Problem] = []
+    problems: list[Problem] = []
     if code_root is not None:
         known = {m[0] if isinstance(m, tuple) else m for m in msgids}
         for missing in sorted(code_messages(code_root) - known):
-            problems.append(Problem(name, f"msgid {missing!r} is in the code but not in the template "
-                                          "(run `masar locales update`, then translate it)"))
+            problems.append(
+                Problem(
+                    name,
+                    f"msgid {missing!r} is in the code but not in the template "
+                    "(run `masar locales update`, then translate it)",
+                )
+            )
     for language in languages:
-        problems += check_catalog(locales_dir / language / "LC_MESSAGES" / f"{DOMAIN}.po", msgids, language)
+        problems += check_catalog(
+            locales_dir / language / "LC_MESSAGES" / f"{DOMAIN}.po", msgids, language
+        )
     return problems
 
 

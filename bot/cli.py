@@ -1,4 +1,5 @@
 """The `masar` command: thin argument parsing; the work is done by the modules it calls."""
+
 from __future__ import annotations
 
 import argparse
@@ -54,8 +55,10 @@ def _run_server(name: str, settings, run) -> int:
     try:
         asyncio.run(run(engine, settings))
     except InvalidToken:
-        print(f"{name}: Telegram refused MASAR_TELEGRAM_TOKEN; copy the token again from @BotFather",
-              file=sys.stderr)
+        print(
+            f"{name}: Telegram refused MASAR_TELEGRAM_TOKEN; copy the token again from @BotFather",
+            file=sys.stderr,
+        )
         return 1
     except (TelegramError, OSError) as exc:
         api = settings.telegram_api_url.replace(settings.telegram_token or "\0", "[token]")
@@ -66,7 +69,10 @@ def _run_server(name: str, settings, run) -> int:
 
 def cmd_telegram(args, settings) -> int:
     if not settings.telegram_token:
-        print("masar telegram: set MASAR_TELEGRAM_TOKEN to the token @BotFather gave you", file=sys.stderr)
+        print(
+            "masar telegram: set MASAR_TELEGRAM_TOKEN to the token @BotFather gave you",
+            file=sys.stderr,
+        )
         return 2
     from .channels import telegram
 
@@ -77,7 +83,7 @@ def cmd_telegram(args, settings) -> int:
 def cmd_serve(args, settings) -> int:
     from .channels import http
 
-    http.check_settings(settings)   # before the engine loads: a wrong setting fails at once
+    http.check_settings(settings)  # before the engine loads: a wrong setting fails at once
     http.configure_json_logs(verbose=True)
     return _run_server("masar serve", settings, http.serve)
 
@@ -89,15 +95,21 @@ def cmd_train(args, settings) -> int:
     content, problems = load(settings.content_dir)
     errors = [p for p in problems if p.severity == "error"]
     if errors:
-        print(f"masar train: content has {len(errors)} errors (run `masar content check`); training on what loaded",
-              file=sys.stderr)
+        print(
+            f"masar train: content has {len(errors)} errors (run `masar content check`); training on what loaded",
+            file=sys.stderr,
+        )
     try:
         with contextlib.redirect_stdout(sys.stderr):
             result = train_model(settings, content, force=args.force)
     except BuildError as exc:
         print(f"masar train: {exc}", file=sys.stderr)
         return 1
-    state = f"trained in {result.seconds:.1f} s" if result.trained else "up to date (content and config unchanged)"
+    state = (
+        f"trained in {result.seconds:.1f} s"
+        if result.trained
+        else "up to date (content and config unchanged)"
+    )
     print(f"model {result.model.name}: {state}")
     return 0
 
@@ -115,8 +127,14 @@ def cmd_content(args, settings) -> int:
 def cmd_test(args, settings) -> int:
     from .evaluation import command
 
-    return command.main(lambda: _engine(settings, in_memory=True), args.dir, args.language, args.conversation,
-                        args.report, args.junit)
+    return command.main(
+        lambda: _engine(settings, in_memory=True),
+        args.dir,
+        args.language,
+        args.conversation,
+        args.report,
+        args.junit,
+    )
 
 
 def cmd_locales(args, settings) -> int:
@@ -132,8 +150,12 @@ def cmd_bench(args, settings) -> int:
 
 
 def build_parser() -> argparse.ArgumentParser:
-    parser = argparse.ArgumentParser(prog="masar", description="Masar: safety information for people on the move.")
-    parser.add_argument("-v", "--verbose", action="store_true", help="more log output (never message text)")
+    parser = argparse.ArgumentParser(
+        prog="masar", description="Masar: safety information for people on the move."
+    )
+    parser.add_argument(
+        "-v", "--verbose", action="store_true", help="more log output (never message text)"
+    )
     sub = parser.add_subparsers(dest="command", required=True)
     sub.add_parser("chat", help="talk to the bot in the terminal").set_defaults(func=cmd_chat)
     ask = sub.add_parser("ask", help="JSON lines on stdin -> JSON lines on stdout")
@@ -148,17 +170,30 @@ def build_parser() -> argparse.ArgumentParser:
     content.add_argument("--html", metavar="FILE", help="report: also write an HTML report")
     content.set_defaults(func=cmd_content)
     test = sub.add_parser("test", help="run the conversation tests in every language")
-    test.add_argument("--language", action="append", metavar="CODE", help="only this language (repeatable)")
-    test.add_argument("--conversation", action="append", metavar="NAME", help="only this conversation (repeatable)")
-    test.add_argument("--dir", metavar="DIR", help="folder of conversation files (default: tests/conversations)")
+    test.add_argument(
+        "--language", action="append", metavar="CODE", help="only this language (repeatable)"
+    )
+    test.add_argument(
+        "--conversation",
+        action="append",
+        metavar="NAME",
+        help="only this conversation (repeatable)",
+    )
+    test.add_argument(
+        "--dir", metavar="DIR", help="folder of conversation files (default: tests/conversations)"
+    )
     test.add_argument("--report", metavar="FILE", help="also write an HTML report")
     test.add_argument("--junit", metavar="FILE", help="also write JUnit XML for CI systems")
     test.set_defaults(func=cmd_test)
-    sub.add_parser("telegram", help="answer on Telegram by long polling (needs MASAR_TELEGRAM_TOKEN)"
-                   ).set_defaults(func=cmd_telegram)
-    sub.add_parser("serve", help="HTTP server: Telegram webhook, REST channel, /health"
-                   ).set_defaults(func=cmd_serve)
-    locales = sub.add_parser("locales", help="interface translations: check them, or update them from the code")
+    sub.add_parser(
+        "telegram", help="answer on Telegram by long polling (needs MASAR_TELEGRAM_TOKEN)"
+    ).set_defaults(func=cmd_telegram)
+    sub.add_parser(
+        "serve", help="HTTP server: Telegram webhook, REST channel, /health"
+    ).set_defaults(func=cmd_serve)
+    locales = sub.add_parser(
+        "locales", help="interface translations: check them, or update them from the code"
+    )
     locales.add_argument("action", choices=["check", "update"])
     locales.set_defaults(func=cmd_locales)
     bench = sub.add_parser("bench", help="benchmarks; nlu: Masar's pipeline against Rasa's default")

@@ -5,21 +5,28 @@ the language and country chosen for each turn as message metadata), under the ke
 the user's id. So /forget and retention each delete one thing, whatever the backend:
 SQLite by default, any SQL database or Redis by setting.
 """
+
 from __future__ import annotations
 
 import logging
 import time
 from pathlib import Path
 
-from rasa.core.tracker_store import InMemoryTrackerStore, RedisTrackerStore, SQLTrackerStore, TrackerStore
 from rasa.core.lock_store import InMemoryLockStore, LockStore, RedisLockStore
+from rasa.core.tracker_store import (
+    InMemoryTrackerStore,
+    RedisTrackerStore,
+    SQLTrackerStore,
+    TrackerStore,
+)
 from rasa.shared.core.domain import Domain
 
 logger = logging.getLogger(__name__)
 
 
-def create_tracker_store(domain: Domain, url: str | None, redis_url: str | None, data_dir: Path,
-                         in_memory: bool = False) -> TrackerStore:
+def create_tracker_store(
+    domain: Domain, url: str | None, redis_url: str | None, data_dir: Path, in_memory: bool = False
+) -> TrackerStore:
     """In memory (masar ask), Redis, a SQL URL, or SQLite in data_dir (the embedded default)."""
     if in_memory:
         return InMemoryTrackerStore(domain)
@@ -27,14 +34,27 @@ def create_tracker_store(domain: Domain, url: str | None, redis_url: str | None,
         from sqlalchemy.engine.url import make_url
 
         u = make_url(redis_url.replace("redis://", "redis+x://", 1))
-        return RedisTrackerStore(domain, host=u.host or "localhost", port=u.port or 6379,
-                                 db=int(u.database or 0), password=u.password, key_prefix="masar:")
+        return RedisTrackerStore(
+            domain,
+            host=u.host or "localhost",
+            port=u.port or 6379,
+            db=int(u.database or 0),
+            password=u.password,
+            key_prefix="masar:",
+        )
     if url:
         from sqlalchemy.engine.url import make_url
 
         u = make_url(url)
-        return SQLTrackerStore(domain, dialect=u.drivername, host=u.host, port=u.port, db=u.database,
-                               username=u.username, password=u.password)
+        return SQLTrackerStore(
+            domain,
+            dialect=u.drivername,
+            host=u.host,
+            port=u.port,
+            db=u.database,
+            username=u.username,
+            password=u.password,
+        )
     data_dir.mkdir(parents=True, exist_ok=True)
     return SQLTrackerStore(domain, dialect="sqlite", db=str(data_dir / "conversations.db"))
 
@@ -49,13 +69,23 @@ def create_lock_store(redis_url: str | None) -> LockStore:
 
     u = urlsplit(redis_url)
     db = (u.path or "/").strip("/")
-    return RedisLockStore(host=u.hostname or "localhost", port=u.port or 6379, db=int(db or 0),
-                          username=u.username or None, password=u.password or None,
-                          use_ssl=u.scheme == "rediss", key_prefix="masar")
+    return RedisLockStore(
+        host=u.hostname or "localhost",
+        port=u.port or 6379,
+        db=int(db or 0),
+        username=u.username or None,
+        password=u.password or None,
+        use_ssl=u.scheme == "rediss",
+        key_prefix="masar",
+    )
 
 
 def _inner(store):
-    return getattr(store, "_tracker_store", None) or getattr(store, "inner_tracker_store", None) or store
+    return (
+        getattr(store, "_tracker_store", None)
+        or getattr(store, "inner_tracker_store", None)
+        or store
+    )
 
 
 async def delete_conversation(store, sender_id: str) -> None:
@@ -83,8 +113,13 @@ async def purge_older_than(store, days: int, now: float | None = None) -> int:
 
         with inner.session_scope() as session:
             E = inner.SQLEvent
-            stale = [row[0] for row in session.query(E.sender_id).group_by(E.sender_id)
-                     .having(func.max(E.timestamp) < cutoff).all()]
+            stale = [
+                row[0]
+                for row in session.query(E.sender_id)
+                .group_by(E.sender_id)
+                .having(func.max(E.timestamp) < cutoff)
+                .all()
+            ]
             if stale:
                 session.query(E).filter(E.sender_id.in_(stale)).delete(synchronize_session=False)
                 session.commit()

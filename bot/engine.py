@@ -11,6 +11,7 @@ Order of work for each message, and why:
 Every turn, including commands and emergencies, goes through Rasa as an intent, so the
 conversation (and the language/country of each turn, as metadata) is in one store.
 """
+
 from __future__ import annotations
 
 import logging
@@ -28,7 +29,12 @@ from .answers import EMERGENCY_TOPICS, Renderer, Situation
 from .content.catalogue import LANGUAGES, TOPICS
 from .content.loader import load as load_content
 from .content.models import Content
-from .conversations import create_lock_store, create_tracker_store, delete_conversation, purge_older_than
+from .conversations import (
+    create_lock_store,
+    create_tracker_store,
+    delete_conversation,
+    purge_older_than,
+)
 from .handover import Handover
 from .i18n import _, country_names
 from .language import choose_language
@@ -41,7 +47,7 @@ from .settings import Settings
 
 logger = logging.getLogger(__name__)
 
-MAX_TEXT = 4000          # longer messages are cut (a pasted advert is rarely longer)
+MAX_TEXT = 4000  # longer messages are cut (a pasted advert is rarely longer)
 COMMANDS = {"start", "help", "menu", "language", "country", "emergency", "privacy", "forget"}
 _CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f\u200b\u2060\ufeff\ufffe\uffff]")
 
@@ -69,53 +75,84 @@ class ContentGenerator(NaturalLanguageGenerator):
     def __init__(self, renderer: Renderer) -> None:
         self.renderer = renderer
 
-    async def generate(self, utter_action: str, tracker, output_channel: str, **kwargs: Any) -> dict | None:
+    async def generate(
+        self, utter_action: str, tracker, output_channel: str, **kwargs: Any
+    ) -> dict | None:
         topic = build.topic_of(utter_action)
         meta = tracker.latest_message.metadata or {} if tracker.latest_message else {}
-        ranking = tuple(r.get("name") for r in (tracker.latest_message.parse_data or {}).get("intent_ranking", []))
+        ranking = tuple(
+            r.get("name")
+            for r in (tracker.latest_message.parse_data or {}).get("intent_ranking", [])
+        )
         situation = Situation(meta.get("language") or "en", meta.get("country"), ranking)
         replies = self.renderer.topic(topic, situation) if topic else []
         if not replies:
             return None
-        return {"text": "\n\n".join(r.text for r in replies),
-                "buttons": [{"title": b.title, "payload": b.payload} for r in replies for b in r.buttons]}
+        return {
+            "text": "\n\n".join(r.text for r in replies),
+            "buttons": [
+                {"title": b.title, "payload": b.payload} for r in replies for b in r.buttons
+            ],
+        }
 
 
 class Engine:
     """Holds the loaded content and model; `handle()` is safe to call from any channel."""
 
-    def __init__(self, settings: Settings, content: Content, agent: Agent, renderer: Renderer,
-                 secret: bytes) -> None:
+    def __init__(
+        self, settings: Settings, content: Content, agent: Agent, renderer: Renderer, secret: bytes
+    ) -> None:
         self.settings = settings
         self.content = content
         self.agent = agent
         self.renderer = renderer
         self.secret = secret
         self.emergency = load_net(settings.content_dir)
-        self.offers, self.trafficking = load_checker(settings.content_dir), load_signs(settings.content_dir)
+        self.offers, self.trafficking = (
+            load_checker(settings.content_dir),
+            load_signs(settings.content_dir),
+        )
         self._countries = self._country_index(content)
         self.model_path: Path | None = None
-        self.handover = Handover(self)   # human handover to NGO staff (bot/handover.py)
+        self.handover = Handover(self)  # human handover to NGO staff (bot/handover.py)
 
     # -- loading ----------------------------------------------------------------------------
     @classmethod
-    def load(cls, settings: Settings, *, in_memory: bool = False, train: bool = True) -> "Engine":
+    def load(cls, settings: Settings, *, in_memory: bool = False, train: bool = True) -> Engine:
         """Load content and the model for it (training first if content or config changed)."""
         content, problems = load_content(settings.content_dir)
         errors = [p for p in problems if p.severity == "error"]
         if errors:
-            logger.warning("content has %d problems; run `masar content check` (serving what loaded)", len(errors))
+            logger.warning(
+                "content has %d problems; run `masar content check` (serving what loaded)",
+                len(errors),
+            )
         model = build.current_model(settings)
         if train:
             model = build.train_model(settings, content).model
         if model is None:
             raise build.BuildError("no trained model: run `masar train`")
         renderer = Renderer(content, settings.enforce_review_expiry)
-        agent = Agent.load(str(model), generator=ContentGenerator(renderer), lock_store=create_lock_store(settings.redis_url))
-        agent.tracker_store = create_tracker_store(agent.domain, settings.tracker_store_url, settings.redis_url,
-                                                   settings.data_dir, in_memory)
+        agent = Agent.load(
+            str(model),
+            generator=ContentGenerator(renderer),
+            lock_store=create_lock_store(settings.redis_url),
+        )
+        agent.tracker_store = create_tracker_store(
+            agent.domain,
+            settings.tracker_store_url,
+            settings.redis_url,
+            settings.data_dir,
+            in_memory,
+        )
         agent.processor.tracker_store = agent.tracker_store
-        engine = cls(settings, content, agent, renderer, privacy.load_secret(settings.user_key_secret, settings.data_dir))
+        engine = cls(
+            settings,
+            content,
+            agent,
+            renderer,
+            privacy.load_secret(settings.user_key_secret, settings.data_dir),
+        )
         engine.model_path = model
         return engine
 
@@ -131,18 +168,25 @@ class Engine:
             result = build.train_model(self.settings, content)
             if result.model != self.model_path:
                 renderer = Renderer(content, self.settings.enforce_review_expiry)
-                agent = Agent.load(str(result.model), generator=ContentGenerator(renderer),
-                                   tracker_store=self.agent.tracker_store, lock_store=self.agent.lock_store)
+                agent = Agent.load(
+                    str(result.model),
+                    generator=ContentGenerator(renderer),
+                    tracker_store=self.agent.tracker_store,
+                    lock_store=self.agent.lock_store,
+                )
                 self.agent, self.model_path = agent, result.model
             else:
                 renderer = Renderer(content, self.settings.enforce_review_expiry)
                 self.agent.nlg = self.agent.processor.nlg = ContentGenerator(renderer)
             self.content, self.renderer = content, renderer
             self.emergency = load_net(self.settings.content_dir)
-            self.offers, self.trafficking = load_checker(self.settings.content_dir), load_signs(self.settings.content_dir)
+            self.offers, self.trafficking = (
+                load_checker(self.settings.content_dir),
+                load_signs(self.settings.content_dir),
+            )
             self._countries = self._country_index(content)
             return True
-        except Exception:  # noqa: BLE001 - whatever broke, users keep the last good version
+        except Exception:
             logger.exception("reload failed; still serving the previous content and model")
             return False
 
@@ -170,16 +214,25 @@ class Engine:
             return {}
         return dict(tracker.latest_message.metadata or {})
 
-    async def _ask_rasa(self, key: str, text: str, meta: dict, channel: str) -> tuple[str, float, list[Reply]]:
+    async def _ask_rasa(
+        self, key: str, text: str, meta: dict, channel: str
+    ) -> tuple[str, float, list[Reply]]:
         collector = _Collector()
-        await self.agent.handle_message(UserMessage(text, collector, key, input_channel=channel, metadata=meta))
+        await self.agent.handle_message(
+            UserMessage(text, collector, key, input_channel=channel, metadata=meta)
+        )
         tracker = await self.agent.tracker_store.retrieve(key)
         parse = tracker.latest_message.parse_data if tracker and tracker.latest_message else {}
-        intent = (parse.get("intent") or {})
+        intent = parse.get("intent") or {}
         topic, replies = "fallback", []
         for m in collector.messages:
             topic = build.topic_of(m.get("utter_action")) or topic
-            replies.append(Reply(m.get("text") or "", [Button(b["title"], b["payload"]) for b in m.get("buttons") or []]))
+            replies.append(
+                Reply(
+                    m.get("text") or "",
+                    [Button(b["title"], b["payload"]) for b in m.get("buttons") or []],
+                )
+            )
         if not replies:  # content missing for this topic: never leave the user without an answer
             replies = [self.renderer.menu(meta.get("language") or "en")]
         return topic, float(intent.get("confidence") or 0.0), replies
@@ -201,7 +254,9 @@ class Engine:
         if alarm:
             language = forced or self._language(text, current, message.client_language)
             country = self.find_country(text) or state.get("country")
-            return await self._answer(message, key, f"/{alarm.topic}", language, country, emergency=True)
+            return await self._answer(
+                message, key, f"/{alarm.topic}", language, country, emergency=True
+            )
 
         if text.startswith("/"):
             command, _sep, arg = text[1:].partition(" ")
@@ -212,8 +267,15 @@ class Engine:
         language = forced or self._language(text, current, message.client_language)
         country = self.find_country(text) or state.get("country")
         if not text:
-            return Answer(str(message.user), text, language, "fallback", 0.0, [self.renderer.menu(language)])
-        if country and country != state.get("country") and len(text.split()) <= 3 and self.find_country(text):
+            return Answer(
+                str(message.user), text, language, "fallback", 0.0, [self.renderer.menu(language)]
+            )
+        if (
+            country
+            and country != state.get("country")
+            and len(text.split()) <= 3
+            and self.find_country(text)
+        ):
             # "italy" alone, e.g. after "which country are you in?": show that country's services
             return await self._answer(message, key, "/find_help", language, country)
         # Safety beyond emergencies (bot/safety/): signs of trafficking or kidnapping in the user's
@@ -224,14 +286,24 @@ class Engine:
         sign = None if advert else self.trafficking.check(text)
         if sign:
             answer = await self._answer(message, key, f"/{sign.topic}", language, country)
-            answer.replies = protection_replies(self.renderer, sign.topic, language, country, answer.replies)
+            answer.replies = protection_replies(
+                self.renderer, sign.topic, language, country, answer.replies
+            )
             return answer
         meta = {"language": language, "country": country}
-        topic, confidence, replies = await self._ask_rasa(key, "/offer_check" if advert else privacy.mask_personal(text), meta,
-                                                          message.channel)
+        topic, confidence, replies = await self._ask_rasa(
+            key, "/offer_check" if advert else privacy.mask_personal(text), meta, message.channel
+        )
         topic, replies = with_offer_check(offer, text, language, topic, replies, advert)
-        return Answer(str(message.user), message.text if isinstance(message.text, str) else text,
-                      language, topic, confidence, replies, emergency=topic in EMERGENCY_TOPICS)
+        return Answer(
+            str(message.user),
+            message.text if isinstance(message.text, str) else text,
+            language,
+            topic,
+            confidence,
+            replies,
+            emergency=topic in EMERGENCY_TOPICS,
+        )
 
     def _client(self, code: str | None) -> str | None:
         code = (code or "").split("-")[0].lower()
@@ -241,17 +313,28 @@ class Engine:
         detection = choose_language(text, current=current, client_hint=client)
         return detection.language or current or self._client(client) or "en"
 
-    async def _answer(self, message: Incoming, key: str, trigger: str, language: str, country: str | None,
-                      emergency: bool = False, confidence: float = 1.0) -> Answer:
+    async def _answer(
+        self,
+        message: Incoming,
+        key: str,
+        trigger: str,
+        language: str,
+        country: str | None,
+        emergency: bool = False,
+        confidence: float = 1.0,
+    ) -> Answer:
         meta = {"language": language, "country": country}
         topic, _c, replies = await self._ask_rasa(key, trigger, meta, message.channel)
-        return Answer(str(message.user), str(message.text), language, topic, confidence, replies, emergency)
+        return Answer(
+            str(message.user), str(message.text), language, topic, confidence, replies, emergency
+        )
 
-    async def _command(self, message: Incoming, key: str, command: str, arg: str, language: str,
-                       state: dict) -> Answer:
+    async def _command(
+        self, message: Incoming, key: str, command: str, arg: str, language: str, state: dict
+    ) -> Answer:
         user, text = str(message.user), str(message.text)
         country = state.get("country")
-        if command in TOPICS:                       # a topic button, e.g. /asylum_basics
+        if command in TOPICS:  # a topic button, e.g. /asylum_basics
             return await self._answer(message, key, f"/{command}", language, country)
         if command == "start":
             # first contact: a greeting and the language choice; the menu follows the choice
@@ -270,23 +353,40 @@ class Engine:
                 return await self._answer(message, key, "/find_help", language, code)
             return await self._answer(message, key, "/find_help", language, None)
         if command in ("menu", "help"):
-            return Answer(user, text, language, "greet" if command == "menu" else "about_bot", 1.0,
-                          [self.renderer.menu(language)])
+            return Answer(
+                user,
+                text,
+                language,
+                "greet" if command == "menu" else "about_bot",
+                1.0,
+                [self.renderer.menu(language)],
+            )
         if command == "emergency":
-            return await self._answer(message, key, "/emergency_general", language, country, emergency=True)
+            return await self._answer(
+                message, key, "/emergency_general", language, country, emergency=True
+            )
         if command == "privacy":
             return await self._answer(message, key, "/privacy", language, country)
         if command == "forget":
             await delete_conversation(self.agent.tracker_store, key)
-            reply = Reply(_(language, "Done: everything Masar kept about you has been deleted."),
-                          [Button(_(language, "Menu"), "/menu")])
+            reply = Reply(
+                _(language, "Done: everything Masar kept about you has been deleted."),
+                [Button(_(language, "Menu"), "/menu")],
+            )
             return Answer(user, text, language, "privacy", 1.0, [reply])
-        reply = Reply(_(language, "I don't know that command. Here is the menu."), self.renderer.menu(language).buttons)
+        reply = Reply(
+            _(language, "I don't know that command. Here is the menu."),
+            self.renderer.menu(language).buttons,
+        )
         return Answer(user, text, language, "fallback", 0.0, [reply])
 
     async def forget(self, channel: str, user: str) -> None:
-        await delete_conversation(self.agent.tracker_store, privacy.user_key(self.secret, channel, str(user)))
+        await delete_conversation(
+            self.agent.tracker_store, privacy.user_key(self.secret, channel, str(user))
+        )
 
     async def purge(self, days: int | None = None) -> int:
         """Delete conversations older than the retention period."""
-        return await purge_older_than(self.agent.tracker_store, days or self.settings.retention_days)
+        return await purge_older_than(
+            self.agent.tracker_store, days or self.settings.retention_days
+        )

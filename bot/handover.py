@@ -21,6 +21,7 @@ Case state lives where everything else about the user lives: in their Rasa track
 metadata of bot events, so /forget and retention delete it with the conversation. The chat
 address staff answers go to is kept there sealed with the user-key secret, never in clear.
 """
+
 from __future__ import annotations
 
 import base64
@@ -29,8 +30,8 @@ import hmac
 import logging
 import secrets
 import time
+from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field, fields
-from typing import Awaitable, Callable
 
 from rasa.shared.core.events import ActionExecuted, BotUttered
 
@@ -43,11 +44,14 @@ from .messages import Answer, Button, Incoming, Reply
 logger = logging.getLogger(__name__)
 
 HELP_TOPIC = "human_help"
-SIGN_TOPICS = ("trafficking_signs", "kidnapping_extortion")   # the trafficking and kidnapping answers
-CASE = "masar_case"            # metadata key of the bot events that hold a case's state
-ID_LETTERS = "ABCDEFGHJKLMNPQRSTUVWXYZ23456789"   # no 0/O, 1/I: staff type these ids
+SIGN_TOPICS = (
+    "trafficking_signs",
+    "kidnapping_extortion",
+)  # the trafficking and kidnapping answers
+CASE = "masar_case"  # metadata key of the bot events that hold a case's state
+ID_LETTERS = "ABCDEFGHJKLMNPQRSTUVWXYZ23456789"  # no 0/O, 1/I: staff type these ids
 ID_LENGTH = 5
-SUMMARY_TOPICS = 5             # the last topics of the conversation named on the card
+SUMMARY_TOPICS = 5  # the last topics of the conversation named on the card
 
 
 # -- what staff see -------------------------------------------------------------------------------
@@ -55,7 +59,7 @@ SUMMARY_TOPICS = 5             # the last topics of the conversation named on th
 class StaffNote:
     """One message for the staff group: a case card, a relayed message, an alert, a closed case."""
 
-    kind: str                  # card | relay | alert | closed | waiting
+    kind: str  # card | relay | alert | closed | waiting
     text: str
     case: str | None = None
 
@@ -68,7 +72,7 @@ class HandoverAnswer(Answer):
 
     def to_json(self) -> dict:
         data = super().to_json()
-        data.pop("staff", None)   # for the staff group only, never for the user's channel
+        data.pop("staff", None)  # for the staff group only, never for the user's channel
         return data
 
 
@@ -97,7 +101,7 @@ class Case:
     (a Telegram chat id): kept in memory, and in the store only sealed."""
 
     id: str
-    key: str                   # privacy.user_key of the user: the only identity staff see
+    key: str  # privacy.user_key of the user: the only identity staff see
     channel: str
     address: str
     language: str
@@ -105,9 +109,9 @@ class Case:
     country: str | None
     topics: list[str]
     opened: float
-    answered: bool = False     # a staff member has written to the user
+    answered: bool = False  # a staff member has written to the user
     told_offline: bool = False  # the user was told staff may be offline
-    card: int | None = None    # the case card's message in the staff group
+    card: int | None = None  # the case card's message in the staff group
     open: bool = True
 
     @property
@@ -116,14 +120,20 @@ class Case:
         return f"Topics: {topics}. Country: {self.country or 'unknown'}. Language: {self.language}."
 
     def record(self, secret: bytes) -> dict:
-        data = {f.name: getattr(self, f.name) for f in fields(self) if f.name not in ("key", "address")}
+        data = {
+            f.name: getattr(self, f.name) for f in fields(self) if f.name not in ("key", "address")
+        }
         data["address"] = seal(secret, self.address)
         return data
 
     @classmethod
-    def from_record(cls, key: str, data: dict, secret: bytes) -> "Case | None":
+    def from_record(cls, key: str, data: dict, secret: bytes) -> Case | None:
         try:
-            values = {f.name: data[f.name] for f in fields(cls) if f.name in data and f.name not in ("key", "address")}
+            values = {
+                f.name: data[f.name]
+                for f in fields(cls)
+                if f.name in data and f.name not in ("key", "address")
+            }
             return cls(key=key, address=unseal(secret, data["address"]), **values)
         except (KeyError, TypeError, ValueError):
             return None
@@ -139,7 +149,9 @@ def new_case_id(taken: set[str]) -> str:
 def _stream(secret: bytes, nonce: bytes, size: int) -> bytes:
     blocks, counter = b"", 0
     while len(blocks) < size:
-        blocks += hmac.new(secret, b"masar-case-address" + nonce + counter.to_bytes(4, "big"), hashlib.sha256).digest()
+        blocks += hmac.new(
+            secret, b"masar-case-address" + nonce + counter.to_bytes(4, "big"), hashlib.sha256
+        ).digest()
         counter += 1
     return blocks[:size]
 
@@ -149,26 +161,30 @@ def seal(secret: bytes, address: str) -> str:
     a fresh nonce each time): the store never holds a Telegram id in clear, yet staff answers
     still reach the user after a restart."""
     data, nonce = address.encode("utf-8"), secrets.token_bytes(12)
-    hidden = bytes(a ^ b for a, b in zip(data, _stream(secret, nonce, len(data))))
+    hidden = bytes(a ^ b for a, b in zip(data, _stream(secret, nonce, len(data)), strict=True))
     return base64.urlsafe_b64encode(nonce + hidden).decode()
 
 
 def unseal(secret: bytes, sealed: str) -> str:
     raw = base64.urlsafe_b64decode(sealed.encode("ascii"))
     nonce, data = raw[:12], raw[12:]
-    return bytes(a ^ b for a, b in zip(data, _stream(secret, nonce, len(data)))).decode("utf-8")
+    return bytes(
+        a ^ b for a, b in zip(data, _stream(secret, nonce, len(data)), strict=True)
+    ).decode("utf-8")
 
 
 # -- staff-group texts (English: the staff's working language; no user data but the key) -------------
 def card_text(case: Case) -> str:
-    return (f"Case {case.id}: a user asks to talk to a person.\n"
-            f"Language: {language_label(case.language)}\n"
-            f"Topic: {case.topic}\n"
-            f"Country: {case.country or 'unknown'}\n"
-            f"Summary: {case.summary}\n"
-            f"User key: {case.key}\n\n"
-            f"Reply to this card or to a relayed message to answer the user (write in their language if you can). "
-            f"Close the case with /close {case.id}, or reply /close to this card.")
+    return (
+        f"Case {case.id}: a user asks to talk to a person.\n"
+        f"Language: {language_label(case.language)}\n"
+        f"Topic: {case.topic}\n"
+        f"Country: {case.country or 'unknown'}\n"
+        f"Summary: {case.summary}\n"
+        f"User key: {case.key}\n\n"
+        f"Reply to this card or to a relayed message to answer the user (write in their language if you can). "
+        f"Close the case with /close {case.id}, or reply /close to this card."
+    )
 
 
 def relay_text(case: Case, text: str) -> str:
@@ -177,10 +193,15 @@ def relay_text(case: Case, text: str) -> str:
 
 def alert_text(kind: str, topic: str, language: str, country: str | None, case: Case | None) -> str:
     what = "emergency" if kind == "emergency" else "signs of trafficking or kidnapping"
-    done = ("The user got the emergency numbers." if kind == "emergency"
-            else "The user got the protection answer and was offered a person.")
-    return (f"Alert: {what}. Topic: {topic}. Language: {language_label(language)}. "
-            f"Country: {country or 'unknown'}. Case: {case.id if case else 'no case'}. {done}")
+    done = (
+        "The user got the emergency numbers."
+        if kind == "emergency"
+        else "The user got the protection answer and was offered a person."
+    )
+    return (
+        f"Alert: {what}. Topic: {topic}. Language: {language_label(language)}. "
+        f"Country: {country or 'unknown'}. Case: {case.id if case else 'no case'}. {done}"
+    )
 
 
 # -- the handover ------------------------------------------------------------------------------------
@@ -194,8 +215,8 @@ class Handover:
     def __init__(self, engine) -> None:
         self.engine = engine
         self.staffed: set[str] = set()
-        self.cases: dict[str, Case] = {}       # open cases by id
-        self._by_key: dict[str, str] = {}      # user key -> open case id
+        self.cases: dict[str, Case] = {}  # open cases by id
+        self._by_key: dict[str, str] = {}  # user key -> open case id
 
     # the user's side ----------------------------------------------------------------------------
     async def handle(self, message: Incoming, answer_message: AnswerMessage) -> Answer:
@@ -216,84 +237,183 @@ class Handover:
         answer = await answer_message(message)
         if answer.topic == HELP_TOPIC:
             answer.replies = answer.replies + await self._offer(message, key, answer.language)
-        if not command and message.channel in self.staffed and (answer.emergency or answer.topic in SIGN_TOPICS):
+        if (
+            not command
+            and message.channel in self.staffed
+            and (answer.emergency or answer.topic in SIGN_TOPICS)
+        ):
             state = await self._latest(key)
             kind = "emergency" if answer.emergency else "sign"
-            return with_staff(answer, [StaffNote("alert", alert_text(kind, answer.topic, answer.language,
-                                                                     state.get("country"), None))])
+            return with_staff(
+                answer,
+                [
+                    StaffNote(
+                        "alert",
+                        alert_text(kind, answer.topic, answer.language, state.get("country"), None),
+                    )
+                ],
+            )
         return answer
 
-    async def _during_case(self, case: Case, message: Incoming, text: str, command: str, arg: str,
-                           answer_message: AnswerMessage) -> Answer:
+    async def _during_case(
+        self,
+        case: Case,
+        message: Incoming,
+        text: str,
+        command: str,
+        arg: str,
+        answer_message: AnswerMessage,
+    ) -> Answer:
         user, language = str(message.user), case.language
         if command == HELP_TOPIC:
             if arg == "stop":
                 await self.close(case.id)
-                reply = Reply(_(language, "You are talking with Masar again. Staff no longer receive your messages."),
-                              self.engine.renderer.menu(language).buttons)
-                return with_staff(Answer(user, text, language, HELP_TOPIC, 1.0, [reply]),
-                                  [StaffNote("closed", f"Case {case.id} closed by the user.", case.id)])
+                reply = Reply(
+                    _(
+                        language,
+                        "You are talking with Masar again. Staff no longer receive your messages.",
+                    ),
+                    self.engine.renderer.menu(language).buttons,
+                )
+                return with_staff(
+                    Answer(user, text, language, HELP_TOPIC, 1.0, [reply]),
+                    [StaffNote("closed", f"Case {case.id} closed by the user.", case.id)],
+                )
             return Answer(user, text, language, HELP_TOPIC, 1.0, [self._opened_reply(language)])
-        if command:   # commands and buttons keep working; /forget also ends the case
+        if command:  # commands and buttons keep working; /forget also ends the case
             notes = []
             if command == "forget":
                 await self.close(case.id)
-                notes.append(StaffNote("closed", f"Case {case.id} closed: the user deleted their conversation.",
-                                       case.id))
+                notes.append(
+                    StaffNote(
+                        "closed",
+                        f"Case {case.id} closed: the user deleted their conversation.",
+                        case.id,
+                    )
+                )
             return with_staff(await answer_message(message), notes)
         notes = [StaffNote("relay", relay_text(case, text), case.id)] if text else []
         if text and self.engine.emergency.check(text):
-            answer = await answer_message(message)     # the emergency answer first, then staff are told
-            notes.append(StaffNote("alert", alert_text("emergency", answer.topic, answer.language, case.country, case),
-                                   case.id))
+            answer = await answer_message(
+                message
+            )  # the emergency answer first, then staff are told
+            notes.append(
+                StaffNote(
+                    "alert",
+                    alert_text("emergency", answer.topic, answer.language, case.country, case),
+                    case.id,
+                )
+            )
             return with_staff(answer, notes)
         return with_staff(Answer(user, text, language, HELP_TOPIC, 1.0, []), notes)
 
     async def _offer(self, message: Incoming, key: str, language: str) -> list[Reply]:
         """After the human_help answer: ask for consent, or say honestly that no one is there."""
         if message.channel not in self.staffed:
-            return self.offline_replies(language, (await self._latest(key)).get("country"), waited=False)
-        question = _(language, "Do you want a staff member to take over this conversation? Staff will read what "
-                               "you write here. They will not see your name, your phone number or your profile.")
-        return [Reply(question, [Button(_(language, "Yes"), f"/{HELP_TOPIC} yes"),
-                                 Button(_(language, "No"), f"/{HELP_TOPIC} no")])]
+            return self.offline_replies(
+                language, (await self._latest(key)).get("country"), waited=False
+            )
+        question = _(
+            language,
+            "Do you want a staff member to take over this conversation? Staff will read what "
+            "you write here. They will not see your name, your phone number or your profile.",
+        )
+        return [
+            Reply(
+                question,
+                [
+                    Button(_(language, "Yes"), f"/{HELP_TOPIC} yes"),
+                    Button(_(language, "No"), f"/{HELP_TOPIC} no"),
+                ],
+            )
+        ]
 
     async def _consent(self, message: Incoming, key: str, yes: bool) -> Answer:
         tracker = await self.engine.agent.tracker_store.retrieve(key)
-        state = dict(tracker.latest_message.metadata or {}) if tracker and tracker.latest_message else {}
-        language = message.language if message.language in LANGUAGES else state.get("language") \
-            or _client(message.client_language) or "en"
+        state = (
+            dict(tracker.latest_message.metadata or {})
+            if tracker and tracker.latest_message
+            else {}
+        )
+        language = (
+            message.language
+            if message.language in LANGUAGES
+            else state.get("language") or _client(message.client_language) or "en"
+        )
         user, text, country = str(message.user), str(message.text), state.get("country")
         if not yes:
-            return Answer(user, text, language, HELP_TOPIC, 1.0, [self.engine.renderer.menu(language)])
+            return Answer(
+                user, text, language, HELP_TOPIC, 1.0, [self.engine.renderer.menu(language)]
+            )
         if message.channel not in self.staffed:
-            return Answer(user, text, language, HELP_TOPIC, 1.0, self.offline_replies(language, country, waited=False))
+            return Answer(
+                user,
+                text,
+                language,
+                HELP_TOPIC,
+                1.0,
+                self.offline_replies(language, country, waited=False),
+            )
         topics = conversation_topics(tracker)
-        case = Case(new_case_id(set(self.cases)), key, message.channel, str(message.user), language,
-                    topics[-1] if topics else HELP_TOPIC, country, topics, time.time())
+        case = Case(
+            new_case_id(set(self.cases)),
+            key,
+            message.channel,
+            str(message.user),
+            language,
+            topics[-1] if topics else HELP_TOPIC,
+            country,
+            topics,
+            time.time(),
+        )
         self.cases[case.id], self._by_key[key] = case, case.id
         await self._save(case)
-        logger.info("handover: case opened", extra={"masar": {"event": "case_opened", "case": case.id,
-                                                              "channel": case.channel, "language": language}})
-        return with_staff(Answer(user, text, language, HELP_TOPIC, 1.0, [self._opened_reply(language)]),
-                          [StaffNote("card", card_text(case), case.id)])
+        logger.info(
+            "handover: case opened",
+            extra={
+                "masar": {
+                    "event": "case_opened",
+                    "case": case.id,
+                    "channel": case.channel,
+                    "language": language,
+                }
+            },
+        )
+        return with_staff(
+            Answer(user, text, language, HELP_TOPIC, 1.0, [self._opened_reply(language)]),
+            [StaffNote("card", card_text(case), case.id)],
+        )
 
     def _opened_reply(self, language: str) -> Reply:
-        return Reply(_(language, "A staff member will answer you here as soon as they can. From now on, what you "
-                                 "write goes to staff, not to Masar. If you are in danger, do not wait: call the "
-                                 "emergency number or type /emergency."),
-                     [Button(_(language, "Back to Masar"), f"/{HELP_TOPIC} stop")])
+        return Reply(
+            _(
+                language,
+                "A staff member will answer you here as soon as they can. From now on, what you "
+                "write goes to staff, not to Masar. If you are in danger, do not wait: call the "
+                "emergency number or type /emergency.",
+            ),
+            [Button(_(language, "Back to Masar"), f"/{HELP_TOPIC} stop")],
+        )
 
     def offline_replies(self, language: str, country: str | None, waited: bool) -> list[Reply]:
         """Staff are not there (no desk, or no answer in time): say so, and what to do meanwhile."""
         if waited:
-            first = _(language, "No staff member has answered yet; staff may be offline right now. Your messages "
-                                "will still reach them, and they will answer when they can.")
+            first = _(
+                language,
+                "No staff member has answered yet; staff may be offline right now. Your messages "
+                "will still reach them, and they will answer when they can.",
+            )
         else:
-            first = _(language, "No staff member is online right now, so no one can answer you here at the moment.")
-        numbers = self.engine.renderer.emergency_numbers(self.engine.content.countries.get(country or ""), language,
-                                                         at_sea=False)
-        meanwhile = _(language, "Meanwhile, Masar can show you the official help services near you.")
+            first = _(
+                language,
+                "No staff member is online right now, so no one can answer you here at the moment.",
+            )
+        numbers = self.engine.renderer.emergency_numbers(
+            self.engine.content.countries.get(country or ""), language, at_sea=False
+        )
+        meanwhile = _(
+            language, "Meanwhile, Masar can show you the official help services near you."
+        )
         buttons = [topic_button("find_help", language), topic_button("emergency_general", language)]
         if waited:
             buttons.append(Button(_(language, "Back to Masar"), f"/{HELP_TOPIC} stop"))
@@ -302,8 +422,16 @@ class Handover:
 
     def closed_replies(self, case: Case) -> list[Reply]:
         language = case.language
-        return [Reply(_(language, "The staff member has closed this conversation. From now on Masar answers you "
-                                  "again."), self.engine.renderer.menu(language).buttons)]
+        return [
+            Reply(
+                _(
+                    language,
+                    "The staff member has closed this conversation. From now on Masar answers you "
+                    "again.",
+                ),
+                self.engine.renderer.menu(language).buttons,
+            )
+        ]
 
     def staff_message(self, case: Case, text: str) -> str:
         """A staff member's answer as the user reads it, labelled in their language."""
@@ -338,14 +466,19 @@ class Handover:
         self._by_key.pop(case.key, None)
         case.open = False
         await self._save(case)
-        logger.info("handover: case closed", extra={"masar": {"event": "case_closed", "case": case.id}})
+        logger.info(
+            "handover: case closed", extra={"masar": {"event": "case_closed", "case": case.id}}
+        )
         return case
 
     async def overdue(self, minutes: float, now: float | None = None) -> list[Case]:
         """Open cases no staff member answered within `minutes`, not yet told; marks them told."""
         now = time.time() if now is None else now
-        late = [c for c in self.cases.values()
-                if not c.answered and not c.told_offline and now - c.opened >= minutes * 60]
+        late = [
+            c
+            for c in self.cases.values()
+            if not c.answered and not c.told_offline and now - c.opened >= minutes * 60
+        ]
         for case in late:
             case.told_offline = True
             await self._save(case)
@@ -356,23 +489,37 @@ class Handover:
         """Append the case's state to the user's tracker (under the conversation's lock)."""
         agent = self.engine.agent
         async with agent.lock_store.lock(case.key):
-            tracker = await agent.tracker_store.get_or_create_tracker(case.key, append_action_listen=False)
+            tracker = await agent.tracker_store.get_or_create_tracker(
+                case.key, append_action_listen=False
+            )
             tracker.update(BotUttered(metadata={CASE: case.record(self.engine.secret)}))
             await agent.tracker_store.save(tracker)
 
     async def _latest(self, key: str) -> dict:
         tracker = await self.engine.agent.tracker_store.retrieve(key)
-        return dict(tracker.latest_message.metadata or {}) if tracker and tracker.latest_message else {}
+        return (
+            dict(tracker.latest_message.metadata or {})
+            if tracker and tracker.latest_message
+            else {}
+        )
 
     async def load(self) -> int:
         """The open cases of staffed channels, from the store (after a restart); returns how many."""
         store = self.engine.agent.tracker_store
-        inner = getattr(store, "_tracker_store", None) or getattr(store, "inner_tracker_store", None) or store
-        if hasattr(inner, "SQLEvent"):   # SQL: only conversations that ever had a case
+        inner = (
+            getattr(store, "_tracker_store", None)
+            or getattr(store, "inner_tracker_store", None)
+            or store
+        )
+        if hasattr(inner, "SQLEvent"):  # SQL: only conversations that ever had a case
             with inner.session_scope() as session:
                 E = inner.SQLEvent
-                keys = [k for (k,) in session.query(E.sender_id).filter(E.type_name == BotUttered.type_name,
-                                                                        E.data.like(f'%"{CASE}"%')).distinct()]
+                keys = [
+                    k
+                    for (k,) in session.query(E.sender_id)
+                    .filter(E.type_name == BotUttered.type_name, E.data.like(f'%"{CASE}"%'))
+                    .distinct()
+                ]
         else:
             keys = list(await store.keys())
         for key in keys:

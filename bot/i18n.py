@@ -6,6 +6,7 @@ locales/<lang>/LC_MESSAGES/masar.po and are compiled to .mo by `make` (pybabel c
 if a .mo is missing, the .po is compiled in memory so a fresh checkout still speaks every
 language.
 """
+
 from __future__ import annotations
 
 import datetime as dt
@@ -16,9 +17,9 @@ from pathlib import Path
 
 from babel import Locale
 from babel.dates import format_date
-from babel.numbers import format_decimal
 from babel.messages.mofile import write_mo
 from babel.messages.pofile import read_po
+from babel.numbers import format_decimal
 from babel.support import NullTranslations, Translations
 
 from .content.catalogue import LANGUAGES
@@ -31,23 +32,27 @@ LRM, RLM = "\u200e", "\u200f"
 FSI, PDI = "\u2068", "\u2069"
 
 _L = "A-Za-z\u00c0-\u024f\u1e00-\u1eff"  # Latin letters, with accents (names of Italian or French services)
-_URL_TAIL = r"[^\s<>\"«»]*[^\s<>\"«».,;:!?،؛؟)\]'’]"  # sentence punctuation after it is not part of it
+_URL_TAIL = (
+    r"[^\s<>\"«»]*[^\s<>\"«».,;:!?،؛؟)\]'’]"  # sentence punctuation after it is not part of it
+)
 # Web and e-mail addresses: isolated whole, never with a mark inside, so that they still work
 # when tapped or copied (Telegram's link detection stops at direction marks).
 _ADDRESS = re.compile(
     rf"(?:https?://|www\.){_URL_TAIL}"
     r"|[\w.+-]+@[\w-]+(?:\.[\w-]+)+"
-    rf"|\b(?:[A-Za-z0-9-]+\.)+[A-Za-z]{{2,}}\b(?:/{_URL_TAIL})?")
+    rf"|\b(?:[A-Za-z0-9-]+\.)+[A-Za-z]{{2,}}\b(?:/{_URL_TAIL})?"
+)
 # Left-to-right runs inside right-to-left text: a phone number ("+39 06 1234 5678"), or a Latin
 # name or phrase with its inner spaces, slashes, dashes and a bracketed part ("Red Cross / Red
 # Crescent", "UNHCR (UN Refugee Agency)"), each kept whole so its parts are not reordered.
 _WORD = rf"[{_L}0-9](?:[{_L}0-9.&'’_-]*[{_L}0-9])?"
 _LTR_RUN = re.compile(
     r"\+?[0-9](?:[0-9 ./-]*[0-9])?"
-    rf"|[{_L}](?:[{_L}0-9.&'’_-]*[{_L}0-9])?(?:(?: ?[/&–-] ?| ){_WORD}| ?\([{_L}0-9 .,&'’/-]*\))*")
+    rf"|[{_L}](?:[{_L}0-9.&'’_-]*[{_L}0-9])?(?:(?: ?[/&–-] ?| ){_WORD}| ?\([{_L}0-9 .,&'’/-]*\))*"
+)
 
 
-@functools.lru_cache(maxsize=None)
+@functools.cache
 def translator(language: str, locales_dir: Path = LOCALES_DIR) -> NullTranslations:
     """The gettext translations of one language (English strings when none exist)."""
     if language == "en":
@@ -137,7 +142,7 @@ def _bidi_line(line: str) -> str:
         return line
     parts, start = [], 0
     for address in _ADDRESS.finditer(line):
-        parts.append(_LTR_RUN.sub(_isolate, line[start:address.start()]))
+        parts.append(_LTR_RUN.sub(_isolate, line[start : address.start()]))
         parts.append(_isolate(address))
         start = address.end()
     parts.append(_LTR_RUN.sub(_isolate, line[start:]))

@@ -31,6 +31,7 @@ that before the first user arrives. MASAR_LANGUAGE_MODEL=small selects lingua's 
 (~35 MB) for small hosts: on the content's own examples English then falls from 99.4% to 94.7%
 right language and Persian from 98.6% to 92.6% (`python -m bot.benchmarks.language`).
 """
+
 from __future__ import annotations
 
 import math
@@ -40,9 +41,21 @@ import threading
 import unicodedata
 from dataclasses import dataclass
 from functools import lru_cache
-from typing import Dict, List, Optional, Tuple
 
-LANGUAGES: Tuple[str, ...] = ("en", "ar", "fa", "ps", "ti", "so", "fr", "es", "tr", "ur", "bn", "uk")
+LANGUAGES: tuple[str, ...] = (
+    "en",
+    "ar",
+    "fa",
+    "ps",
+    "ti",
+    "so",
+    "fr",
+    "es",
+    "tr",
+    "ur",
+    "bn",
+    "uk",
+)
 RTL: frozenset = frozenset({"ar", "fa", "ps", "ur"})
 
 _LATIN_MODEL_LANGUAGES = ("en", "fr", "es", "tr", "so")
@@ -71,7 +84,7 @@ class Detection:
     written in Latin letters, which the bot may want to mirror or at least not answer in English.
     """
 
-    language: Optional[str]
+    language: str | None
     confidence: float
     arabizi: bool = False
 
@@ -95,7 +108,7 @@ _EDGE_QUOTES = "'’‘`-"  # hyphens stay inside words: "peut-être", Arabizi "
 _ZW = "\u200c\u200d"
 
 
-def _script(ch: str) -> Optional[str]:
+def _script(ch: str) -> str | None:
     """Script of one letter, only for the scripts Masar cares about ("Other" for the rest)."""
     o = ord(ch)
     if o < 0x80:
@@ -104,7 +117,12 @@ def _script(ch: str) -> Optional[str]:
         return None
     if 0x00C0 <= o <= 0x024F or 0x1E00 <= o <= 0x1EFF:
         return "Latn"
-    if 0x0600 <= o <= 0x06FF or 0x0750 <= o <= 0x08FF or 0xFB50 <= o <= 0xFDFF or 0xFE70 <= o <= 0xFEFF:
+    if (
+        0x0600 <= o <= 0x06FF
+        or 0x0750 <= o <= 0x08FF
+        or 0xFB50 <= o <= 0xFDFF
+        or 0xFE70 <= o <= 0xFEFF
+    ):
         return "Arab"
     if 0x1200 <= o <= 0x139F or 0x2D80 <= o <= 0x2DDF or 0xAB00 <= o <= 0xAB2F:
         return "Ethi"
@@ -122,17 +140,17 @@ def _is_mark(ch: str) -> bool:
 @dataclass(frozen=True)
 class _Token:
     text: str  # as written (case kept)
-    script: Optional[str]  # dominant script of its letters, None if it has none
+    script: str | None  # dominant script of its letters, None if it has none
     letters: int
 
 
-def _tokens(text: str) -> List[_Token]:
+def _tokens(text: str) -> list[_Token]:
     out = []
     for raw in _SPLIT.split(_NOISE.sub(" ", text)):
         raw = raw.strip(_EDGE_QUOTES + _ZW)
         if not raw:
             continue
-        counts: Dict[str, int] = {}
+        counts: dict[str, int] = {}
         for ch in raw:
             s = _script(ch)
             if s:
@@ -152,9 +170,50 @@ def _is_acronym(token: str) -> bool:
 
 # Tokens that occur in chats in every language (interjections, brands, organisations).
 _NEUTRAL = frozenset(
-    """ok okay okey oki okk k kk lol haha hahaha hehe hmm hm mm ah oh eh wow xd
-    whatsapp telegram viber signal facebook instagram tiktok google youtube messenger imo
-    unhcr iom unicef msf ngo redcross covid sms pdf id gps wifi""".split()
+    [
+        "ok",
+        "okay",
+        "okey",
+        "oki",
+        "okk",
+        "k",
+        "kk",
+        "lol",
+        "haha",
+        "hahaha",
+        "hehe",
+        "hmm",
+        "hm",
+        "mm",
+        "ah",
+        "oh",
+        "eh",
+        "wow",
+        "xd",
+        "whatsapp",
+        "telegram",
+        "viber",
+        "signal",
+        "facebook",
+        "instagram",
+        "tiktok",
+        "google",
+        "youtube",
+        "messenger",
+        "imo",
+        "unhcr",
+        "iom",
+        "unicef",
+        "msf",
+        "ngo",
+        "redcross",
+        "covid",
+        "sms",
+        "pdf",
+        "id",
+        "gps",
+        "wifi",
+    ]
 )
 
 # --------------------------------------------------------------------------- Arabizi
@@ -168,37 +227,244 @@ _NOT_ARABIZI = re.compile(
     r"|^[a-z]\d$|^\d[a-z]$"  # a2, b2 (language levels), 5g, 3d
     r"|\d\d"  # covid19, h264: Arabizi digits stand alone between letters
 )
-_TEXTING = frozenset("2day 2morrow 2moro 2nite 2gether 2u 2b mp3 h2o co2 b2b p2p".split())
+_TEXTING = frozenset(
+    ["2day", "2morrow", "2moro", "2nite", "2gether", "2u", "2b", "mp3", "h2o", "co2", "b2b", "p2p"]
+)
 
 # Frequent Arabizi words (Levantine, Egyptian, Gulf, Iraqi, Maghrebi, MSA) that do not occur in
 # en/fr/es/tr/so. Strong ones decide on their own.
 _ARABIZI_STRONG = frozenset(
-    """enta enti inti ente entu intu e7na ehna i7na ihna howa huwa heya homa
-    shu shou sho shoo eish eshi shno shnu chno chnou chnu izzay ezzay ezay izay keef kif kaif kifak
-    kifik kifkon keefak keefik kifek izayak ezayak izayek ezayek
-    wein fein feen fain emta imta lesh leish leesh lish
-    inshallah inshalla nshallah insha'allah inshaallah mashallah yalla yallah habibi habibti
-    mish msh mesh mush mafi mafish mafeesh maalesh
-    bdi baddi biddi bedi bidi aayez awez ayez
-    mumkin momken mumken momkin kteer ktir kter kiteer ketir shway shwaya shwayeh shwaye
-    tayeb tayyeb tayib ahlan marhaba marhaban shukran shokran shukra
-    alhamdulillah hamdulillah hamdellah wallah khalas khalaas
-    aywa aiwa eywa halla hallaq hek heik keda kda hon hone hena hina hnak hunak hunaak hunaka
-    kaman kamaan kman bta3 beta3 aro7 rou7 nrou7
-    qala qalat qad laqad hadhihi hadha hatha hathihi haza hazihi kana kanat yumkin yumkinu
-    aydan aydhan idha itha lakin allati allathi alladhi allazi bayna alaa
-    haga haja""".split()
+    [
+        "enta",
+        "enti",
+        "inti",
+        "ente",
+        "entu",
+        "intu",
+        "e7na",
+        "ehna",
+        "i7na",
+        "ihna",
+        "howa",
+        "huwa",
+        "heya",
+        "homa",
+        "shu",
+        "shou",
+        "sho",
+        "shoo",
+        "eish",
+        "eshi",
+        "shno",
+        "shnu",
+        "chno",
+        "chnou",
+        "chnu",
+        "izzay",
+        "ezzay",
+        "ezay",
+        "izay",
+        "keef",
+        "kif",
+        "kaif",
+        "kifak",
+        "kifik",
+        "kifkon",
+        "keefak",
+        "keefik",
+        "kifek",
+        "izayak",
+        "ezayak",
+        "izayek",
+        "ezayek",
+        "wein",
+        "fein",
+        "feen",
+        "fain",
+        "emta",
+        "imta",
+        "lesh",
+        "leish",
+        "leesh",
+        "lish",
+        "inshallah",
+        "inshalla",
+        "nshallah",
+        "insha'allah",
+        "inshaallah",
+        "mashallah",
+        "yalla",
+        "yallah",
+        "habibi",
+        "habibti",
+        "mish",
+        "msh",
+        "mesh",
+        "mush",
+        "mafi",
+        "mafish",
+        "mafeesh",
+        "maalesh",
+        "bdi",
+        "baddi",
+        "biddi",
+        "bedi",
+        "bidi",
+        "aayez",
+        "awez",
+        "ayez",
+        "mumkin",
+        "momken",
+        "mumken",
+        "momkin",
+        "kteer",
+        "ktir",
+        "kter",
+        "kiteer",
+        "ketir",
+        "shway",
+        "shwaya",
+        "shwayeh",
+        "shwaye",
+        "tayeb",
+        "tayyeb",
+        "tayib",
+        "ahlan",
+        "marhaba",
+        "marhaban",
+        "shukran",
+        "shokran",
+        "shukra",
+        "alhamdulillah",
+        "hamdulillah",
+        "hamdellah",
+        "wallah",
+        "khalas",
+        "khalaas",
+        "aywa",
+        "aiwa",
+        "eywa",
+        "halla",
+        "hallaq",
+        "hek",
+        "heik",
+        "keda",
+        "kda",
+        "hon",
+        "hone",
+        "hena",
+        "hina",
+        "hnak",
+        "hunak",
+        "hunaak",
+        "hunaka",
+        "kaman",
+        "kamaan",
+        "kman",
+        "bta3",
+        "beta3",
+        "aro7",
+        "rou7",
+        "nrou7",
+        "qala",
+        "qalat",
+        "qad",
+        "laqad",
+        "hadhihi",
+        "hadha",
+        "hatha",
+        "hathihi",
+        "haza",
+        "hazihi",
+        "kana",
+        "kanat",
+        "yumkin",
+        "yumkinu",
+        "aydan",
+        "aydhan",
+        "idha",
+        "itha",
+        "lakin",
+        "allati",
+        "allathi",
+        "alladhi",
+        "allazi",
+        "bayna",
+        "alaa",
+        "haga",
+        "haja",
+    ]
 )
 # Weak ones only count next to a strong word or a digit word: "la", "el", "ya" are Spanish or
 # French, "ana" and "fen" Turkish, "inta", "leh", "badi", "markab" Somali.
 _ARABIZI_WEAK = frozenset(
-    """ana la el il al w ya fi fe min men mn ela ma bas yani tamam mashi salam salaam hal
-    kam kol kul ay eh ah ha walla wallahi akhi ukhti zay leh lih badi inta markab balam bi li
-    an lam lan ahl shi shy shee safar jawaz wen fen hon mina ila ala barra wayn wa hiya hya""".split()
+    [
+        "ana",
+        "la",
+        "el",
+        "il",
+        "al",
+        "w",
+        "ya",
+        "fi",
+        "fe",
+        "min",
+        "men",
+        "mn",
+        "ela",
+        "ma",
+        "bas",
+        "yani",
+        "tamam",
+        "mashi",
+        "salam",
+        "salaam",
+        "hal",
+        "kam",
+        "kol",
+        "kul",
+        "ay",
+        "eh",
+        "ah",
+        "ha",
+        "walla",
+        "wallahi",
+        "akhi",
+        "ukhti",
+        "zay",
+        "leh",
+        "lih",
+        "badi",
+        "inta",
+        "markab",
+        "balam",
+        "bi",
+        "li",
+        "an",
+        "lam",
+        "lan",
+        "ahl",
+        "shi",
+        "shy",
+        "shee",
+        "safar",
+        "jawaz",
+        "wen",
+        "fen",
+        "hon",
+        "mina",
+        "ila",
+        "ala",
+        "barra",
+        "wayn",
+        "wa",
+        "hiya",
+        "hya",
+    ]
 )
 
 
-def _arabizi_score(words: List[str]) -> Tuple[float, int]:
+def _arabizi_score(words: list[str]) -> tuple[float, int]:
     """(evidence, number of scored words); evidence ~ count of Arabizi-looking words."""
     digit_words = strong = weak = 0
     for w in words:
@@ -219,7 +485,7 @@ def _arabizi_score(words: List[str]) -> Tuple[float, int]:
 # --------------------------------------------------------------------------- lexicons
 
 # Chat words that identify a language on their own but that n-gram models misjudge in isolation.
-_LATIN_LEXICON: Dict[str, str] = {}
+_LATIN_LEXICON: dict[str, str] = {}
 for _lang, _words in {
     "en": "hello helo hi hiya hey yo thanks thank thx ty u pls plz bye cya goodbye please yes yeah "
     "sorry help where what how when why is are the my i me need want can do does have it this that "
@@ -241,7 +507,7 @@ for _lang, _words in {
 # message that also holds listed words of another language ("mon ami est en Libye": Bengali
 # "ami") they speak for the sentence's grammar the way the listed words do; loanwords such as
 # "lawyer" or "passport" are not among them, since Roman Urdu and Banglish borrow those.
-_FUNCTION_WORDS: Dict[str, str] = {}
+_FUNCTION_WORDS: dict[str, str] = {}
 for _lang, _words in {
     "en": "i my you your he she we they it is are am was were be been does did have has had can "
     "could will would should the an of on at for with from and or but not this that what where "
@@ -272,7 +538,7 @@ for _lang, _words in {
 #
 # Own words were checked against the SIB-200 sentences of English, French, Spanish, Turkish and
 # Somali: those that occur there ("hay", "hoy", "alan", "kala", "karo") are in the shared list.
-_WORD_LISTS: Dict[str, Tuple[str, str]] = {
+_WORD_LISTS: dict[str, tuple[str, str]] = {
     "ur": (  # Roman Urdu
         "aap apka apki apke aapka aapki aapke apna apni apne mera meri mere mujhe mujhay muje mjhe "
         "mujhse mujhko tera teri tere tujhe tumhara tumhari tumhare tumhe tumhein hum hamara "
@@ -371,18 +637,18 @@ _WORD_LISTS: Dict[str, Tuple[str, str]] = {
         "ka ku ma la oo ee ah u i wax kale karo",
     ),
 }
-_OWN_WORDS: Dict[str, Tuple[str, ...]] = {}  # word -> languages
-_SHARED_WORDS: Dict[str, Tuple[str, ...]] = {}
+_OWN_WORDS: dict[str, tuple[str, ...]] = {}  # word -> languages
+_SHARED_WORDS: dict[str, tuple[str, ...]] = {}
 for _lang, (_own, _shared) in _WORD_LISTS.items():
     for _table, _words in ((_OWN_WORDS, _own), (_SHARED_WORDS, _shared)):
         for _w in _words.split():
             if _lang not in _table.get(_w, ()):
-                _table[_w] = _table.get(_w, ()) + (_lang,)
+                _table[_w] = (*_table.get(_w, ()), _lang)
 
 # Verb endings and prefixes that mark a romanised word nobody listed ("chalegi", "bulwana",
 # "jacche", "khujbo", "mitarsam", "begiram", "rasawalay"), each checked against English, French,
 # Spanish, Turkish and Somali words that end alike ("llega", "entrega", "pazartesi", "walbo").
-_VERB_ENDINGS: Tuple[Tuple[str, "re.Pattern[str]"], ...] = tuple(
+_VERB_ENDINGS: tuple[tuple[str, re.Pattern[str]], ...] = tuple(
     (lang, re.compile(pattern))
     for lang, pattern in (
         # Urdu future (chalegi, milenge, karunga) and causative (banwana, bulwao)
@@ -392,9 +658,12 @@ _VERB_ENDINGS: Tuple[Tuple[str, "re.Pattern[str]"], ...] = tuple(
         ("bn", r"^[a-z]{2,}(?:cche|cchi|cchen|chhe|chhi|chhen|teche|techi|yeche|yechi)$"),
         ("bn", r"^[a-z]+[kgjtrhnsp]bo$"),
         # Persian present (mikham, nemitunam, mishe) and subjunctive (begiram, bezanam)
-        ("fa", r"^n?e?mi(?:kh|tun|toon|sh|kon|dun|doon|gir|zan|bin|gu|ya|ra|res|ras|fahm|pors"
-               r"|khor|mun|moon|tars|far|fer|pard|kesh|bar|ger|gi|ar|ay)[a-z]*"
-               r"(?:am|i|e|im|id|in|an|ad|and|ast)$"),
+        (
+            "fa",
+            r"^n?e?mi(?:kh|tun|toon|sh|kon|dun|doon|gir|zan|bin|gu|ya|ra|res|ras|fahm|pors"
+            r"|khor|mun|moon|tars|far|fer|pard|kesh|bar|ger|gi|ar|ay)[a-z]*"
+            r"(?:am|i|e|im|id|in|an|ad|and|ast)$",
+        ),
         ("fa", r"^be[a-z]{2,}am$"),
         # Pashto verbal nouns and verbs (rasawalay, tashtawal, kegam)
         ("ps", r"^[a-z]{2,}(?:[^r]awal|awalay|edal|edalay|edale|awam|egam)$"),
@@ -410,7 +679,7 @@ _ARABIC_LETTERS = frozenset("يكةىإؤ")  # Arabic-keyboard letters; Persian 
 # Function words and chat words of each Arabic-script language. Those in the first string of each
 # pair are nearly unique to it (the Pashto genitive "د", Urdu "ہے", Persian "است") and count
 # double; the second string holds words that are frequent but shared now and then.
-_ARABIC_SCRIPT_WORDS: Dict[str, Tuple[frozenset, frozenset]] = {
+_ARABIC_SCRIPT_WORDS: dict[str, tuple[frozenset, frozenset]] = {
     lang: (frozenset(strong.split()), frozenset(weak.split()))
     for lang, strong, weak in (
         (
@@ -445,7 +714,7 @@ _ARABIC_SCRIPT_WORDS: Dict[str, Tuple[frozenset, frozenset]] = {
 # --------------------------------------------------------------------------- lingua (lazy)
 
 _lock = threading.Lock()
-_detectors: Dict[str, object] = {}
+_detectors: dict[str, object] = {}
 
 
 LANGUAGE_MODELS = ("full", "small")
@@ -471,8 +740,9 @@ def _lingua(group: str):
                 from lingua import IsoCode639_1, Language, LanguageDetectorBuilder
 
                 codes = _LATIN_MODEL_LANGUAGES if group == "Latn" else _ARABIC_MODEL_LANGUAGES
-                languages = [Language.from_iso_code_639_1(getattr(IsoCode639_1, c.upper()))
-                             for c in codes]
+                languages = [
+                    Language.from_iso_code_639_1(getattr(IsoCode639_1, c.upper())) for c in codes
+                ]
                 builder = LanguageDetectorBuilder.from_languages(*languages)
                 if _low_accuracy_mode():
                     builder = builder.with_low_accuracy_mode()
@@ -481,7 +751,7 @@ def _lingua(group: str):
     return detector
 
 
-def _model_scores(group: str, text: str) -> Dict[str, float]:
+def _model_scores(group: str, text: str) -> dict[str, float]:
     values = _lingua(group).compute_language_confidence_values(text)
     return {v.language.iso_code_639_1.name.lower(): v.value for v in values}
 
@@ -500,17 +770,17 @@ def _length_factor(letters: int) -> float:
     return min(1.0, math.sqrt(letters / 20.0))
 
 
-def _best(scores: Dict[str, float]) -> Tuple[str, float]:
+def _best(scores: dict[str, float]) -> tuple[str, float]:
     total = sum(scores.values()) or 1.0
     lang = max(scores, key=scores.get)
     return lang, scores[lang] / total
 
 
-def _listed_scores(words: List[str]) -> Dict[str, float]:
+def _listed_scores(words: list[str]) -> dict[str, float]:
     """Evidence from the word lists, per language: one for each own word or verb form, plus
     SHARED_WORD_WEIGHT for each shared function word once the language has an own word."""
-    own: Dict[str, float] = {}
-    shared: Dict[str, float] = {}
+    own: dict[str, float] = {}
+    shared: dict[str, float] = {}
     for w in words:
         for lang in _OWN_WORDS.get(w, ()):
             own[lang] = own.get(lang, 0.0) + 1.0
@@ -524,7 +794,7 @@ def _listed_scores(words: List[str]) -> Dict[str, float]:
     return {lang: value + SHARED_WORD_WEIGHT * shared.get(lang, 0.0) for lang, value in own.items()}
 
 
-def _detect_latin(tokens: List[_Token]) -> Detection:
+def _detect_latin(tokens: list[_Token]) -> Detection:
     words = [t.text for t in tokens if t.script == "Latn"]
     if all(_is_acronym(w) for w in words):
         if len(words) <= 1:
@@ -576,7 +846,7 @@ def _detect_latin(tokens: List[_Token]) -> Detection:
     return Detection(lang, round(confidence, 3))
 
 
-def _detect_arabic(tokens: List[_Token]) -> Detection:
+def _detect_arabic(tokens: list[_Token]) -> Detection:
     words = [t.text for t in tokens if t.script == "Arab"]
     letters = sum(t.letters for t in tokens if t.script == "Arab")
     joined = " ".join(words)
@@ -623,10 +893,10 @@ def _detect_arabic(tokens: List[_Token]) -> Detection:
     return Detection(best, round(max(0.3, certainty) * _length_factor(letters), 3))
 
 
-def _analyse(text: str) -> Tuple[Detection, int, Optional[str]]:
+def _analyse(text: str) -> tuple[Detection, int, str | None]:
     """(detection, number of words with letters, dominant script)."""
     tokens = _tokens(text)
-    weights: Dict[str, float] = {}
+    weights: dict[str, float] = {}
     for t in tokens:
         if t.script is None or t.script == "Other":
             continue
@@ -661,7 +931,7 @@ def _analyse(text: str) -> Tuple[Detection, int, Optional[str]]:
 
 
 @lru_cache(maxsize=4096)
-def _cached(text: str) -> Tuple[Detection, int, Optional[str]]:
+def _cached(text: str) -> tuple[Detection, int, str | None]:
     return _analyse(text)
 
 
@@ -680,19 +950,38 @@ def detect(text: str) -> Detection:
 
 
 _HINT_ALIASES = {
-    "eng": "en", "ara": "ar", "arb": "ar", "apc": "ar", "arz": "ar", "acm": "ar", "ary": "ar",
-    "fas": "fa", "per": "fa", "pes": "fa", "prs": "fa", "pus": "ps", "pbt": "ps", "pst": "ps",
-    "tir": "ti", "som": "so", "fra": "fr", "fre": "fr", "spa": "es", "tur": "tr", "urd": "ur",
-    "ben": "bn", "ukr": "uk",
+    "eng": "en",
+    "ara": "ar",
+    "arb": "ar",
+    "apc": "ar",
+    "arz": "ar",
+    "acm": "ar",
+    "ary": "ar",
+    "fas": "fa",
+    "per": "fa",
+    "pes": "fa",
+    "prs": "fa",
+    "pus": "ps",
+    "pbt": "ps",
+    "pst": "ps",
+    "tir": "ti",
+    "som": "so",
+    "fra": "fr",
+    "fre": "fr",
+    "spa": "es",
+    "tur": "tr",
+    "urd": "ur",
+    "ben": "bn",
+    "ukr": "uk",
 }
 
 
 # The script each launch language is normally written in.
-_SCRIPT = {lang: "Latn" for lang in LANGUAGES}
+_SCRIPT = dict.fromkeys(LANGUAGES, "Latn")
 _SCRIPT.update(ar="Arab", fa="Arab", ps="Arab", ur="Arab", ti="Ethi", bn="Beng", uk="Cyrl")
 
 
-def normalize_language_code(code: Optional[str]) -> Optional[str]:
+def normalize_language_code(code: str | None) -> str | None:
     """'fa-IR' -> 'fa', 'prs' (Dari) -> 'fa', 'pt-BR' -> None: a launch code or None."""
     if not code:
         return None
@@ -702,7 +991,7 @@ def normalize_language_code(code: Optional[str]) -> Optional[str]:
 
 
 def choose_language(
-    text: str, *, current: Optional[str] = None, client_hint: Optional[str] = None
+    text: str, *, current: str | None = None, client_hint: str | None = None
 ) -> Detection:
     """The language to answer in: detection of this message weighed against the conversation's
     current language and the client's language code (e.g. Telegram's 'fa-IR'); keeps `current`
@@ -732,7 +1021,7 @@ def choose_language(
     current = normalize_language_code(current)
     hint = normalize_language_code(client_hint)
 
-    def keep(language: Optional[str], weight: float) -> Detection:
+    def keep(language: str | None, weight: float) -> Detection:
         return Detection(language, weight if language else 0.0)
 
     if detection.language is None:
@@ -762,5 +1051,11 @@ def choose_language(
 
 
 __all__ = [
-    "LANGUAGES", "RTL", "Detection", "detect", "choose_language", "normalize_language_code", "warm_up",
+    "LANGUAGES",
+    "RTL",
+    "Detection",
+    "choose_language",
+    "detect",
+    "normalize_language_code",
+    "warm_up",
 ]

@@ -1,4 +1,5 @@
 """What goes in and out of the engine, independent of any channel's wire format."""
+
 from __future__ import annotations
 
 from dataclasses import asdict, dataclass, field
@@ -24,10 +25,10 @@ class Reply:
 class Incoming:
     """A user's message as a channel hands it to the engine."""
 
-    user: str                      # channel-specific user id; hashed before it is stored
+    user: str  # channel-specific user id; hashed before it is stored
     text: str
     channel: str = "cli"
-    language: str | None = None    # a language the caller insists on (masar ask's "lang")
+    language: str | None = None  # a language the caller insists on (masar ask's "lang")
     client_language: str | None = None  # e.g. Telegram's language_code, a weak prior
 
 

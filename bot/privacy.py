@@ -4,6 +4,7 @@ A Telegram id is a phone-linked identity; storing it would let anyone with the d
 find out who asked about smugglers. We store HMAC-SHA256(secret, channel:id) instead: stable
 for the conversation, useless without the secret.
 """
+
 from __future__ import annotations
 
 import asyncio
@@ -12,8 +13,8 @@ import hmac
 import logging
 import re
 import secrets
+from collections.abc import Awaitable, Callable
 from pathlib import Path
-from typing import Awaitable, Callable
 
 logger = logging.getLogger(__name__)
 
@@ -32,13 +33,16 @@ def load_secret(configured: str | None, data_dir: Path) -> bytes:
 
 def user_key(secret: bytes, channel: str, user: str) -> str:
     """A stable pseudonymous id for one user of one channel."""
-    return hmac.new(secret, f"{channel}:{user}".encode("utf-8"), hashlib.sha256).hexdigest()[:32]
+    return hmac.new(secret, f"{channel}:{user}".encode(), hashlib.sha256).hexdigest()[:32]
 
 
 _PATTERNS = [
-    (re.compile(r"(?<!\d)\d{8,12}:[A-Za-z0-9_-]{30,}"), "[token]"),   # Telegram bot tokens, also in .../bot<token>/...
+    (
+        re.compile(r"(?<!\d)\d{8,12}:[A-Za-z0-9_-]{30,}"),
+        "[token]",
+    ),  # Telegram bot tokens, also in .../bot<token>/...
     (re.compile(r"[\w.+-]+@[\w-]+\.[\w.-]+"), "[email]"),
-    (re.compile(r"(?<!\w)\+?\d[\d\s().-]{6,}\d(?!\w)"), "[number]"),             # phone numbers, chat ids
+    (re.compile(r"(?<!\w)\+?\d[\d\s().-]{6,}\d(?!\w)"), "[number]"),  # phone numbers, chat ids
     (re.compile(r"(?i)(secret[_-]?token|password|token)=\S+"), r"\1=[hidden]"),
 ]
 
@@ -71,7 +75,7 @@ class ScrubFilter(logging.Filter):
     def filter(self, record: logging.LogRecord) -> bool:
         try:
             message = record.getMessage()
-        except Exception:  # noqa: BLE001 - a broken log call must not break the bot
+        except Exception:
             message = str(record.msg)
         record.msg, record.args = scrub(message), None
         if record.exc_info:  # tracebacks quote URLs and arguments: scrub them too
@@ -88,8 +92,9 @@ def install_log_filter() -> None:
     root.addFilter(ScrubFilter())
 
 
-async def delete_old_conversations(purge: Callable[[int], Awaitable[int]], days: int,
-                                   every: float = 3600.0) -> None:
+async def delete_old_conversations(
+    purge: Callable[[int], Awaitable[int]], days: int, every: float = 3600.0
+) -> None:
     """Retention: call `purge(days)` (e.g. `engine.purge`) now and every hour, until cancelled.
 
     Runs inside the server process (`masar serve`, `masar telegram`), so a deployment needs
@@ -98,11 +103,14 @@ async def delete_old_conversations(purge: Callable[[int], Awaitable[int]], days:
     while True:
         try:
             deleted = await purge(days)
-            logger.info("retention: %d conversations deleted", deleted,
-                        extra={"masar": {"event": "retention", "deleted": deleted, "days": days}})
+            logger.info(
+                "retention: %d conversations deleted",
+                deleted,
+                extra={"masar": {"event": "retention", "deleted": deleted, "days": days}},
+            )
         except asyncio.CancelledError:
             raise
-        except Exception as exc:  # noqa: BLE001 - try again next hour, never stop the server
+        except Exception as exc:
             logger.error("retention failed (%s); trying again later", type(exc).__name__)
         await asyncio.sleep(every)
 

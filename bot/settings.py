@@ -3,6 +3,7 @@
 Operators configure Masar only through MASAR_* environment variables (see .env.example);
 nothing else in the code reads the environment.
 """
+
 from __future__ import annotations
 
 import os
@@ -62,9 +63,13 @@ def load() -> Settings:
     """Settings from MASAR_* environment variables, with clear errors for bad values."""
     env = os.environ
     s = Settings()
-    for name, attr in (("MASAR_CONTENT_DIR", "content_dir"), ("MASAR_CONFIG", "config_file"),
-                       ("MASAR_LOCALES_DIR", "locales_dir"), ("MASAR_BUILD_DIR", "build_dir"),
-                       ("MASAR_DATA_DIR", "data_dir")):
+    for name, attr in (
+        ("MASAR_CONTENT_DIR", "content_dir"),
+        ("MASAR_CONFIG", "config_file"),
+        ("MASAR_LOCALES_DIR", "locales_dir"),
+        ("MASAR_BUILD_DIR", "build_dir"),
+        ("MASAR_DATA_DIR", "data_dir"),
+    ):
         if env.get(name):
             setattr(s, attr, Path(env[name]).expanduser().resolve())
     s.enforce_review_expiry = _flag("MASAR_ENFORCE_REVIEW_EXPIRY", True)
@@ -74,7 +79,9 @@ def load() -> Settings:
         s.retention_days = int(env.get("MASAR_RETENTION_DAYS", "30"))
         s.port = int(env.get("MASAR_PORT", "8080"))
     except ValueError as exc:
-        raise SystemExit(f"masar: MASAR_RETENTION_DAYS and MASAR_PORT must be whole numbers ({exc})") from None
+        raise SystemExit(
+            f"masar: MASAR_RETENTION_DAYS and MASAR_PORT must be whole numbers ({exc})"
+        ) from None
     if s.retention_days < 1:
         raise SystemExit("masar: MASAR_RETENTION_DAYS must be at least 1")
     s.tracker_store_url = env.get("MASAR_TRACKER_STORE_URL") or None
@@ -85,15 +92,21 @@ def load() -> Settings:
     s.telegram_webhook_url = env.get("MASAR_TELEGRAM_WEBHOOK_URL") or None
     s.staff_chat_id = (env.get("MASAR_STAFF_CHAT_ID") or "").strip() or None
     if s.staff_chat_id and not s.staff_chat_id.lstrip("-").isdigit():
-        raise SystemExit("masar: MASAR_STAFF_CHAT_ID must be the staff group's numeric chat id, e.g. -1001234567890")
+        raise SystemExit(
+            "masar: MASAR_STAFF_CHAT_ID must be the staff group's numeric chat id, e.g. -1001234567890"
+        )
     try:
         s.handover_timeout_minutes = int(env.get("MASAR_HANDOVER_TIMEOUT_MINUTES", "10"))
     except ValueError:
-        raise SystemExit("masar: MASAR_HANDOVER_TIMEOUT_MINUTES must be a whole number of minutes") from None
+        raise SystemExit(
+            "masar: MASAR_HANDOVER_TIMEOUT_MINUTES must be a whole number of minutes"
+        ) from None
     if s.handover_timeout_minutes < 1:
         raise SystemExit("masar: MASAR_HANDOVER_TIMEOUT_MINUTES must be at least 1")
     s.host = env.get("MASAR_HOST", s.host)
     if language.language_model() not in language.LANGUAGE_MODELS:
-        raise SystemExit("masar: MASAR_LANGUAGE_MODEL must be 'full' (default) or 'small' (less memory, "
-                         "less accurate on short messages)")
+        raise SystemExit(
+            "masar: MASAR_LANGUAGE_MODEL must be 'full' (default) or 'small' (less memory, "
+            "less accurate on short messages)"
+        )
     return s

@@ -3,6 +3,7 @@
 The model is cached in build/ by fingerprint, so only the first run after a content or
 config change trains (about a minute); later runs load it in a few seconds.
 """
+
 from __future__ import annotations
 
 import asyncio
@@ -49,7 +50,17 @@ def ask(engine):
     """Send one message through the engine, as `masar ask` does; returns the Answer."""
     from bot.messages import Incoming
 
-    def _ask(user: str, text: str, lang: str | None = None, channel: str = "jsonl", client: str | None = None):
-        return asyncio.run(engine.handle(Incoming(user, text, channel=channel, language=lang, client_language=client)))
+    def _ask(
+        user: str,
+        text: str,
+        lang: str | None = None,
+        channel: str = "jsonl",
+        client: str | None = None,
+    ):
+        return asyncio.run(
+            engine.handle(
+                Incoming(user, text, channel=channel, language=lang, client_language=client)
+            )
+        )
 
     return _ask

@@ -1,4 +1,5 @@
 """A valid topic file, as text, for tests that break it in one place at a time."""
+
 from __future__ import annotations
 
 import textwrap

@@ -13,9 +13,11 @@ setWebhook, deleteWebhook, getWebhookInfo, close, logOut.
 At the end: a small content set for channel tests (`channel_settings`), shared by the
 Telegram, serving and privacy tests so that its model is trained once per test session.
 """
+
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import datetime as dt
 import itertools
 import json
@@ -29,12 +31,31 @@ from pathlib import Path
 import yaml
 from aiohttp import web
 
-BOT = {"id": 4242424242, "is_bot": True, "first_name": "Masar", "username": "masar_test_bot",
-       "can_join_groups": True, "can_read_all_group_messages": False, "supports_inline_queries": False,
-       "can_connect_to_business": False, "has_main_web_app": False}
+BOT = {
+    "id": 4242424242,
+    "is_bot": True,
+    "first_name": "Masar",
+    "username": "masar_test_bot",
+    "can_join_groups": True,
+    "can_read_all_group_messages": False,
+    "supports_inline_queries": False,
+    "can_connect_to_business": False,
+    "has_main_web_app": False,
+}
 # values python-telegram-bot sends as plain strings; every other form value is JSON-encoded
-STRING_FIELDS = {"text", "caption", "callback_query_id", "secret_token", "url", "language_code", "action",
-                 "inline_message_id", "description", "short_description", "name"}
+STRING_FIELDS = {
+    "text",
+    "caption",
+    "callback_query_id",
+    "secret_token",
+    "url",
+    "language_code",
+    "action",
+    "inline_message_id",
+    "description",
+    "short_description",
+    "name",
+}
 
 
 def utf16_len(text: str) -> int:
@@ -57,7 +78,7 @@ class BotApiEmulator:
         self.token = token
         self.calls: list[Call] = []
         self.updates: list[dict] = []
-        self.messages: dict[int, dict] = {}          # every message, by id (users' and the bot's)
+        self.messages: dict[int, dict] = {}  # every message, by id (users' and the bot's)
         self.chats: dict[int, dict] = {}
         self.commands: dict[tuple[str, str], list[dict]] = {}
         self.webhook: dict = {"url": "", "has_custom_certificate": False, "pending_update_count": 0}
@@ -72,7 +93,7 @@ class BotApiEmulator:
         self.port = 0
 
     # -- server ----------------------------------------------------------------------------------
-    async def start(self) -> "BotApiEmulator":
+    async def start(self) -> BotApiEmulator:
         app = web.Application()
         app.router.add_route("*", "/bot{token}/{method}", self._handle)
         self._runner = web.AppRunner(app, access_log=None, shutdown_timeout=1.0)
@@ -87,7 +108,7 @@ class BotApiEmulator:
         if self._runner:
             await self._runner.cleanup()
 
-    async def __aenter__(self) -> "BotApiEmulator":
+    async def __aenter__(self) -> BotApiEmulator:
         return await self.start()
 
     async def __aexit__(self, *exc) -> None:
@@ -97,8 +118,14 @@ class BotApiEmulator:
     def api_url(self) -> str:
         return f"http://127.0.0.1:{self.port}/bot"
 
-    def fail(self, method: str, status: int, description: str, retry_after: int | None = None,
-             times: int = 1) -> None:
+    def fail(
+        self,
+        method: str,
+        status: int,
+        description: str,
+        retry_after: int | None = None,
+        times: int = 1,
+    ) -> None:
         """The next `times` calls of `method` fail like Telegram would (e.g. 429, 502)."""
         body = {"ok": False, "error_code": status, "description": description}
         if retry_after is not None:
@@ -113,16 +140,16 @@ class BotApiEmulator:
         params = dict(request.query)
         for key, value in form.items():
             if isinstance(value, str) and key not in STRING_FIELDS:
-                try:
+                with contextlib.suppress(json.JSONDecodeError):
                     value = json.loads(value)
-                except json.JSONDecodeError:
-                    pass
             params[key] = value
         return params
 
     async def _handle(self, request: web.Request) -> web.Response:
         if request.match_info["token"] != self.token:
-            return web.json_response({"ok": False, "error_code": 401, "description": "Unauthorized"}, status=401)
+            return web.json_response(
+                {"ok": False, "error_code": 401, "description": "Unauthorized"}, status=401
+            )
         method = request.match_info["method"]
         params = await self._params(request)
         key = method.lower()
@@ -134,8 +161,10 @@ class BotApiEmulator:
             return web.json_response(body, status=status)
         handler = getattr(self, f"_m_{key}", None)
         if handler is None:
-            return web.json_response({"ok": False, "error_code": 404, "description": "Not Found: method not found"},
-                                     status=404)
+            return web.json_response(
+                {"ok": False, "error_code": 404, "description": "Not Found: method not found"},
+                status=404,
+            )
         result = handler(params)
         if asyncio.iscoroutine(result):
             result = await result
@@ -154,15 +183,15 @@ class BotApiEmulator:
         timeout = float(params.get("timeout") or 0)
         if not self.updates and timeout > 0 and not self._closing:
             self._arrived.clear()
-            try:
+            with contextlib.suppress(asyncio.TimeoutError):
                 await asyncio.wait_for(self._arrived.wait(), timeout)
-            except asyncio.TimeoutError:
-                pass
         return self.updates[: int(params.get("limit") or 100)]
 
     def _bad_request(self, description: str) -> web.Response:
-        return web.json_response({"ok": False, "error_code": 400, "description": f"Bad Request: {description}"},
-                                 status=400)
+        return web.json_response(
+            {"ok": False, "error_code": 400, "description": f"Bad Request: {description}"},
+            status=400,
+        )
 
     def _m_sendmessage(self, params: dict):
         text = params.get("text")
@@ -173,8 +202,13 @@ class BotApiEmulator:
         if params.get("parse_mode"):
             return self._bad_request("the emulator expects plain text (no parse_mode)")
         chat_id = int(params["chat_id"])
-        message = {"message_id": next(self._message_ids), "from": BOT, "date": int(time.time()),
-                   "chat": self.chats.get(chat_id, {"id": chat_id, "type": "private"}), "text": text}
+        message = {
+            "message_id": next(self._message_ids),
+            "from": BOT,
+            "date": int(time.time()),
+            "chat": self.chats.get(chat_id, {"id": chat_id, "type": "private"}),
+            "text": text,
+        }
         if params.get("reply_markup"):
             message["reply_markup"] = params["reply_markup"]
         self.messages[message["message_id"]] = message
@@ -219,7 +253,9 @@ class BotApiEmulator:
         return self.commands.get(self._command_key(params), [])
 
     def _m_setwebhook(self, params: dict) -> bool:
-        self.webhook.update(url=params.get("url", ""), allowed_updates=params.get("allowed_updates") or [])
+        self.webhook.update(
+            url=params.get("url", ""), allowed_updates=params.get("allowed_updates") or []
+        )
         return True
 
     def _m_deletewebhook(self, params: dict) -> bool:
@@ -227,7 +263,7 @@ class BotApiEmulator:
         return True
 
     def _m_getwebhookinfo(self, params: dict) -> dict:
-        return {k: v for k, v in self.webhook.items()}
+        return dict(self.webhook.items())
 
     def _m_close(self, params: dict) -> bool:
         return True
@@ -255,13 +291,24 @@ class BotApiEmulator:
         self._arrived.set()
         return update
 
-    def update_body(self, user: dict, chat: dict | None = None, text: str | None = None,
-                    reply_to: dict | None = None, **fields) -> dict:
+    def update_body(
+        self,
+        user: dict,
+        chat: dict | None = None,
+        text: str | None = None,
+        reply_to: dict | None = None,
+        **fields,
+    ) -> dict:
         """The JSON Telegram would send for a user's message (for polling or a webhook)."""
         chat = chat or {"id": user["id"], "type": "private", "first_name": user["first_name"]}
         self.chats.setdefault(chat["id"], chat)
-        message = {"message_id": next(self._message_ids), "from": user, "chat": chat, "date": int(time.time()),
-                   **fields}
+        message = {
+            "message_id": next(self._message_ids),
+            "from": user,
+            "chat": chat,
+            "date": int(time.time()),
+            **fields,
+        }
         if text is not None:
             message["text"] = text
             entities = _entities(text)
@@ -272,21 +319,37 @@ class BotApiEmulator:
         self.messages[message["message_id"]] = message
         return {"message": message}
 
-    def send_text(self, user: dict, text: str, chat: dict | None = None, reply_to: dict | None = None) -> dict:
+    def send_text(
+        self, user: dict, text: str, chat: dict | None = None, reply_to: dict | None = None
+    ) -> dict:
         return self.push(self.update_body(user, chat, text, reply_to))
 
     def send_voice(self, user: dict, chat: dict | None = None) -> dict:
-        voice = {"file_id": "AwACAgQAAxkBAAIBfake", "file_unique_id": "AgADfake", "duration": 4,
-                 "mime_type": "audio/ogg", "file_size": 7000}
+        voice = {
+            "file_id": "AwACAgQAAxkBAAIBfake",
+            "file_unique_id": "AgADfake",
+            "duration": 4,
+            "mime_type": "audio/ogg",
+            "file_size": 7000,
+        }
         return self.push(self.update_body(user, chat, voice=voice))
 
-    def send_location(self, user: dict, latitude: float, longitude: float, chat: dict | None = None) -> dict:
-        return self.push(self.update_body(user, chat, location={"latitude": latitude, "longitude": longitude}))
+    def send_location(
+        self, user: dict, latitude: float, longitude: float, chat: dict | None = None
+    ) -> dict:
+        return self.push(
+            self.update_body(user, chat, location={"latitude": latitude, "longitude": longitude})
+        )
 
     def press(self, user: dict, message: dict, data: str) -> dict:
         """Press a button with `data` under one of the bot's messages (a callback query)."""
-        query = {"id": str(next(self._callback_ids)), "from": user, "message": message,
-                 "chat_instance": str(message["chat"]["id"]), "data": data}
+        query = {
+            "id": str(next(self._callback_ids)),
+            "from": user,
+            "message": message,
+            "chat_instance": str(message["chat"]["id"]),
+            "data": data,
+        }
         return self.push({"callback_query": query})
 
     # -- what tests check ---------------------------------------------------------------------------
@@ -294,12 +357,24 @@ class BotApiEmulator:
         """A position in the call log; `sent(since=mark)` looks only at later calls."""
         return len(self.calls)
 
-    def sent(self, method: str = "sendMessage", chat_id: int | None = None, since: int = 0) -> list[dict]:
-        return [c.params for c in self.calls[since:] if c.method == method
-                and (chat_id is None or int(c.params.get("chat_id", 0)) == chat_id)]
+    def sent(
+        self, method: str = "sendMessage", chat_id: int | None = None, since: int = 0
+    ) -> list[dict]:
+        return [
+            c.params
+            for c in self.calls[since:]
+            if c.method == method
+            and (chat_id is None or int(c.params.get("chat_id", 0)) == chat_id)
+        ]
 
-    async def wait_for(self, method: str = "sendMessage", count: int = 1, chat_id: int | None = None,
-                       since: int = 0, timeout: float = 60.0) -> list[dict]:
+    async def wait_for(
+        self,
+        method: str = "sendMessage",
+        count: int = 1,
+        chat_id: int | None = None,
+        since: int = 0,
+        timeout: float = 60.0,
+    ) -> list[dict]:
         """Wait until the bot made `count` such calls (bounded, so a broken bot fails the test)."""
         loop = asyncio.get_running_loop()
         deadline = loop.time() + timeout
@@ -307,24 +382,32 @@ class BotApiEmulator:
             self._changed.clear()
             remaining = deadline - loop.time()
             if remaining <= 0:
-                raise AssertionError(f"expected {count} {method} call(s), got {len(found)}: "
-                                     f"{[c.method for c in self.calls[since:]]}")
-            try:
+                raise AssertionError(
+                    f"expected {count} {method} call(s), got {len(found)}: "
+                    f"{[c.method for c in self.calls[since:]]}"
+                )
+            with contextlib.suppress(asyncio.TimeoutError):
                 await asyncio.wait_for(self._changed.wait(), remaining)
-            except asyncio.TimeoutError:
-                pass
         return found
 
     def last_message(self, chat_id: int) -> dict:
         """The bot's last message in a chat, as Telegram stores it (for pressing its buttons)."""
-        mine = [m for m in self.messages.values() if m["chat"]["id"] == chat_id and m["from"]["id"] == BOT["id"]]
+        mine = [
+            m
+            for m in self.messages.values()
+            if m["chat"]["id"] == chat_id and m["from"]["id"] == BOT["id"]
+        ]
         return mine[-1]
 
 
 def buttons(params: dict) -> list[tuple[str, str]]:
     """(title, callback_data) of the inline keyboard in a sendMessage call."""
     markup = params.get("reply_markup") or {}
-    return [(b["text"], b.get("callback_data")) for row in markup.get("inline_keyboard", []) for b in row]
+    return [
+        (b["text"], b.get("callback_data"))
+        for row in markup.get("inline_keyboard", [])
+        for b in row
+    ]
 
 
 _ENTITY = re.compile(r"(?<!\S)(/[A-Za-z0-9_]+(?:@[A-Za-z0-9_]+)?|@[A-Za-z0-9_]{5,})")
@@ -337,7 +420,9 @@ def _entities(text: str) -> list[dict]:
         kind = "bot_command" if m.group(0).startswith("/") else "mention"
         if kind == "bot_command" and m.start() != 0:
             continue
-        found.append({"type": kind, "offset": utf16_len(text[:m.start()]), "length": utf16_len(m.group(0))})
+        found.append(
+            {"type": kind, "offset": utf16_len(text[: m.start()]), "length": utf16_len(m.group(0))}
+        )
     return found
 
 
@@ -351,7 +436,9 @@ def long_answer(size: int = 6000) -> str:
     sentences, i = [], 0
     while sum(len(s) + 1 for s in sentences) < size:
         i += 1
-        sentences.append(f"Point {i}: in the asylum procedure you may ask for an interpreter and for free legal advice.")
+        sentences.append(
+            f"Point {i}: in the asylum procedure you may ask for an interpreter and for free legal advice."
+        )
     return " ".join(sentences)
 
 
@@ -367,24 +454,46 @@ def channel_content(dest: Path) -> Path:
     shutil.copytree(ROOT / "tests" / "fixtures" / "mini", dest)
     for topic in ("greet", "privacy", "asylum_how_to_apply", "change_language", "find_help"):
         shutil.copy(ROOT / "content" / "topics" / f"{topic}.yml", dest / "topics" / f"{topic}.yml")
-    for safety in (ROOT / "content" / "safety").glob("*.yml"):      # the safety net's other lists
+    for safety in (ROOT / "content" / "safety").glob("*.yml"):  # the safety net's other lists
         if not (dest / "safety" / safety.name).exists():
             shutil.copy(safety, dest / "safety" / safety.name)
     (dest / "services").mkdir(exist_ok=True)
     for country in ("it", "gr", "tr"):
-        shutil.copy(ROOT / "content" / "services" / f"{country}.yml", dest / "services" / f"{country}.yml")
-    examples = ["what are my rights", "my rights as asylum seeker", "rights during asylum", "do i have rights",
-                "can i get a lawyer", "interpreter right asylum", "what am i allowed during asylum",
-                "rights in the procedure", "ما هي حقوقي", "حقوق طالب اللجوء"]
-    topic = {"topic": LONG_TOPIC, "group": "asylum", "follow_up": [],
-             "sources": [{"name": "UNHCR", "url": "https://www.unhcr.org/"}],
-             "review": {"reviewed_by": "Test fixture", "reviewed_on": dt.date(2026, 1, 1),
-                        "expires_on": dt.date(2099, 1, 1)},
-             "needs_verification": [],
-             "languages": {"en": {"native_review": False, "examples": examples, "answer": long_answer()}}}
+        shutil.copy(
+            ROOT / "content" / "services" / f"{country}.yml", dest / "services" / f"{country}.yml"
+        )
+    examples = [
+        "what are my rights",
+        "my rights as asylum seeker",
+        "rights during asylum",
+        "do i have rights",
+        "can i get a lawyer",
+        "interpreter right asylum",
+        "what am i allowed during asylum",
+        "rights in the procedure",
+        "ما هي حقوقي",
+        "حقوق طالب اللجوء",
+    ]
+    topic = {
+        "topic": LONG_TOPIC,
+        "group": "asylum",
+        "follow_up": [],
+        "sources": [{"name": "UNHCR", "url": "https://www.unhcr.org/"}],
+        "review": {
+            "reviewed_by": "Test fixture",
+            "reviewed_on": dt.date(2026, 1, 1),
+            "expires_on": dt.date(2099, 1, 1),
+        },
+        "needs_verification": [],
+        "languages": {
+            "en": {"native_review": False, "examples": examples, "answer": long_answer()}
+        },
+    }
     (dest / "topics" / f"{LONG_TOPIC}.yml").write_text(
         "# Test fixture: an answer far over Telegram's 4,096 characters.\n"
-        + yaml.safe_dump(topic, allow_unicode=True, sort_keys=False, width=10_000), encoding="utf-8")
+        + yaml.safe_dump(topic, allow_unicode=True, sort_keys=False, width=10_000),
+        encoding="utf-8",
+    )
     return dest
 
 
@@ -392,8 +501,12 @@ def channel_settings(base: Path, data_dir: Path):
     """Settings for an engine on the channel content, with its model cached under `base`."""
     from bot.settings import Settings
 
-    return Settings(content_dir=channel_content(base / "content"), build_dir=base / "build", data_dir=data_dir,
-                    user_key_secret="channel-test-secret")
+    return Settings(
+        content_dir=channel_content(base / "content"),
+        build_dir=base / "build",
+        data_dir=data_dir,
+        user_key_secret="channel-test-secret",
+    )
 
 
 def free_port() -> int:

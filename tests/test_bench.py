@@ -3,6 +3,7 @@
 Only that the figures are produced and sensible is checked here; how fast or accurate the
 pipelines are is for the benchmark itself to print (no timing assertions in tests).
 """
+
 from __future__ import annotations
 
 from collections import Counter
@@ -20,12 +21,18 @@ def ex(text, label, language="en"):
 
 
 def test_the_split_holds_out_a_fifth_of_each_topic_in_each_language():
-    examples = [ex(f"{label} {lang} {i}", label, lang) for label in ("a", "b") for lang in ("en", "fa")
-                for i in range(10)]
+    examples = [
+        ex(f"{label} {lang} {i}", label, lang)
+        for label in ("a", "b")
+        for lang in ("en", "fa")
+        for i in range(10)
+    ]
     train, test = nlu.split(examples, holdout=0.2, seed=13)
-    assert Counter((e.label, e.language) for e in test) == {(l, g): 2 for l in "ab" for g in ("en", "fa")}
+    assert Counter((e.label, e.language) for e in test) == {
+        (label, g): 2 for label in "ab" for g in ("en", "fa")
+    }
     assert not set(train) & set(test) and len(train) + len(test) == len(examples)
-    assert nlu.split(examples, 0.2, 13) == (train, test)          # fixed seed, same split
+    assert nlu.split(examples, 0.2, 13) == (train, test)  # fixed seed, same split
     assert nlu.split(examples, 0.2, 14)[1] != test
 
 
@@ -47,8 +54,12 @@ def test_content_examples_are_read_once_each():
 def test_sib_categories_become_intent_names(tmp_path):
     folder = tmp_path / "xxx_Latn"
     folder.mkdir()
-    (folder / "dev.tsv").write_text("index_id\tcategory\ttext\n1\tscience/technology\tSome text\n", encoding="utf-8")
-    assert nlu.sib_examples(tmp_path, "xxx_Latn", "dev") == [ex("Some text", "science_technology", "xxx_Latn")]
+    (folder / "dev.tsv").write_text(
+        "index_id\tcategory\ttext\n1\tscience/technology\tSome text\n", encoding="utf-8"
+    )
+    assert nlu.sib_examples(tmp_path, "xxx_Latn", "dev") == [
+        ex("Some text", "science_technology", "xxx_Latn")
+    ]
 
 
 def test_metrics():
@@ -64,30 +75,64 @@ def test_metrics():
 def test_training_data_is_written_without_entity_markup(tmp_path):
     import yaml
 
-    nlu.write_nlu([ex("call [112] now {x}", "emergency_general"), ex("hello", "greet")], tmp_path / "nlu.yml")
+    nlu.write_nlu(
+        [ex("call [112] now {x}", "emergency_general"), ex("hello", "greet")], tmp_path / "nlu.yml"
+    )
     data = yaml.safe_load((tmp_path / "nlu.yml").read_text(encoding="utf-8"))
     assert data["nlu"][0] == {"intent": "emergency_general", "examples": "- call (112) now (x)\n"}
 
 
 TINY = {
-    "greet": {"en": ["hello", "hi there", "good morning", "hey", "hello friend", "hi"],
-              "fr": ["bonjour", "salut", "bonsoir", "coucou", "salut toi", "bonjour à tous"]},
-    "thanks": {"en": ["thank you", "thanks a lot", "many thanks", "thx", "thank you so much", "thanks"],
-               "fr": ["merci", "merci beaucoup", "mille mercis", "je te remercie", "merci bien", "merci à vous"]},
+    "greet": {
+        "en": ["hello", "hi there", "good morning", "hey", "hello friend", "hi"],
+        "fr": ["bonjour", "salut", "bonsoir", "coucou", "salut toi", "bonjour à tous"],
+    },
+    "thanks": {
+        "en": ["thank you", "thanks a lot", "many thanks", "thx", "thank you so much", "thanks"],
+        "fr": [
+            "merci",
+            "merci beaucoup",
+            "mille mercis",
+            "je te remercie",
+            "merci bien",
+            "merci à vous",
+        ],
+    },
     "asylum_how_to_apply": {
-        "en": ["how do i ask for asylum", "where to apply for asylum", "asylum application steps",
-               "how to request protection", "apply for asylum where", "asylum request how"],
-        "fr": ["comment demander l'asile", "où demander l'asile", "demande d'asile étapes",
-               "comment faire une demande de protection", "demander asile où", "procédure de demande d'asile"]},
+        "en": [
+            "how do i ask for asylum",
+            "where to apply for asylum",
+            "asylum application steps",
+            "how to request protection",
+            "apply for asylum where",
+            "asylum request how",
+        ],
+        "fr": [
+            "comment demander l'asile",
+            "où demander l'asile",
+            "demande d'asile étapes",
+            "comment faire une demande de protection",
+            "demander asile où",
+            "procédure de demande d'asile",
+        ],
+    },
 }
 
 
 @pytest.mark.model
 def test_one_run_of_masars_pipeline_produces_every_figure(tmp_path):
-    examples = [ex(t, topic, lang) for topic, langs in TINY.items() for lang, texts in langs.items() for t in texts]
+    examples = [
+        ex(t, topic, lang)
+        for topic, langs in TINY.items()
+        for lang, texts in langs.items()
+        for t in texts
+    ]
     train, test = nlu.split(examples, holdout=0.34, seed=1)
-    results = nlu.evaluate({"masar": nlu.PIPELINES["masar"]}, {"content": [nlu.Model("content", train, test)]},
-                           tmp_path)
+    results = nlu.evaluate(
+        {"masar": nlu.PIPELINES["masar"]},
+        {"content": [nlu.Model("content", train, test)]},
+        tmp_path,
+    )
     run = results["content"]["masar"]
     scored = run.scored[0]
     assert len(scored.predicted) == len(test) and len(scored.latencies_ms) == len(test)
@@ -100,8 +145,20 @@ def test_one_run_of_masars_pipeline_produces_every_figure(tmp_path):
         assert 0.0 <= accuracy <= 1.0 and 0.0 <= f1 <= 1.0 and n == 6
 
     table = nlu.report(results)
-    for words in ("en", "fr", "average", "training from scratch", "load to first answer", "latency p50",
-                  "latency p95", "peak memory serving", "import rasa"):
+    for words in (
+        "en",
+        "fr",
+        "average",
+        "training from scratch",
+        "load to first answer",
+        "latency p50",
+        "latency p95",
+        "peak memory serving",
+        "import rasa",
+    ):
         assert words in table
     figures = nlu.to_json(results)["content"]["masar"]
-    assert set(figures["languages"]) == {"en", "fr"} and figures["latency_ms_p95"] >= figures["latency_ms_p50"]
+    assert (
+        set(figures["languages"]) == {"en", "fr"}
+        and figures["latency_ms_p95"] >= figures["latency_ms_p50"]
+    )

@@ -1,4 +1,5 @@
 """Build and fingerprints: retrain only when understanding changes; keep the last good model."""
+
 from __future__ import annotations
 
 import asyncio
@@ -50,7 +51,11 @@ def test_answer_edit_is_live_after_reload_and_failed_build_keeps_last_model(mini
 
     engine = Engine.load(mini, in_memory=True)
     topic = mini.content_dir / "topics" / "asylum_how_to_apply.yml"
-    _edit(topic, "You can ask for asylum at the border", "You can ask for international protection at the border")
+    _edit(
+        topic,
+        "You can ask for asylum at the border",
+        "You can ask for international protection at the border",
+    )
     assert engine.reload()
     answer = asyncio.run(engine.handle(Incoming("u", "/asylum_how_to_apply", language="en")))
     assert "international protection" in answer.replies[0].text
@@ -59,8 +64,12 @@ def test_answer_edit_is_live_after_reload_and_failed_build_keeps_last_model(mini
     _edit(topic, "- asylum request where", "- asylum where to request")
 
     broken = tmp_path / "broken-config.yml"
-    broken.write_text(mini.config_file.read_text(encoding="utf-8").replace(
-        "bot.nlu.classifier.TopicClassifier", "bot.nlu.classifier.NoSuchClassifier"), encoding="utf-8")
+    broken.write_text(
+        mini.config_file.read_text(encoding="utf-8").replace(
+            "bot.nlu.classifier.TopicClassifier", "bot.nlu.classifier.NoSuchClassifier"
+        ),
+        encoding="utf-8",
+    )
     mini.config_file = broken  # a real failing build: Rasa cannot find the component
     assert engine.reload() is False
     assert engine.model_path == model_before
@@ -69,7 +78,9 @@ def test_answer_edit_is_live_after_reload_and_failed_build_keeps_last_model(mini
 
 
 def test_broken_content_file_is_left_out_and_the_rest_still_loads(mini):
-    (mini.content_dir / "topics" / "greet.yml").write_text("topic: greet\n  bad: [indent\n", encoding="utf-8")
+    (mini.content_dir / "topics" / "greet.yml").write_text(
+        "topic: greet\n  bad: [indent\n", encoding="utf-8"
+    )
     content, problems = load(mini.content_dir)
     assert "asylum_how_to_apply" in content.topics and "greet" not in content.topics
     assert any(p.path.name == "greet.yml" and "broken YAML" in p.message for p in problems)
@@ -85,11 +96,13 @@ def test_expired_review_is_not_served_as_current(mini):
     topic = content.topics["asylum_how_to_apply"]
     after_expiry = topic.review.expires_on + dt.timedelta(days=1)
     replies = Renderer(content, enforce_review_expiry=True).topic(
-        "asylum_how_to_apply", Situation("en"), today=after_expiry)
+        "asylum_how_to_apply", Situation("en"), today=after_expiry
+    )
     text = replies[0].text
     assert "being checked" in text and topic.sources[0].url in text
     assert topic.translations["en"].answer not in text
 
     served = Renderer(content, enforce_review_expiry=False).topic(
-        "asylum_how_to_apply", Situation("en"), today=after_expiry)
+        "asylum_how_to_apply", Situation("en"), today=after_expiry
+    )
     assert topic.translations["en"].answer in served[0].text

@@ -1,4 +1,5 @@
 """The shipped content is complete and valid, and the checker catches each kind of error."""
+
 from __future__ import annotations
 
 import datetime as dt
@@ -7,12 +8,11 @@ import textwrap
 from pathlib import Path
 
 import pytest
+from samples import TOPIC_HEAD, languages
 
 from bot.content import check
 from bot.content.catalogue import LANGUAGES, TOPICS
 from bot.content.loader import load
-
-from samples import TOPIC_HEAD, languages
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -40,7 +40,9 @@ def test_services_cover_twenty_countries_with_required_services():
     # a number that could not be verified is left out (and listed by the check), never guessed
     assert sum(1 for c in content.countries.values() if c.emergency) >= 18
     for country in content.countries.values():
-        assert {"unhcr", "iom", "asylum_authority", "legal_aid"} <= {s.kind for s in country.services}
+        assert {"unhcr", "iom", "asylum_authority", "legal_aid"} <= {
+            s.kind for s in country.services
+        }
 
 
 GOOD_TOPIC = TOPIC_HEAD
@@ -59,20 +61,52 @@ def _check(tmp_path: Path, files: dict[str, str]) -> tuple[int, str]:
     return code, out.getvalue()
 
 
-@pytest.mark.parametrize("name,text,expected", [
-    ("unknown topic id", GOOD_TOPIC.replace("topic: asylum_basics", "topic: asylum_basic") + _languages(),
-     "topics/asylum_basics.yml:1: error: unknown topic id 'asylum_basic'; did you mean 'asylum_basics'?"),
-    ("missing language", GOOD_TOPIC + _languages(skip=("ps",)), "error: missing language 'ps'"),
-    ("missing answer", GOOD_TOPIC + _languages(answer='""'), "error: missing answer for asylum_basics/en"),
-    ("answer too long", GOOD_TOPIC + _languages(answer="x" * 800), "answer of asylum_basics/en is too long (800 characters"),
-    ("missing source", GOOD_TOPIC.replace("sources:\n  - name: UNHCR\n    url: https://www.unhcr.org/\n", "sources: []\n") + _languages(),
-     "error: missing source"),
-    ("malformed URL", GOOD_TOPIC.replace("https://www.unhcr.org/", "www.unhcr.org") + _languages(),
-     "topics/asylum_basics.yml:6: error: malformed URL in source: 'www.unhcr.org'"),
-    ("review expired", GOOD_TOPIC.replace("2099-01-01", "2020-01-01").replace("2026-01-01", "2019-01-01") + _languages(),
-     "topics/asylum_basics.yml:10: error: review expired on 2020-01-01"),
-    ("broken YAML", GOOD_TOPIC.replace("group: asylum", "group: [asylum") + _languages(), "error: broken YAML"),
-], ids=lambda v: v if isinstance(v, str) and len(v) < 30 else "")
+@pytest.mark.parametrize(
+    "name,text,expected",
+    [
+        (
+            "unknown topic id",
+            GOOD_TOPIC.replace("topic: asylum_basics", "topic: asylum_basic") + _languages(),
+            "topics/asylum_basics.yml:1: error: unknown topic id 'asylum_basic'; did you mean 'asylum_basics'?",
+        ),
+        ("missing language", GOOD_TOPIC + _languages(skip=("ps",)), "error: missing language 'ps'"),
+        (
+            "missing answer",
+            GOOD_TOPIC + _languages(answer='""'),
+            "error: missing answer for asylum_basics/en",
+        ),
+        (
+            "answer too long",
+            GOOD_TOPIC + _languages(answer="x" * 800),
+            "answer of asylum_basics/en is too long (800 characters",
+        ),
+        (
+            "missing source",
+            GOOD_TOPIC.replace(
+                "sources:\n  - name: UNHCR\n    url: https://www.unhcr.org/\n", "sources: []\n"
+            )
+            + _languages(),
+            "error: missing source",
+        ),
+        (
+            "malformed URL",
+            GOOD_TOPIC.replace("https://www.unhcr.org/", "www.unhcr.org") + _languages(),
+            "topics/asylum_basics.yml:6: error: malformed URL in source: 'www.unhcr.org'",
+        ),
+        (
+            "review expired",
+            GOOD_TOPIC.replace("2099-01-01", "2020-01-01").replace("2026-01-01", "2019-01-01")
+            + _languages(),
+            "topics/asylum_basics.yml:10: error: review expired on 2020-01-01",
+        ),
+        (
+            "broken YAML",
+            GOOD_TOPIC.replace("group: asylum", "group: [asylum") + _languages(),
+            "error: broken YAML",
+        ),
+    ],
+    ids=lambda v: v if isinstance(v, str) and len(v) < 30 else "",
+)
 def test_checker_reports_each_error_with_file_and_line(tmp_path, name, text, expected):
     """One broken fixture per kind of error; the message names the file and line."""
     code, out = _check(tmp_path, {"topics/asylum_basics.yml": text})
@@ -81,9 +115,16 @@ def test_checker_reports_each_error_with_file_and_line(tmp_path, name, text, exp
 
 
 def test_checker_reports_the_same_example_under_two_topics(tmp_path):
-    other = GOOD_TOPIC.replace("asylum_basics", "asylum_rights").replace("follow_up: [asylum_rights]", "follow_up: []")
-    code, out = _check(tmp_path, {"topics/asylum_basics.yml": GOOD_TOPIC + _languages(),
-                                  "topics/asylum_rights.yml": other + _languages()})
+    other = GOOD_TOPIC.replace("asylum_basics", "asylum_rights").replace(
+        "follow_up: [asylum_rights]", "follow_up: []"
+    )
+    code, out = _check(
+        tmp_path,
+        {
+            "topics/asylum_basics.yml": GOOD_TOPIC + _languages(),
+            "topics/asylum_rights.yml": other + _languages(),
+        },
+    )
     assert code == 1
     assert "is also under topic 'asylum_basics'" in out
 
@@ -103,6 +144,9 @@ def test_checker_reports_malformed_phone_number(tmp_path):
 
 def test_expiring_soon_is_a_warning_not_an_error(tmp_path):
     soon = (dt.date.today() + dt.timedelta(days=10)).isoformat()
-    code, out = _check(tmp_path, {"topics/asylum_basics.yml": GOOD_TOPIC.replace("2099-01-01", soon) + _languages()})
+    _code, out = _check(
+        tmp_path,
+        {"topics/asylum_basics.yml": GOOD_TOPIC.replace("2099-01-01", soon) + _languages()},
+    )
     assert f"warning: review expires on {soon}" in out
     assert "error: review" not in out

@@ -1,4 +1,5 @@
 """`masar content report`: coverage, reviews, unverified entries and services, in Markdown and HTML."""
+
 from __future__ import annotations
 
 import datetime as dt
@@ -37,11 +38,19 @@ def test_shipped_report_matches_what_the_loader_sees():
     content, _ = load(ROOT / "content")
     code, out = _run(ROOT / "content", today=None)
     assert code == 0
-    covered = sum(1 for t in content.topics.values() for lang in LANGUAGES
-                  if lang in t.translations and t.translations[lang].answer
-                  and len(t.translations[lang].examples) >= MIN_EXAMPLES)
+    covered = sum(
+        1
+        for t in content.topics.values()
+        for lang in LANGUAGES
+        if lang in t.translations
+        and t.translations[lang].answer
+        and len(t.translations[lang].examples) >= MIN_EXAMPLES
+    )
     pairs = len(TOPICS) * len(LANGUAGES)
-    assert f"Coverage: {covered} of {pairs} topic × language pairs ({100 * covered / pairs:.1f}%)" in out
+    assert (
+        f"Coverage: {covered} of {pairs} topic × language pairs ({100 * covered / pairs:.1f}%)"
+        in out
+    )
     assert f"Services directory: {len(content.countries)} countries." in out
     for topic_id in TOPICS:  # every catalogue topic has a coverage row with one cell per language
         assert len(_row(out, topic_id)) == 1 + len(LANGUAGES)
@@ -66,15 +75,24 @@ def test_cli_writes_the_html_report(tmp_path, capsys):
     assert cli_main(["content", "report", "--html", str(target)]) == 0
     page = target.read_text(encoding="utf-8")
     assert page.startswith("<!DOCTYPE html>")
-    assert "<h2 dir=\"auto\">Coverage per topic and language</h2>" in page
+    assert '<h2 dir="auto">Coverage per topic and language</h2>' in page
     assert "# Masar content report" in capsys.readouterr().out
 
 
 # ------------------------------------------------------------------ a small fixture
 
 
-def _topic(topic_id: str, group: str, *, skip=(), reviewed_on="2026-01-01", expires_on="2099-01-01",
-           native=(), examples=10, notes=()) -> str:
+def _topic(
+    topic_id: str,
+    group: str,
+    *,
+    skip=(),
+    reviewed_on="2026-01-01",
+    expires_on="2099-01-01",
+    native=(),
+    examples=10,
+    notes=(),
+) -> str:
     text = textwrap.dedent(f"""\
         topic: {topic_id}
         group: {group}
@@ -87,13 +105,20 @@ def _topic(topic_id: str, group: str, *, skip=(), reviewed_on="2026-01-01", expi
           reviewed_on: {reviewed_on}
           expires_on: {expires_on}
         """)
-    text += "needs_verification:\n" + "".join(f"  - \"{n}\"\n" for n in notes) if notes else "needs_verification: []\n"
+    text += (
+        "needs_verification:\n" + "".join(f'  - "{n}"\n' for n in notes)
+        if notes
+        else "needs_verification: []\n"
+    )
     text += "languages:\n"
     for lang in LANGUAGES:
         if lang in skip:
             continue
         text += f"  {lang}:\n    native_review: {'true' if lang in native else 'false'}\n    examples:\n"
-        text += "".join(f"      - {topic_id} question {lang} {n}\n" for n in range(examples if lang == 'fr' else 10))
+        text += "".join(
+            f"      - {topic_id} question {lang} {n}\n"
+            for n in range(examples if lang == "fr" else 10)
+        )
         text += "    answer: An answer.\n"
     return text
 
@@ -127,9 +152,16 @@ def _fixture(tmp_path: Path) -> Path:
     for folder in ("topics", "services", "safety"):
         (root / folder).mkdir(parents=True)
     files = {
-        "topics/asylum_basics.yml": _topic("asylum_basics", "asylum", skip=("ps",), native=("en", "ar"),
-                                           notes=("check the <script>alert(1)</script> wording",)),
-        "topics/detention.yml": _topic("detention", "asylum", reviewed_on="2025-01-01", expires_on="2026-06-30"),
+        "topics/asylum_basics.yml": _topic(
+            "asylum_basics",
+            "asylum",
+            skip=("ps",),
+            native=("en", "ar"),
+            notes=("check the <script>alert(1)</script> wording",),
+        ),
+        "topics/detention.yml": _topic(
+            "detention", "asylum", reviewed_on="2025-01-01", expires_on="2026-06-30"
+        ),
         "topics/legal_aid.yml": _topic("legal_aid", "asylum", expires_on="2026-12-10", examples=4),
         "services/mt.yml": SERVICES,
         "safety/emergency.yml": SAFETY,
@@ -142,7 +174,7 @@ def _fixture(tmp_path: Path) -> Path:
 def test_a_missing_language_shows_as_missing(tmp_path):
     _, out = _run(_fixture(tmp_path))
     row = _row(out, "asylum_basics")
-    cells = dict(zip(LANGUAGES, row[1:]))
+    cells = dict(zip(LANGUAGES, row[1:], strict=True))
     assert cells["ps"] == "missing"
     assert all(cells[lang] == "✓" for lang in LANGUAGES if lang != "ps")
     assert _row(out, "legal_aid")[1 + LANGUAGES.index("fr")] == "too few examples (4)"
@@ -152,9 +184,17 @@ def test_a_missing_language_shows_as_missing(tmp_path):
 def test_an_expired_review_shows_as_expired(tmp_path):
     _, out = _run(_fixture(tmp_path))
     reviews = out.split("## Reviews")[1].split("## ")[0]
-    assert "| detention | Amina (legal adviser) | 2025-01-01 | 2026-06-30 | EXPIRED 145 days ago: not served |" in reviews
-    assert "| legal_aid | Amina (legal adviser) | 2026-01-01 | 2026-12-10 | expiring in 18 days |" in reviews
-    assert "| asylum_basics | Amina (legal adviser) | 2026-01-01 | 2099-01-01 | ✓ current |" in reviews
+    assert (
+        "| detention | Amina (legal adviser) | 2025-01-01 | 2026-06-30 | EXPIRED 145 days ago: not served |"
+        in reviews
+    )
+    assert (
+        "| legal_aid | Amina (legal adviser) | 2026-01-01 | 2026-12-10 | expiring in 18 days |"
+        in reviews
+    )
+    assert (
+        "| asylum_basics | Amina (legal adviser) | 2026-01-01 | 2099-01-01 | ✓ current |" in reviews
+    )
     assert "| greet | – | – | – | missing file |" in reviews
     assert "Reviews: 1 expired, 1 expiring within 30 days." in out
 
@@ -163,7 +203,10 @@ def test_summary_counts_coverage_and_countries(tmp_path):
     _, out = _run(_fixture(tmp_path))
     covered = 11 + 12 + 11  # asylum_basics without ps, detention, legal_aid without fr
     pairs = len(TOPICS) * len(LANGUAGES)
-    assert f"Coverage: {covered} of {pairs} topic × language pairs ({100 * covered / pairs:.1f}%)" in out
+    assert (
+        f"Coverage: {covered} of {pairs} topic × language pairs ({100 * covered / pairs:.1f}%)"
+        in out
+    )
     assert "Services directory: 1 countries." in out
 
 
@@ -171,9 +214,14 @@ def test_unverified_entries_of_topics_services_and_safety_files_are_listed(tmp_p
     _, out = _run(_fixture(tmp_path))
     notes = out.split("## Entries that need verification")[1].split("## ")[0]
     assert re.search(r"\| content/topics/asylum_basics\.yml:\d+ \| check the <script>", notes)
-    assert re.search(r"\| content/services/mt\.yml:\d+ \| MT legal_aid 'Legal <b>aid</b> & co' "
-                     r"\(not confirmed on the live site\) \|", notes)
-    assert re.search(r"\| content/safety/emergency\.yml:6 \| the Pashto patterns were written", notes)
+    assert re.search(
+        r"\| content/services/mt\.yml:\d+ \| MT legal_aid 'Legal <b>aid</b> & co' "
+        r"\(not confirmed on the live site\) \|",
+        notes,
+    )
+    assert re.search(
+        r"\| content/safety/emergency\.yml:6 \| the Pashto patterns were written", notes
+    )
 
 
 def test_translations_without_native_review_are_listed(tmp_path):
@@ -187,9 +235,21 @@ def test_translations_without_native_review_are_listed(tmp_path):
 def test_services_directory_shows_kinds_verification_and_dates(tmp_path):
     _, out = _run(_fixture(tmp_path))
     row = _row(out, "Malta (MT)")
-    assert row == ["Malta (MT)", "112 ✓ 2026-11-01", "–", "✓ 2026-11-01", "✓ 2026-10-01", "✓ 2026-11-01",
-                   "⚠ to verify", "–", "2026-10-01"]
-    assert "| MT | legal aid | Legal <b>aid</b> & co | https://aditus.org.mt/ | – | ⚠ to verify |" in out
+    assert row == [
+        "Malta (MT)",
+        "112 ✓ 2026-11-01",
+        "–",
+        "✓ 2026-11-01",
+        "✓ 2026-10-01",
+        "✓ 2026-11-01",
+        "⚠ to verify",
+        "–",
+        "2026-10-01",
+    ]
+    assert (
+        "| MT | legal aid | Legal <b>aid</b> & co | https://aditus.org.mt/ | – | ⚠ to verify |"
+        in out
+    )
 
 
 def test_html_is_self_contained_escaped_and_direction_aware(tmp_path):
@@ -197,7 +257,9 @@ def test_html_is_self_contained_escaped_and_direction_aware(tmp_path):
     code, _ = _run(_fixture(tmp_path), html=target)
     assert code == 0
     page = target.read_text(encoding="utf-8")
-    assert "<script" not in page and "<link" not in page and "src=" not in page  # nothing loaded from elsewhere
+    assert (
+        "<script" not in page and "<link" not in page and "src=" not in page
+    )  # nothing loaded from elsewhere
     assert "&lt;script&gt;alert(1)&lt;/script&gt;" in page
     assert "Legal &lt;b&gt;aid&lt;/b&gt; &amp; co" in page
     assert '<td dir="auto" class="bad">EXPIRED 145 days ago: not served</td>' in page

@@ -4,6 +4,7 @@ VS Code (Red Hat YAML extension) validates content files against content/schema/
 NGO staff type. If the schemas drifted from bot/content/loader.py, the editor would accept
 what the check rejects, or flag what the bot accepts; these tests keep them together.
 """
+
 from __future__ import annotations
 
 import datetime as dt
@@ -14,11 +15,10 @@ from pathlib import Path
 import jsonschema
 import pytest
 import yaml
+from samples import TOPIC_HEAD, languages
 
 from bot.content.catalogue import GROUPS, LANGUAGES, REQUIRED_SERVICE_KINDS, SERVICE_KINDS, TOPICS
 from bot.content.loader import MAX_ANSWER, PHONE_RE, URL_RE, load
-
-from samples import TOPIC_HEAD, languages
 
 ROOT = Path(__file__).resolve().parent.parent
 SCHEMA_DIR = ROOT / "content" / "schema"
@@ -45,7 +45,10 @@ def _as_json(node):
 
 def _errors(name: str, text: str) -> list[str]:
     data = _as_json(yaml.safe_load(text))
-    return [f"{'/'.join(map(str, e.absolute_path))}: {e.message}" for e in _validator(name).iter_errors(data)]
+    return [
+        f"{'/'.join(map(str, e.absolute_path))}: {e.message}"
+        for e in _validator(name).iter_errors(data)
+    ]
 
 
 @pytest.mark.parametrize("name", ["topic", "services"])
@@ -64,8 +67,11 @@ def test_topic_schema_uses_the_catalogue_and_the_loaders_rules():
     assert schema["properties"]["languages"]["required"] == list(LANGUAGES)
     assert schema["definitions"]["url"]["pattern"] == URL_RE.pattern
     assert schema["definitions"]["translation"]["properties"]["answer"]["maxLength"] == MAX_ANSWER
-    groups = {rule["then"]["properties"]["group"]["const"]: rule["if"]["properties"]["topic"]["enum"]
-              for rule in schema["allOf"] if "then" in rule}
+    groups = {
+        rule["then"]["properties"]["group"]["const"]: rule["if"]["properties"]["topic"]["enum"]
+        for rule in schema["allOf"]
+        if "then" in rule
+    }
     assert groups == {g: list(ids) for g, ids in GROUPS.items()}
 
 
@@ -74,16 +80,23 @@ def test_services_schema_uses_the_loaders_rules():
     assert schema["definitions"]["url"]["pattern"] == URL_RE.pattern
     assert schema["definitions"]["phone"]["anyOf"][0]["pattern"] == PHONE_RE.pattern
     assert schema["definitions"]["service"]["properties"]["kind"]["enum"] == list(SERVICE_KINDS)
-    required = [rule["contains"]["properties"]["kind"]["const"] for rule in schema["properties"]["services"]["allOf"]]
+    required = [
+        rule["contains"]["properties"]["kind"]["const"]
+        for rule in schema["properties"]["services"]["allOf"]
+    ]
     assert required == list(REQUIRED_SERVICE_KINDS)
 
 
-@pytest.mark.parametrize("path", sorted((ROOT / "content" / "topics").glob("*.yml")), ids=lambda p: p.name)
+@pytest.mark.parametrize(
+    "path", sorted((ROOT / "content" / "topics").glob("*.yml")), ids=lambda p: p.name
+)
 def test_every_shipped_topic_file_validates(path):
     assert _errors("topic", path.read_text(encoding="utf-8")) == []
 
 
-@pytest.mark.parametrize("path", sorted((ROOT / "content" / "services").glob("*.yml")), ids=lambda p: p.name)
+@pytest.mark.parametrize(
+    "path", sorted((ROOT / "content" / "services").glob("*.yml")), ids=lambda p: p.name
+)
 def test_every_shipped_services_file_validates(path):
     assert _errors("services", path.read_text(encoding="utf-8")) == []
 
@@ -116,7 +129,11 @@ def test_schema_and_loader_reject_the_same_topic_mistakes(tmp_path, kind):
     (tmp_path / "topics").mkdir()
     (tmp_path / "topics" / "asylum_basics.yml").write_text(broken, encoding="utf-8")
     _, problems = load(tmp_path)
-    mine = [p for p in problems if p.path.name == "asylum_basics.yml" and p.severity in ("error", "warning")]
+    mine = [
+        p
+        for p in problems
+        if p.path.name == "asylum_basics.yml" and p.severity in ("error", "warning")
+    ]
     assert mine, f"the loader accepts: {kind}"
 
 
@@ -137,11 +154,20 @@ GOOD_SERVICES = textwrap.dedent("""\
 
 BROKEN_SERVICES = {
     "malformed phone": ('number: "112"', 'number: "11-two"'),
-    "missing required kind": ("  - {kind: iom, name: IOM, url: https://italy.iom.int/, source: https://italy.iom.int/, "
-                              "verified_on: 2026-11-22, needs_verification: false}\n", ""),
-    "confirmed entry without date": ("source: https://italy.iom.int/, verified_on: 2026-11-22,", "source: https://italy.iom.int/,"),
+    "missing required kind": (
+        "  - {kind: iom, name: IOM, url: https://italy.iom.int/, source: https://italy.iom.int/, "
+        "verified_on: 2026-11-22, needs_verification: false}\n",
+        "",
+    ),
+    "confirmed entry without date": (
+        "source: https://italy.iom.int/, verified_on: 2026-11-22,",
+        "source: https://italy.iom.int/,",
+    ),
     "unknown kind": ("kind: iom", "kind: ngo"),
-    "number without source": ("  source: https://digital-strategy.ec.europa.eu/en/policies/112\n", ""),
+    "number without source": (
+        "  source: https://digital-strategy.ec.europa.eu/en/policies/112\n",
+        "",
+    ),
     "typo in a key": ("  verified_on: 2026-11-22\n  needs", "  verifed_on: 2026-11-22\n  needs"),
 }
 

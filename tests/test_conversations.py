@@ -4,6 +4,7 @@ Each conversation in each of its languages is one test case, run through the rea
 model and dialogue engine as a new user, so `make test` fails on a wrong or missing answer
 in any language, and names the file, line and language.
 """
+
 from __future__ import annotations
 
 import asyncio
@@ -16,7 +17,9 @@ from bot.evaluation.report import transcript
 from bot.evaluation.runner import run
 
 CONVERSATIONS, PROBLEMS = load_conversations(Path(__file__).resolve().parent / "conversations")
-CASES = [pytest.param(c, code, id=f"{c.name}-{code}") for c in CONVERSATIONS for code in c.languages]
+CASES = [
+    pytest.param(c, code, id=f"{c.name}-{code}") for c in CONVERSATIONS for code in c.languages
+]
 
 
 def test_every_conversation_file_can_be_read():

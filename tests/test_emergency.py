@@ -1,5 +1,6 @@
 """The emergency net: recall and false alarms per language, and the emergency answer first,
 from every state a conversation can be in, through the real engine and model."""
+
 from __future__ import annotations
 
 import shutil
@@ -26,6 +27,7 @@ def scores(net):
 
 
 # -- the labelled set and the numbers ----------------------------------------------------------
+
 
 def test_labelled_set_covers_every_launch_language_with_enough_messages():
     labelled = load_labelled()
@@ -68,6 +70,7 @@ def test_evaluation_prints_a_table_per_language(capsys):
 
 # -- how the net matches -----------------------------------------------------------------------
 
+
 def test_a_question_about_risks_is_blanked_out_but_a_real_emergency_after_it_is_not(net):
     assert net.check("what happens if the boat sinks?") is None
     alarm = net.check("what happens if the boat sinks? we are sinking now")
@@ -75,10 +78,10 @@ def test_a_question_about_risks_is_blanked_out_but_a_real_emergency_after_it_is_
 
 
 def test_typing_without_accents_or_with_persian_letters_matches_the_same_pattern(net):
-    assert net.check("bot batiyo yardim edin") is not None          # Turkish without Turkish letters
-    assert net.check("le bato coule aidez nous") is not None          # French without accents
-    assert net.check("قایق داره غرق می‌شه") is not None               # Persian with a half-space
-    assert net.check("قايق داره غرق ميشه") is not None                # Arabic yeh instead of Persian
+    assert net.check("bot batiyo yardim edin") is not None  # Turkish without Turkish letters
+    assert net.check("le bato coule aidez nous") is not None  # French without accents
+    assert net.check("قایق داره غرق می‌شه") is not None  # Persian with a half-space
+    assert net.check("قايق داره غرق ميشه") is not None  # Arabic yeh instead of Persian
 
 
 def test_one_broken_pattern_does_not_switch_the_net_off():
@@ -99,10 +102,12 @@ def test_content_check_reports_bad_pattern_missing_language_and_review_with_line
     safety.mkdir()
     shutil.copy(ROOT / "content" / "safety" / "emergency.yml", safety / "emergency.yml")
     text = (safety / "emergency.yml").read_text(encoding="utf-8")
-    text = text.replace("review:\n", "reviewed:\n", 1)                      # no review block
-    text = text.replace("    uk:\n      - '\\b(човен", "    xx:\n      - '\\b(човен", 1)  # a language gone
-    text = text.replace("      - '\\bmayday\\b'", "      - '(mayday'", 1)      # a broken pattern
-    text = text.replace("      - '\\boverboard\\b'", "      - '.*'", 1)       # matches everything
+    text = text.replace("review:\n", "reviewed:\n", 1)  # no review block
+    text = text.replace(
+        "    uk:\n      - '\\b(човен", "    xx:\n      - '\\b(човен", 1
+    )  # a language gone
+    text = text.replace("      - '\\bmayday\\b'", "      - '(mayday'", 1)  # a broken pattern
+    text = text.replace("      - '\\boverboard\\b'", "      - '.*'", 1)  # matches everything
     (safety / "emergency.yml").write_text(text, encoding="utf-8")
     problems = check_safety_files(tmp_path)
     messages = [f"{p.line}: {p.message}" for p in problems if p.severity == "error"]
@@ -122,6 +127,7 @@ def test_shipped_safety_files_pass_the_content_check():
 
 
 # -- through the engine: the emergency answer comes first, from every state -----------------------
+
 
 def first_line(answer) -> str:
     return answer.replies[0].text.split("\n")[0]
@@ -151,17 +157,20 @@ def test_in_the_middle_of_the_country_question_with_the_country_named(ask):
     answer = ask("em-country", "boat sinking near lampedusa italy")
     assert_emergency_first(answer, "112")
     assert "Ital" in first_line(answer)
-    assert "1530" in answer.replies[0].text     # Italy's sea rescue number follows
+    assert "1530" in answer.replies[0].text  # Italy's sea rescue number follows
 
 
 def test_a_country_with_another_number_gets_that_number_first(ask):
-    assert_emergency_first(ask("em-gb", "we are in a dinghy in the channel near england and water is coming in"),
-                           "999")
+    assert_emergency_first(
+        ask("em-gb", "we are in a dinghy in the channel near england and water is coming in"), "999"
+    )
     assert_emergency_first(ask("em-gr", "the boat is sinking near greece"), "112")
 
 
 def test_after_a_fallback(ask):
-    assert ask("em-fallback", "what's the best pizza topping in naples", lang="en").topic == "fallback"
+    assert (
+        ask("em-fallback", "what's the best pizza topping in naples", lang="en").topic == "fallback"
+    )
     assert_emergency_first(ask("em-fallback", "my friend is bleeding a lot"))
 
 
@@ -185,8 +194,11 @@ def test_an_emergency_in_every_launch_language_gets_the_numbers_first(ask, langu
 
 # -- /emergency at any time --------------------------------------------------------------------
 
-@pytest.mark.parametrize("before", [[], ["/start"], ["/language"], ["/find_help"], ["how do i ask for asylum"],
-                                    ["/forget"]])
+
+@pytest.mark.parametrize(
+    "before",
+    [[], ["/start"], ["/language"], ["/find_help"], ["how do i ask for asylum"], ["/forget"]],
+)
 def test_the_emergency_command_works_at_any_time(ask, before):
     user = "em-cmd-" + "-".join(b.strip("/").replace(" ", "_") for b in before)
     for text in before:
@@ -209,13 +221,16 @@ def test_emergency_answers_never_start_with_a_menu_or_a_question(ask):
 
 def test_a_small_file_with_patterns_and_exclusions_per_language_loads(tmp_path):
     path = tmp_path / "emergency.yml"
-    path.write_text(textwrap.dedent("""\
+    path.write_text(
+        textwrap.dedent("""\
         topics:
           emergency_general:
             en: ['\\bbleeding\\b']
         not_emergency:
           en: ['\\bnose ?bleeding\\b']
-        """), encoding="utf-8")
+        """),
+        encoding="utf-8",
+    )
     net = EmergencyNet.from_file(path)
     assert net.check("he is bleeding") is not None
     assert net.check("i have a nosebleeding, is it normal") is None

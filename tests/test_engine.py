@@ -1,4 +1,5 @@
 """Conversation basics and bad input, through the real engine and model."""
+
 from __future__ import annotations
 
 import json
@@ -49,14 +50,25 @@ def test_change_language_at_any_time(ask):
     ask("basics-5", "how do i ask for asylum", lang=None)
     answer = ask("basics-5", "/language")
     assert answer.topic == "change_language"
-    assert len([b for b in answer.replies[0].buttons if b.payload.startswith("/language ")]) == len(LANGUAGES)
+    assert len([b for b in answer.replies[0].buttons if b.payload.startswith("/language ")]) == len(
+        LANGUAGES
+    )
     after = ask("basics-5", "/language so")
     assert after.language == "so"
 
 
 def test_bad_input_never_crashes(ask):
-    for text in ["", "   ", "x" * 10_000, "😀😀😀", "سلام hello ሰላም привіт", "\x00\x07\ud800 broken",
-                 "/unknowncommand", "/language xx", "/country Atlantis"]:
+    for text in [
+        "",
+        "   ",
+        "x" * 10_000,
+        "😀😀😀",
+        "سلام hello ሰላም привіт",
+        "\x00\x07\ud800 broken",
+        "/unknowncommand",
+        "/language xx",
+        "/country Atlantis",
+    ]:
         answer = ask("basics-bad", text)
         assert answer.replies and answer.replies[0].text, text
 
@@ -84,13 +96,24 @@ def test_forget_deletes_the_conversation(engine, ask):
 
 def _masar(*args, stdin: str, env_extra=None) -> subprocess.CompletedProcess:
     env = {**os.environ, "MASAR_DATA_DIR": str(ROOT / "build" / "test-var"), **(env_extra or {})}
-    return subprocess.run([sys.executable, "-m", "bot.cli", *args], input=stdin, capture_output=True,
-                          text=True, cwd=ROOT, env=env, timeout=600)
+    return subprocess.run(
+        [sys.executable, "-m", "bot.cli", *args],
+        input=stdin,
+        capture_output=True,
+        text=True,
+        cwd=ROOT,
+        env=env,
+        timeout=600,
+    )
 
 
 def test_masar_ask_answers_valid_lines_and_reports_invalid_ones(engine):
-    lines = ['{"user": "u1", "text": "hello", "lang": "en"}', "this is not json",
-             '{"user": "u1"}', '{"user": "u2", "text": "هل الطريق بالبحر إلى إيطاليا خطير"}']
+    lines = [
+        '{"user": "u1", "text": "hello", "lang": "en"}',
+        "this is not json",
+        '{"user": "u1"}',
+        '{"user": "u2", "text": "هل الطريق بالبحر إلى إيطاليا خطير"}',
+    ]
     proc = _masar("ask", stdin="\n".join(lines) + "\n")
     assert proc.returncode == 0, proc.stderr[-2000:]
     out = [json.loads(line) for line in proc.stdout.splitlines()]
@@ -105,7 +128,9 @@ def test_masar_ask_answers_valid_lines_and_reports_invalid_ones(engine):
 
 def test_masar_chat_holds_a_conversation(engine, content):
     """Greeting and language choice, a question, an answer with source, fallback, new language."""
-    script = "\n".join(["1", "how do i apply for asylum", "what is the weather on mars", "/language", "7", ""])
+    script = "\n".join(
+        ["1", "how do i apply for asylum", "what is the weather on mars", "/language", "7", ""]
+    )
     proc = _masar("chat", stdin=script)
     assert proc.returncode == 0, proc.stderr[-2000:]
     out = proc.stdout

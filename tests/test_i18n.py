@@ -1,4 +1,5 @@
 """Interface strings, language and country names, dates, and right-to-left display."""
+
 from __future__ import annotations
 
 import datetime as dt
@@ -9,7 +10,19 @@ from babel.messages.catalog import Catalog
 from babel.messages.pofile import write_po
 
 from bot.content.catalogue import LANGUAGES
-from bot.i18n import FSI, LRM, PDI, RLM, RTL, _, bidi, country_name, format_day, language_name, translator
+from bot.i18n import (
+    FSI,
+    LRM,
+    PDI,
+    RLM,
+    RTL,
+    _,
+    bidi,
+    country_name,
+    format_day,
+    language_name,
+    translator,
+)
 
 MARKS = re.compile(f"[{LRM}{RLM}{FSI}{PDI}]")
 
@@ -53,31 +66,52 @@ def test_plural_forms_follow_the_catalog(tmp_path):
         write_po(fh, catalog)
     uk = translator("uk", tmp_path)
     assert [uk.ngettext("{n} day", "{n} days", n).format(n=n) for n in (1, 3, 5, 21)] == [
-        "1 день", "3 дні", "5 днів", "21 день"]
+        "1 день",
+        "3 дні",
+        "5 днів",
+        "21 день",
+    ]
 
 
-@pytest.mark.parametrize("language, expected", [
-    ("uk", {1: "1 ознака", 3: "3 ознаки", 5: "5 ознак", 21: "21 ознака"}),
-    ("ar", {1: "علامة تحذير واحدة", 2: "علامتا تحذير", 3: "3 علامات", 11: "11 علامة"}),
-    ("fr", {1: "1 signe d'alerte", 2: "2 signes d'alerte"}),
-    ("en", {1: "1 warning sign in", 2: "2 warning signs in"}),
-])
+@pytest.mark.parametrize(
+    "language, expected",
+    [
+        ("uk", {1: "1 ознака", 3: "3 ознаки", 5: "5 ознак", 21: "21 ознака"}),
+        ("ar", {1: "علامة تحذير واحدة", 2: "علامتا تحذير", 3: "3 علامات", 11: "11 علامة"}),
+        ("fr", {1: "1 signe d'alerte", 2: "2 signes d'alerte"}),
+        ("en", {1: "1 warning sign in", 2: "2 warning signs in"}),
+    ],
+)
 def test_the_offer_check_counts_warning_signs_with_each_languages_plural_forms(language, expected):
     from bot.i18n import ngettext
 
     for n, start in expected.items():
-        text = ngettext(language, "{n} warning sign in this message", "{n} warning signs in this message", n)
+        text = ngettext(
+            language, "{n} warning sign in this message", "{n} warning signs in this message", n
+        )
         assert start in text, (n, text)
 
 
 # --------------------------------------------------------------------------- CLDR names and dates
 
 
-@pytest.mark.parametrize("code, name", [
-    ("ar", "العربية"), ("fa", "فارسی"), ("ps", "پښتو"), ("ti", "ትግርኛ"), ("so", "Soomaali"),
-    ("fr", "Français"), ("es", "Español"), ("tr", "Türkçe"), ("ur", "اردو"), ("bn", "বাংলা"),
-    ("uk", "Українська"), ("en", "English"),
-])
+@pytest.mark.parametrize(
+    "code, name",
+    [
+        ("ar", "العربية"),
+        ("fa", "فارسی"),
+        ("ps", "پښتو"),
+        ("ti", "ትግርኛ"),
+        ("so", "Soomaali"),
+        ("fr", "Français"),
+        ("es", "Español"),
+        ("tr", "Türkçe"),
+        ("ur", "اردو"),
+        ("bn", "বাংলা"),
+        ("uk", "Українська"),
+        ("en", "English"),
+    ],
+)
 def test_language_names_are_in_their_own_script(code, name):
     assert language_name(code) == name
 
@@ -114,7 +148,7 @@ def test_every_rtl_line_starts_right_to_left():
 def test_urls_are_isolated_whole_and_still_work_when_copied():
     url = "https://help.unhcr.org/italy/asylum-procedure?x=1&y=2#apply"
     out = bidi(f"المصدر: UNHCR – {url}.", "ar")
-    assert f"{FSI}{url}{PDI}." in out              # sentence full stop stays outside
+    assert f"{FSI}{url}{PDI}." in out  # sentence full stop stays outside
     bare = bidi("راجع unhcr.org/it/asylum، أو اكتب إلى info@example.org", "fa")
     assert isolated(bare)[-2:] == ["unhcr.org/it/asylum", "info@example.org"]
 
@@ -155,6 +189,10 @@ def test_counts_are_written_as_the_locale_writes_numbers():
 
     from bot.i18n import ngettext
 
-    text = ngettext("uk", "{n} warning sign in this message", "{n} warning signs in this message", 1234)
+    text = ngettext(
+        "uk", "{n} warning sign in this message", "{n} warning signs in this message", 1234
+    )
     assert text.startswith(format_decimal(1234, locale="uk")) and not text.startswith("1234")
-    assert ngettext("en", "{n} warning sign in this message", "{n} warning signs in this message", 1234).startswith("1,234")
+    assert ngettext(
+        "en", "{n} warning sign in this message", "{n} warning signs in this message", 1234
+    ).startswith("1,234")

@@ -127,9 +127,22 @@ def _loaded():
 
 
 def test_constants():
-    assert set(LANGUAGES) == {"en", "ar", "fa", "ps", "ti", "so", "fr", "es", "tr", "ur", "bn", "uk"}
+    assert set(LANGUAGES) == {
+        "en",
+        "ar",
+        "fa",
+        "ps",
+        "ti",
+        "so",
+        "fr",
+        "es",
+        "tr",
+        "ur",
+        "bn",
+        "uk",
+    }
     assert len(LANGUAGES) == 12
-    assert RTL == frozenset({"ar", "fa", "ps", "ur"})
+    assert frozenset({"ar", "fa", "ps", "ur"}) == RTL
 
 
 @pytest.mark.parametrize(
@@ -174,7 +187,18 @@ def test_digits_and_lookalikes_are_not_arabizi(text, language):
 
 @pytest.mark.parametrize(
     "text",
-    ["👍", "😀😀🙏", "112", "+39 06 1234567", "https://help.unhcr.org/italy", "", "  ", "?!", "UNHCR", "ok"],
+    [
+        "👍",
+        "😀😀🙏",
+        "112",
+        "+39 06 1234567",
+        "https://help.unhcr.org/italy",
+        "",
+        "  ",
+        "?!",
+        "UNHCR",
+        "ok",
+    ],
 )
 def test_no_language_signal(text):
     assert detect(text) == Detection(None, 0.0)
@@ -182,8 +206,20 @@ def test_no_language_signal(text):
 
 @pytest.mark.parametrize(
     "text",
-    ["ok", "thanks", "UNHCR", "yes", "thx", "112", "👍", "https://unhcr.org", "WhatsApp", "IOM office?",
-     "merci", "kifak"],
+    [
+        "ok",
+        "thanks",
+        "UNHCR",
+        "yes",
+        "thx",
+        "112",
+        "👍",
+        "https://unhcr.org",
+        "WhatsApp",
+        "IOM office?",
+        "merci",
+        "kifak",
+    ],
 )
 def test_short_foreign_words_keep_the_conversation_language(text):
     assert choose_language(text, current="fa").language == "fa"
@@ -200,7 +236,9 @@ def test_clear_switch_to_another_language():
     assert choose_language(french, current="en").language == "fr"
     english = "I would like to know how to apply for asylum in Germany"
     assert choose_language(english, current="fa").language == "en"
-    assert choose_language("ana 3ayez aro7 3al ba7r", current="en") == detect("ana 3ayez aro7 3al ba7r")
+    assert choose_language("ana 3ayez aro7 3al ba7r", current="en") == detect(
+        "ana 3ayez aro7 3al ba7r"
+    )
 
 
 def test_short_message_in_another_latin_language_does_not_switch():
@@ -249,8 +287,19 @@ def test_arabizi_flag_survives_choice():
 
 @pytest.mark.parametrize(
     "code,expected",
-    [("fa-IR", "fa"), ("fa_AF", "fa"), ("prs", "fa"), ("ps-AF", "ps"), ("EN-us", "en"), ("ar", "ar"),
-     ("uk-UA", "uk"), ("pt-BR", None), ("ru", None), ("", None), (None, None)],
+    [
+        ("fa-IR", "fa"),
+        ("fa_AF", "fa"),
+        ("prs", "fa"),
+        ("ps-AF", "ps"),
+        ("EN-us", "en"),
+        ("ar", "ar"),
+        ("uk-UA", "uk"),
+        ("pt-BR", None),
+        ("ru", None),
+        ("", None),
+        (None, None),
+    ],
 )
 def test_normalize_language_code(code, expected):
     assert normalize_language_code(code) == expected

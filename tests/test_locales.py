@@ -3,6 +3,7 @@
 These tests are the CI gate for translations: a `_()` string added to the code without
 `masar locales update`, or left untranslated in one launch language, fails here.
 """
+
 from __future__ import annotations
 
 import io
@@ -31,11 +32,16 @@ def test_the_template_holds_every_string_the_code_uses():
 
 def test_button_titles_and_service_labels_are_extracted():
     found = catalogs.code_messages()
-    assert {"Dangers at sea", "Talk to a person", "Free legal aid", "Red Cross / Red Crescent"} <= found
+    assert {
+        "Dangers at sea",
+        "Talk to a person",
+        "Free legal aid",
+        "Red Cross / Red Crescent",
+    } <= found
 
 
 def test_the_extractor_reads_masars_call_style_and_nothing_else():
-    source = b'''
+    source = b"""
 TITLES = {"sea": "Dangers at sea"}
 OTHER = {"x": "not a label"}
 a = _(language, "Hello {name}", name=who)
@@ -43,10 +49,12 @@ b = ngettext(language, "{n} day", "{n} days", n)
 c = translator(language).gettext(message)
 d = gettext("default keywords are off")
 e = _(language, TITLES[topic])
-'''
+"""
     keywords = parse_keywords(list(catalogs.KEYWORDS))
     found = [m[1] for m in extract(catalogs.extract_python, io.BytesIO(source), keywords)]
-    assert sorted(found, key=str) == sorted(["Dangers at sea", "Hello {name}", ("{n} day", "{n} days")], key=str)
+    assert sorted(found, key=str) == sorted(
+        ["Dangers at sea", "Hello {name}", ("{n} day", "{n} days")], key=str
+    )
 
 
 def test_masar_locales_check_passes(capsys):
@@ -92,12 +100,18 @@ def test_a_missing_translation_fails_the_check(locales):
     edit(locales, "ps", "Menu", string="")
     problems = problems_in(locales)
     assert len(problems) == 1
-    assert "ps/LC_MESSAGES/masar.po" in problems[0] and "'Menu'" in problems[0] and "not translated" in problems[0]
+    assert (
+        "ps/LC_MESSAGES/masar.po" in problems[0]
+        and "'Menu'" in problems[0]
+        and "not translated" in problems[0]
+    )
 
 
 def test_a_msgid_missing_from_a_catalog_fails_the_check(locales):
     edit(locales, "ti", "Choose your language:", delete=True)
-    assert any("ti/" in p and "Choose your language:" in p and "missing" in p for p in problems_in(locales))
+    assert any(
+        "ti/" in p and "Choose your language:" in p and "missing" in p for p in problems_in(locales)
+    )
 
 
 def test_a_fuzzy_translation_fails_the_check(locales):
@@ -105,8 +119,10 @@ def test_a_fuzzy_translation_fails_the_check(locales):
     assert any("so/" in p and "fuzzy" in p for p in problems_in(locales))
 
 
-@pytest.mark.parametrize("wrong", ["Emergencia en {pais}: {number}", "Emergencia en {country: {number}",
-                                   "Emergencia: {number}"])
+@pytest.mark.parametrize(
+    "wrong",
+    ["Emergencia en {pais}: {number}", "Emergencia en {country: {number}", "Emergencia: {number}"],
+)
 def test_placeholders_must_be_kept_exactly(locales, wrong):
     edit(locales, "es", "Emergency in {country}: {number}", string=wrong)
     assert any("es/" in p and "placeholders" in p for p in problems_in(locales))
@@ -122,7 +138,10 @@ def test_plural_forms_must_match_cldr(locales):
     text = po.read_text(encoding="utf-8")
     start = text.index('"Plural-Forms:')
     end = text.index('"MIME-Version')
-    po.write_text(text[:start] + '"Plural-Forms: nplurals=2; plural=(n != 1);\\n"\n' + text[end:], encoding="utf-8")
+    po.write_text(
+        text[:start] + '"Plural-Forms: nplurals=2; plural=(n != 1);\\n"\n' + text[end:],
+        encoding="utf-8",
+    )
     assert any("uk/" in p and "Plural-Forms" in p for p in problems_in(locales))
 
 

@@ -3,6 +3,7 @@
 The classifier is trained on hand-made features, so these tests say exactly what it computes;
 the real pipeline on the real content is exercised by tests/test_understanding.py.
 """
+
 from __future__ import annotations
 
 import os
@@ -13,7 +14,6 @@ from pathlib import Path
 import numpy as np
 import pytest
 import scipy.sparse as sp
-
 from rasa.engine.graph import ExecutionContext, GraphSchema
 from rasa.engine.storage.local_model_storage import LocalModelStorage
 from rasa.engine.storage.resource import Resource
@@ -33,9 +33,14 @@ def _message(text: str, dense, counts, intent: str | None = None) -> Message:
     if intent:
         data[INTENT] = intent
     message = Message(data=data)
-    message.add_features(Features(np.asarray(dense, np.float32).reshape(1, -1), "sentence", TEXT, "emb"))
-    message.add_features(Features(sp.coo_matrix(np.asarray(counts, np.float32).reshape(1, -1)), "sentence",
-                                  TEXT, "cv"))
+    message.add_features(
+        Features(np.asarray(dense, np.float32).reshape(1, -1), "sentence", TEXT, "emb")
+    )
+    message.add_features(
+        Features(
+            sp.coo_matrix(np.asarray(counts, np.float32).reshape(1, -1)), "sentence", TEXT, "cv"
+        )
+    )
     return message
 
 
@@ -46,7 +51,7 @@ def _training_messages():
         topic = ("asylum", "work", "danger")[i % 3]
         dense = rng.normal(size=8) + (i % 3) * 3.0
         counts = np.zeros(12)
-        counts[(i % 3) * 4: (i % 3) * 4 + 4] = rng.integers(1, 4, size=4)
+        counts[(i % 3) * 4 : (i % 3) * 4 + 4] = rng.integers(1, 4, size=4)
         out.append(_message(f"example {i}", dense, counts, topic))
     return out
 
@@ -62,8 +67,9 @@ def _context():
 
 def _train(storage, config=None):
     resource = Resource("topic_classifier")
-    classifier = TopicClassifier.create({**TopicClassifier.get_default_config(), **(config or {})}, storage,
-                                        resource, _context())
+    classifier = TopicClassifier.create(
+        {**TopicClassifier.get_default_config(), **(config or {})}, storage, resource, _context()
+    )
     classifier.train(TrainingData(training_examples=_training_messages()))
     return classifier, resource
 
@@ -83,9 +89,13 @@ def test_trained_classifier_ranks_topics_and_reloads_identically(storage):
     first = probe[0].get("intent_ranking")
     assert probe[0].get(INTENT)["name"] == "danger"
     assert abs(sum(r["confidence"] for r in first) - 1.0) < 1e-4
-    assert [r["confidence"] for r in first] == sorted((r["confidence"] for r in first), reverse=True)
+    assert [r["confidence"] for r in first] == sorted(
+        (r["confidence"] for r in first), reverse=True
+    )
 
-    loaded = TopicClassifier.load(TopicClassifier.get_default_config(), storage, resource, _context())
+    loaded = TopicClassifier.load(
+        TopicClassifier.get_default_config(), storage, resource, _context()
+    )
     assert loaded.coef.flags["C_CONTIGUOUS"]
     again = [_message("new", np.full(8, 6.0), [0, 0, 0, 0, 0, 0, 0, 0, 2, 1, 1, 1])]
     loaded.process(again)
@@ -102,8 +112,9 @@ def test_a_message_without_features_or_a_wider_vocabulary_still_gets_a_ranking(s
 
 
 def test_untrained_classifier_leaves_messages_alone(storage):
-    classifier = TopicClassifier.load(TopicClassifier.get_default_config(), storage, Resource("missing"),
-                                      _context())
+    classifier = TopicClassifier.load(
+        TopicClassifier.get_default_config(), storage, Resource("missing"), _context()
+    )
     message = Message(data={TEXT: "hello"})
     classifier.process([message])
     assert message.get(INTENT) is None
@@ -124,7 +135,9 @@ def test_embedding_cache_embeds_each_text_once_and_survives_a_broken_file(tmp_pa
 
 
 def test_batched_training_embeddings_match_single_queries():
-    texts = [f"question number {i} about the asylum interview" for i in range(embeddings.TRAIN_BATCH + 3)]
+    texts = [
+        f"question number {i} about the asylum interview" for i in range(embeddings.TRAIN_BATCH + 3)
+    ]
     batched = embeddings.embed_batches(texts)
     assert batched.shape == (len(texts), 384) and batched.dtype == np.float32
     for i in (0, embeddings.TRAIN_BATCH, len(texts) - 1):
@@ -140,8 +153,12 @@ def test_training_threads_come_from_the_setting_or_the_usable_cores(monkeypatch)
 
 
 def test_jax_is_kept_out_unless_allowed():
-    code = ("import bot\n"
-            "try:\n    import jax\nexcept ImportError:\n    print('blocked')\nelse:\n    print('loaded')\n")
+    code = (
+        "import bot\n"
+        "try:\n    import jax\nexcept ImportError:\n    print('blocked')\nelse:\n    print('loaded')\n"
+    )
     env = {k: v for k, v in os.environ.items() if k != "MASAR_ALLOW_JAX"}
-    out = subprocess.run([sys.executable, "-c", code], cwd=REPO_ROOT, env=env, capture_output=True, text=True)
+    out = subprocess.run(
+        [sys.executable, "-c", code], cwd=REPO_ROOT, env=env, capture_output=True, text=True
+    )
     assert out.stdout.strip() == "blocked", out.stderr

@@ -1,5 +1,6 @@
 """The offer check: red flags quoted from smugglers' adverts in every launch language, a risk
 level, and what to do instead; honest adverts and official notices are not called high risk."""
+
 from __future__ import annotations
 
 import asyncio
@@ -13,14 +14,30 @@ import yaml
 from bot.content.catalogue import LANGUAGES
 from bot.messages import Reply
 from bot.safety.checks import check_safety_files
-from bot.safety.offers import Finding, Flag, OfferChecker, load_checker, looks_like_advert, risk_level
+from bot.safety.offers import (
+    Finding,
+    Flag,
+    OfferChecker,
+    load_checker,
+    looks_like_advert,
+    risk_level,
+)
 from bot.safety.render import offer_reply, with_offer_check
 
 ROOT = Path(__file__).resolve().parent.parent
 ADVERTS = yaml.safe_load((ROOT / "tests" / "data" / "offers.yml").read_text(encoding="utf-8"))
 NO_DIRECTION_MARKS = str.maketrans("", "", "\u2068\u2069\u200e\u200f")
-REQUIRED_FLAGS = {"upfront_payment", "no_visa_needed", "guarantee", "safe_ship", "documents_for_sale",
-                  "messenger_only", "pressure", "cash_hawala_crypto", "recruitment_fee"}
+REQUIRED_FLAGS = {
+    "upfront_payment",
+    "no_visa_needed",
+    "guarantee",
+    "safe_ship",
+    "documents_for_sale",
+    "messenger_only",
+    "pressure",
+    "cash_hawala_crypto",
+    "recruitment_fee",
+}
 
 
 @pytest.fixture(scope="module")
@@ -35,7 +52,7 @@ def test_every_launch_language_has_a_smuggler_advert_and_a_legitimate_one():
 
 def test_the_flags_cover_the_red_flags_people_meet(checker):
     ids = {f.id for f in checker.flags}
-    assert REQUIRED_FLAGS <= ids
+    assert ids >= REQUIRED_FLAGS
     for flag in checker.flags:
         for language in LANGUAGES:
             assert flag.explanation.get(language, "").strip(), (flag.id, language)
@@ -47,9 +64,14 @@ def test_a_smuggler_advert_gets_its_red_flags_quoted_and_a_high_risk(checker, la
         text = " ".join(advert["text"].split())
         check = checker.check(text)
         assert check.risk == "high", (language, check.flag_ids)
-        assert set(advert["flags"]) <= set(check.flag_ids), (language, set(advert["flags"]) - set(check.flag_ids))
+        assert set(advert["flags"]) <= set(check.flag_ids), (
+            language,
+            set(advert["flags"]) - set(check.flag_ids),
+        )
         for finding in check.findings:
-            assert finding.quote and text[finding.start:finding.end].startswith(finding.quote.rstrip("…")), finding
+            assert finding.quote and text[finding.start : finding.end].startswith(
+                finding.quote.rstrip("…")
+            ), finding
         assert looks_like_advert(text, check)
 
 
@@ -97,7 +119,9 @@ def test_the_answer_quotes_explains_and_says_what_to_do(checker):
 
 
 def test_no_red_flags_is_not_called_safe(checker):
-    reply = offer_reply(checker.check("We are a bakery in Lyon looking for a baker, full-time contract."), "en")
+    reply = offer_reply(
+        checker.check("We are a bakery in Lyon looking for a baker, full-time contract."), "en"
+    )
     assert "does not prove the offer is safe" in reply.text
 
 
@@ -106,15 +130,27 @@ def test_when_the_check_joins_the_answer(checker):
     question = "can you check an offer for me?"
     smuggler_question = "how much for the VIP boat, can I pay cash"
     # a short question keeps the topic's own answer
-    assert with_offer_check(checker.check(question), question, "en", "offer_check", topic_reply, False) \
-        == ("offer_check", topic_reply)
+    assert with_offer_check(
+        checker.check(question), question, "en", "offer_check", topic_reply, False
+    ) == ("offer_check", topic_reply)
     # a smuggler request with red flags: the check first, then the topic's answer on the risks
-    topic, replies = with_offer_check(checker.check(smuggler_question), smuggler_question, "en",
-                                      "smuggler_contact_request", topic_reply, False)
-    assert topic == "offer_check" and replies[0].text.startswith("Risk") and replies[1] is topic_reply[0]
+    topic, replies = with_offer_check(
+        checker.check(smuggler_question),
+        smuggler_question,
+        "en",
+        "smuggler_contact_request",
+        topic_reply,
+        False,
+    )
+    assert (
+        topic == "offer_check"
+        and replies[0].text.startswith("Risk")
+        and replies[1] is topic_reply[0]
+    )
     # another topic keeps its answer unless the text is an advert
-    assert with_offer_check(checker.check(smuggler_question), smuggler_question, "en", "visa_basics",
-                            topic_reply, False) == ("visa_basics", topic_reply)
+    assert with_offer_check(
+        checker.check(smuggler_question), smuggler_question, "en", "visa_basics", topic_reply, False
+    ) == ("visa_basics", topic_reply)
 
 
 @pytest.mark.parametrize("language", LANGUAGES)
@@ -137,8 +173,11 @@ def test_the_advert_text_is_neither_stored_nor_logged(engine, ask, caplog):
         answer = ask("offer-privacy", text)
     assert answer.topic == "offer_check"
     assert "jobs_canada_fast" not in caplog.text
-    tracker = asyncio.run(engine.agent.tracker_store.retrieve(privacy.user_key(engine.secret, "jsonl",
-                                                                               "offer-privacy")))
+    tracker = asyncio.run(
+        engine.agent.tracker_store.retrieve(
+            privacy.user_key(engine.secret, "jsonl", "offer-privacy")
+        )
+    )
     stored = " ".join(str(e.as_dict()) for e in tracker.events)
     assert "jobs_canada_fast" not in stored and "Recruitment fee 2000" not in stored
 
@@ -148,9 +187,13 @@ def test_content_check_reports_offer_file_problems_with_lines(tmp_path):
     safety.mkdir()
     shutil.copy(ROOT / "content" / "safety" / "offer_flags.yml", safety / "offer_flags.yml")
     text = (safety / "offer_flags.yml").read_text(encoding="utf-8")
-    text = text.replace("        - '\\b(acompte|arrhes)\\b'", "        - '\\b(acompte|arrhes\\b'", 1)
+    text = text.replace(
+        "        - '\\b(acompte|arrhes)\\b'", "        - '\\b(acompte|arrhes\\b'", 1
+    )
     text = text.replace("    serious: true\n", "    serious: maybe\n", 1)
-    text = text.replace("      uk: >-\n        Гроші наперед", "      xx: >-\n        Гроші наперед", 1)
+    text = text.replace(
+        "      uk: >-\n        Гроші наперед", "      xx: >-\n        Гроші наперед", 1
+    )
     (safety / "offer_flags.yml").write_text(text, encoding="utf-8")
     problems = [p for p in check_safety_files(tmp_path) if p.severity == "error"]
     lines = text.splitlines()

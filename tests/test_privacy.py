@@ -1,5 +1,6 @@
 """Privacy the user controls: /forget empties the store, retention deletes old conversations,
 logs are scrubbed of secrets and personal data. Checked on the SQLite file itself."""
+
 from __future__ import annotations
 
 import asyncio
@@ -13,13 +14,13 @@ import pytest
 from rasa.core.lock_store import InMemoryLockStore, RedisLockStore
 from rasa.shared.core.events import ActionExecuted, UserUttered
 from rasa.shared.core.trackers import DialogueStateTracker
+from telegram_emulator import channel_settings
 
 from bot import privacy
 from bot.channels.http import hide_configured_secrets
 from bot.conversations import create_lock_store
 from bot.i18n import _
 from bot.messages import Incoming
-from telegram_emulator import channel_settings
 
 TOKEN = "123456789:AAHdqTcvCH1vGWJxfSeofSAs0K5PALDsaw"
 
@@ -31,7 +32,9 @@ def stored(tmp_path_factory):
     from bot.logs import configure
 
     configure()
-    settings = channel_settings(tmp_path_factory.getbasetemp() / "channel", tmp_path_factory.mktemp("privacy-var"))
+    settings = channel_settings(
+        tmp_path_factory.getbasetemp() / "channel", tmp_path_factory.mktemp("privacy-var")
+    )
     return settings, Engine.load(settings)
 
 
@@ -65,12 +68,16 @@ def test_forget_leaves_nothing_about_the_user_in_the_store(stored):
     assert len(rows(settings, key)) > 3
 
     done = say(engine, "forget-me", "/forget")
-    assert done.replies[0].text == _("ar", "Done: everything Masar kept about you has been deleted.")
+    assert done.replies[0].text == _(
+        "ar", "Done: everything Masar kept about you has been deleted."
+    )
     assert rows(settings, key) == []
     with sqlite3.connect(settings.data_dir / "conversations.db") as con:
         everything = "\n".join(map(str, con.execute("SELECT * FROM events")))
     assert "i am in italy" not in everything
-    assert rows(settings, privacy.user_key(engine.secret, "telegram", "someone-else"))   # others keep theirs
+    assert rows(
+        settings, privacy.user_key(engine.secret, "telegram", "someone-else")
+    )  # others keep theirs
     # language and country are gone too: the next message starts from scratch
     assert say(engine, "forget-me", "/menu").language == "en"
 
@@ -79,14 +86,19 @@ def test_retention_deletes_old_conversations_and_keeps_recent_ones(stored):
     settings, engine = stored
     old_key = privacy.user_key(engine.secret, "telegram", "old-user")
     long_ago = time.time() - 40 * 86400
-    tracker = DialogueStateTracker.from_events(old_key, [ActionExecuted("action_listen", timestamp=long_ago),
-                                                         UserUttered("a question from long ago", timestamp=long_ago)])
+    tracker = DialogueStateTracker.from_events(
+        old_key,
+        [
+            ActionExecuted("action_listen", timestamp=long_ago),
+            UserUttered("a question from long ago", timestamp=long_ago),
+        ],
+    )
     asyncio.run(engine.agent.tracker_store.save(tracker))
     say(engine, "recent-user", "how do i apply for asylum")
     recent_key = privacy.user_key(engine.secret, "telegram", "recent-user")
     assert rows(settings, old_key) and rows(settings, recent_key)
 
-    assert asyncio.run(engine.purge()) >= 1                        # MASAR_RETENTION_DAYS, default 30
+    assert asyncio.run(engine.purge()) >= 1  # MASAR_RETENTION_DAYS, default 30
     assert rows(settings, old_key) == []
     assert rows(settings, recent_key)
 
@@ -100,8 +112,10 @@ def test_the_retention_job_runs_inside_the_server(stored):
     async def main():
         await engine.agent.tracker_store.save(tracker)
         assert rows(settings, key)
-        job = asyncio.create_task(privacy.delete_old_conversations(engine.purge, settings.retention_days))
-        for _step in range(500):                                   # bounded: the job purges at once
+        job = asyncio.create_task(
+            privacy.delete_old_conversations(engine.purge, settings.retention_days)
+        )
+        for _step in range(500):  # bounded: the job purges at once
             await asyncio.sleep(0.01)
             if not rows(settings, key):
                 break
@@ -113,10 +127,12 @@ def test_the_retention_job_runs_inside_the_server(stored):
 
 def test_scrub_removes_tokens_secrets_emails_and_numbers():
     privacy.hide_secret("webhook-secret-value")
-    line = privacy.scrub(f"token {TOKEN} secret webhook-secret-value mail amira@example.org phone +49 151 23456789")
+    line = privacy.scrub(
+        f"token {TOKEN} secret webhook-secret-value mail amira@example.org phone +49 151 23456789"
+    )
     for leaked in (TOKEN, "webhook-secret-value", "amira@example.org", "151 23456789"):
         assert leaked not in line
-    privacy.hide_secret("")                                         # nothing to hide: no effect
+    privacy.hide_secret("")  # nothing to hide: no effect
     assert privacy.scrub("hello") == "hello"
 
 
@@ -128,7 +144,9 @@ def test_tracebacks_in_logs_are_scrubbed_too():
     log.addHandler(handler)
     log.propagate = False
     try:
-        raise ConnectionError(f"cannot reach https://api.telegram.org/bot{TOKEN}/getMe for +44 7700 900123")
+        raise ConnectionError(
+            f"cannot reach https://api.telegram.org/bot{TOKEN}/getMe for +44 7700 900123"
+        )
     except ConnectionError:
         log.exception("request failed")
     finally:
@@ -140,18 +158,29 @@ def test_tracebacks_in_logs_are_scrubbed_too():
 
 def test_configured_secrets_are_hidden_from_logs(stored):
     settings, _engine = stored
-    configured = dataclasses.replace(settings, telegram_token="tok-abcdef-123", telegram_webhook_secret="whs-abcdef",
-                                     tracker_store_url="postgresql://masar:db-password-1@db/masar",
-                                     redis_url="redis://:redis-password-2@cache:6379/0")
+    configured = dataclasses.replace(
+        settings,
+        telegram_token="tok-abcdef-123",
+        telegram_webhook_secret="whs-abcdef",
+        tracker_store_url="postgresql://masar:db-password-1@db/masar",
+        redis_url="redis://:redis-password-2@cache:6379/0",
+    )
     hide_configured_secrets(configured)
-    line = privacy.scrub("tok-abcdef-123 whs-abcdef postgresql://masar:db-password-1@db redis-password-2")
+    line = privacy.scrub(
+        "tok-abcdef-123 whs-abcdef postgresql://masar:db-password-1@db redis-password-2"
+    )
     for secret in ("tok-abcdef-123", "whs-abcdef", "db-password-1", "redis-password-2"):
         assert secret not in line
 
 
 def test_lock_store_is_shared_through_redis_when_configured():
     assert isinstance(create_lock_store(None), InMemoryLockStore)
-    store = create_lock_store("redis://:pw@cache.internal:6380/2")   # no connection until first use
+    store = create_lock_store("redis://:pw@cache.internal:6380/2")  # no connection until first use
     assert isinstance(store, RedisLockStore)
     kwargs = store.red.connection_pool.connection_kwargs
-    assert (kwargs["host"], kwargs["port"], kwargs["db"], kwargs["password"]) == ("cache.internal", 6380, 2, "pw")
+    assert (kwargs["host"], kwargs["port"], kwargs["db"], kwargs["password"]) == (
+        "cache.internal",
+        6380,
+        2,
+        "pw",
+    )

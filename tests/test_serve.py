@@ -1,5 +1,6 @@
 """`masar serve`: the Telegram webhook (secret token), Rasa's REST channel and /health, over
 real HTTP, with Telegram's side played by the Bot API emulator."""
+
 from __future__ import annotations
 
 import asyncio
@@ -12,11 +13,11 @@ import sys
 
 import aiohttp
 import pytest
+from telegram_emulator import ROOT, BotApiEmulator, buttons, channel_settings, free_port
 
 from bot.channels.http import SECRET_HEADER, JsonLines, check_settings, serve
 from bot.content.catalogue import LANGUAGES
 from bot.i18n import _
-from telegram_emulator import ROOT, BotApiEmulator, buttons, channel_settings, free_port
 
 SECRET = "webhook-secret_0123456789abcdef"
 
@@ -27,7 +28,9 @@ def mini(tmp_path_factory):
     from bot.logs import configure
 
     configure()
-    settings = channel_settings(tmp_path_factory.getbasetemp() / "channel", tmp_path_factory.mktemp("serve-var"))
+    settings = channel_settings(
+        tmp_path_factory.getbasetemp() / "channel", tmp_path_factory.mktemp("serve-var")
+    )
     return settings, Engine.load(settings)
 
 
@@ -38,16 +41,21 @@ def serving(mini, scenario, telegram: bool = True):
     async def main():
         async with BotApiEmulator() as api:
             port = free_port()
-            run = dataclasses.replace(settings, telegram_token=api.token, telegram_api_url=api.api_url,
-                                      telegram_webhook_secret=SECRET, port=port,
-                                      telegram_webhook_url="https://masar.example.org/telegram/webhook")
+            run = dataclasses.replace(
+                settings,
+                telegram_token=api.token,
+                telegram_api_url=api.api_url,
+                telegram_webhook_secret=SECRET,
+                port=port,
+                telegram_webhook_url="https://masar.example.org/telegram/webhook",
+            )
             if not telegram:
                 run = dataclasses.replace(run, telegram_token=None, telegram_webhook_secret=None)
             stop = asyncio.Event()
             server = asyncio.create_task(serve(engine, run, stop))
             base = f"http://127.0.0.1:{port}"
             async with aiohttp.ClientSession() as http:
-                for _attempt in range(600):                       # until the server listens (bounded)
+                for _attempt in range(600):  # until the server listens (bounded)
                     if server.done():
                         server.result()
                     try:
@@ -83,7 +91,7 @@ def test_webhook_refuses_updates_without_the_secret_and_answers_with_it(mini):
             update = {"update_id": 1, **api.update_body(user, text="/start")}
             async with http.post(url, json=update, headers=headers) as response:
                 assert response.status == 403
-        assert api.sent("sendMessage") == []                           # nothing was processed
+        assert api.sent("sendMessage") == []  # nothing was processed
 
         for body in (b"{not json", b"null", b"[1, 2]"):
             async with http.post(url, data=body, headers={SECRET_HEADER: SECRET}) as response:
@@ -95,8 +103,16 @@ def test_webhook_refuses_updates_without_the_secret_and_answers_with_it(mini):
         (reply,) = await api.wait_for(chat_id=2001)
         assert ("English", "/language en") in buttons(reply)
 
-        query = {"update_id": 3, "callback_query": {"id": "77", "from": user, "chat_instance": "2001",
-                                                    "message": api.last_message(2001), "data": "/language en"}}
+        query = {
+            "update_id": 3,
+            "callback_query": {
+                "id": "77",
+                "from": user,
+                "chat_instance": "2001",
+                "message": api.last_message(2001),
+                "data": "/language en",
+            },
+        }
         async with http.post(url, json=query, headers={SECRET_HEADER: SECRET}) as response:
             assert response.status == 200
         assert api.sent("answerCallbackQuery")[0]["callback_query_id"] == "77"
@@ -107,14 +123,18 @@ def test_webhook_refuses_updates_without_the_secret_and_answers_with_it(mini):
 def test_rest_channel_speaks_rasa_format_through_the_same_engine(mini):
     async def scenario(api, http, base):
         url = f"{base}/webhooks/rest/webhook"
-        async with http.post(url, json={"sender": "gateway-user-1", "message": "/start"}) as response:
+        async with http.post(
+            url, json={"sender": "gateway-user-1", "message": "/start"}
+        ) as response:
             assert response.status == 200
             messages = await response.json()
         assert messages[0]["recipient_id"] == "gateway-user-1"
         assert messages[0]["text"]
         assert {"title": "English", "payload": "/language en"} in messages[0]["buttons"]
 
-        async with http.post(url, json={"sender": "gateway-user-1", "message": "/privacy"}) as response:
+        async with http.post(
+            url, json={"sender": "gateway-user-1", "message": "/privacy"}
+        ) as response:
             (privacy,) = await response.json()
         assert "/forget" in privacy["text"]
 
@@ -128,7 +148,7 @@ def test_rest_channel_speaks_rasa_format_through_the_same_engine(mini):
 
 
 def test_health_reports_model_and_content(mini):
-    settings, engine = mini
+    _settings, engine = mini
 
     async def scenario(api, http, base):
         async with http.get(f"{base}/health") as response:
@@ -147,19 +167,27 @@ def test_serve_without_telegram_still_serves_rest(mini):
             assert (await response.json())["telegram"] == "off"
         async with http.post(f"{base}/telegram/webhook", json={"update_id": 1}) as response:
             assert response.status == 404
-        async with http.post(f"{base}/webhooks/rest/webhook", json={"sender": "s", "message": "/menu"}) as response:
+        async with http.post(
+            f"{base}/webhooks/rest/webhook", json={"sender": "s", "message": "/menu"}
+        ) as response:
             assert response.status == 200
 
     api = serving(mini, scenario, telegram=False)
-    assert api.calls == []                                            # Telegram was never called
+    assert api.calls == []  # Telegram was never called
 
 
 def test_serve_refuses_a_token_without_a_webhook_secret(mini):
     settings, _engine = mini
     with pytest.raises(SystemExit, match="MASAR_TELEGRAM_WEBHOOK_SECRET"):
-        check_settings(dataclasses.replace(settings, telegram_token="123:abc", telegram_webhook_secret=None))
+        check_settings(
+            dataclasses.replace(settings, telegram_token="123:abc", telegram_webhook_secret=None)
+        )
     with pytest.raises(SystemExit) as refused:
-        check_settings(dataclasses.replace(settings, telegram_token="123:abc", telegram_webhook_secret="bad secret!"))
+        check_settings(
+            dataclasses.replace(
+                settings, telegram_token="123:abc", telegram_webhook_secret="bad secret!"
+            )
+        )
     assert "bad secret!" not in str(refused.value)
 
 
@@ -174,26 +202,44 @@ def test_logs_of_a_whole_conversation_hold_no_text_token_or_user_id(mini, tmp_pa
     """`masar serve` as a process: a conversation through the webhook and REST, then its stderr."""
     settings, _engine = mini
     user_id, name = 987654321, "Zainab"
-    texts = ["كيف اقدم لجوء؟ رقمي +49 151 23456789", "my email is zainab@example.org, help me apply for asylum",
-             "/privacy", "/forget"]
+    texts = [
+        "كيف اقدم لجوء؟ رقمي +49 151 23456789",
+        "my email is zainab@example.org, help me apply for asylum",
+        "/privacy",
+        "/forget",
+    ]
 
     async def main():
         async with BotApiEmulator() as api:
             port = free_port()
             env = {k: v for k, v in os.environ.items() if not k.startswith("MASAR_")}
-            env.update(MASAR_TELEGRAM_TOKEN=api.token, MASAR_TELEGRAM_API_URL=api.api_url,
-                       MASAR_TELEGRAM_WEBHOOK_SECRET=SECRET, MASAR_PORT=str(port),
-                       MASAR_CONTENT_DIR=str(settings.content_dir), MASAR_BUILD_DIR=str(settings.build_dir),
-                       MASAR_DATA_DIR=str(tmp_path))
+            env.update(
+                MASAR_TELEGRAM_TOKEN=api.token,
+                MASAR_TELEGRAM_API_URL=api.api_url,
+                MASAR_TELEGRAM_WEBHOOK_SECRET=SECRET,
+                MASAR_PORT=str(port),
+                MASAR_CONTENT_DIR=str(settings.content_dir),
+                MASAR_BUILD_DIR=str(settings.build_dir),
+                MASAR_DATA_DIR=str(tmp_path),
+            )
             stderr = (tmp_path / "stderr.log").open("wb")
             process = await asyncio.create_subprocess_exec(
-                sys.executable, "-m", "bot.cli", "serve", cwd=ROOT, env=env,
-                stdout=subprocess.DEVNULL, stderr=stderr)
+                sys.executable,
+                "-m",
+                "bot.cli",
+                "serve",
+                cwd=ROOT,
+                env=env,
+                stdout=subprocess.DEVNULL,
+                stderr=stderr,
+            )
             base = f"http://127.0.0.1:{port}"
             try:
                 async with aiohttp.ClientSession() as http:
-                    for _attempt in range(3000):                  # until the server listens (bounded)
-                        assert process.returncode is None, (tmp_path / "stderr.log").read_text()[-3000:]
+                    for _attempt in range(3000):  # until the server listens (bounded)
+                        assert process.returncode is None, (tmp_path / "stderr.log").read_text()[
+                            -3000:
+                        ]
                         try:
                             async with http.get(f"{base}/health") as response:
                                 if response.status == 200:
@@ -203,16 +249,24 @@ def test_logs_of_a_whole_conversation_hold_no_text_token_or_user_id(mini, tmp_pa
                     user = BotApiEmulator.user(user_id, "ar", first_name=name)
                     for i, text in enumerate(texts):
                         update = {"update_id": 10 + i, **api.update_body(user, text=text)}
-                        async with http.post(f"{base}/telegram/webhook", json=update,
-                                             headers={SECRET_HEADER: SECRET}) as response:
+                        async with http.post(
+                            f"{base}/telegram/webhook", json=update, headers={SECRET_HEADER: SECRET}
+                        ) as response:
                             assert response.status == 200
-                        async with http.post(f"{base}/webhooks/rest/webhook",
-                                             json={"sender": str(user_id), "message": text}) as response:
+                        async with http.post(
+                            f"{base}/webhooks/rest/webhook",
+                            json={"sender": str(user_id), "message": text},
+                        ) as response:
                             assert response.status == 200
-                    async with http.post(f"{base}/telegram/webhook", json={"update_id": 99}) as response:
+                    async with http.post(
+                        f"{base}/telegram/webhook", json={"update_id": 99}
+                    ) as response:
                         assert response.status == 403
                 assert len(api.sent("sendMessage", chat_id=user_id)) >= len(texts)
-                done = {_(lang, "Done: everything Masar kept about you has been deleted.") for lang in LANGUAGES}
+                done = {
+                    _(lang, "Done: everything Masar kept about you has been deleted.")
+                    for lang in LANGUAGES
+                }
                 assert api.sent("sendMessage")[-1]["text"] in done
             finally:
                 process.terminate()
@@ -223,10 +277,22 @@ def test_logs_of_a_whole_conversation_hold_no_text_token_or_user_id(mini, tmp_pa
     code, log = asyncio.run(main())
     assert code == 0, log[-3000:]
     lines = [json.loads(line) for line in log.splitlines() if line.startswith("{")]
-    assert any(line.get("event") == "answered" and line.get("channel") == "telegram" for line in lines)
+    assert any(
+        line.get("event") == "answered" and line.get("channel") == "telegram" for line in lines
+    )
     assert any(line.get("event") == "answered" and line.get("channel") == "rest" for line in lines)
     assert any(line.get("event") == "refused" for line in lines)
     assert any(line.get("event") == "retention" for line in lines)
-    for secret in ("123456789:AAE", SECRET, str(user_id), name, "zainab@example.org", "151 23456789",
-                   "كيف اقدم لجوء", "help me apply", "/privacy", "/forget"):
+    for secret in (
+        "123456789:AAE",
+        SECRET,
+        str(user_id),
+        name,
+        "zainab@example.org",
+        "151 23456789",
+        "كيف اقدم لجوء",
+        "help me apply",
+        "/privacy",
+        "/forget",
+    ):
         assert secret not in log, f"{secret!r} leaked into the logs"

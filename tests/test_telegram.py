@@ -1,5 +1,6 @@
 """Masar on Telegram: the real python-telegram-bot Application, polling a Bot API emulator
 over real HTTP, answered by the real engine (a small content set that trains in seconds)."""
+
 from __future__ import annotations
 
 import asyncio
@@ -11,15 +12,24 @@ import sys
 from pathlib import Path
 
 import pytest
+from telegram_emulator import LONG_TOPIC, ROOT, BotApiEmulator, buttons, channel_settings
 
-from bot.channels.telegram import (MESSAGE_LIMIT, addressed_text, command_menu, command_of, file_url, keyboard,
-                                   run_polling, split_message, telegram_length)
+from bot.channels.telegram import (
+    MESSAGE_LIMIT,
+    addressed_text,
+    command_menu,
+    command_of,
+    file_url,
+    keyboard,
+    run_polling,
+    split_message,
+    telegram_length,
+)
 from bot.content.catalogue import LANGUAGES
 from bot.i18n import FSI, LRM, PDI, RLM, _, country_name
 from bot.locations import country_at
 from bot.messages import Button
 from bot.privacy import user_key
-from telegram_emulator import LONG_TOPIC, ROOT, BotApiEmulator, buttons, channel_settings
 
 MARKS = str.maketrans("", "", RLM + LRM + FSI + PDI)
 
@@ -37,7 +47,7 @@ def test_short_text_is_one_message():
 
 def test_long_text_splits_at_sentence_ends_within_the_limit():
     sentence = "Ask for asylum at the border or at the asylum office. "
-    text = sentence * 120                                   # about 6,500 characters
+    text = sentence * 120  # about 6,500 characters
     parts = split_message(text)
     assert len(parts) == 2
     assert all(telegram_length(p) <= MESSAGE_LIMIT for p in parts)
@@ -49,11 +59,13 @@ def test_paragraphs_split_without_losing_a_character():
     text = ("a" * 50 + ". ") * 30 + "\n\n" + ("b" * 50 + ". ") * 60
     parts = split_message(text, limit=2000)
     assert all(len(p) <= 2000 for p in parts)
-    assert "".join(parts).replace(" ", "").replace("\n", "") == text.replace(" ", "").replace("\n", "")
+    assert "".join(parts).replace(" ", "").replace("\n", "") == text.replace(" ", "").replace(
+        "\n", ""
+    )
 
 
 def test_text_without_sentences_splits_at_spaces_then_anywhere():
-    words = " ".join(["word"] * 2000)                        # 9,999 characters, no sentence end
+    words = " ".join(["word"] * 2000)  # 9,999 characters, no sentence end
     parts = split_message(words)
     assert all(len(p) <= MESSAGE_LIMIT and not p.startswith(" ") for p in parts)
     assert " ".join(parts) == words
@@ -62,7 +74,7 @@ def test_text_without_sentences_splits_at_spaces_then_anywhere():
 
 
 def test_emoji_count_twice_as_telegram_counts_them():
-    parts = split_message("😀" * 3000)                       # 6,000 UTF-16 units
+    parts = split_message("😀" * 3000)  # 6,000 UTF-16 units
     assert all(telegram_length(p) <= MESSAGE_LIMIT for p in parts)
     assert "".join(parts) == "😀" * 3000
 
@@ -77,7 +89,9 @@ def test_right_to_left_text_keeps_its_direction_in_every_part():
 def test_keyboard_rows_and_payload_limit():
     languages = keyboard([Button(code, f"/language {code}") for code in LANGUAGES])
     assert [len(row) for row in languages.inline_keyboard] == [3, 3, 3, 3]
-    menu = keyboard([Button("Legal ways to travel safely", "/legal_routes_overview"), Button("Menu", "/menu")])
+    menu = keyboard(
+        [Button("Legal ways to travel safely", "/legal_routes_overview"), Button("Menu", "/menu")]
+    )
     assert [len(row) for row in menu.inline_keyboard] == [1, 1]
     assert keyboard([Button("too long", "/" + "x" * 70)]) is None
     assert keyboard([]) is None
@@ -93,21 +107,43 @@ def test_group_messages_are_for_masar_only_when_addressed():
 
 
 def test_small_helpers():
-    assert command_of("/forget@masar_bot") == "forget" and command_of("/ ") is None and command_of("hi") is None
+    assert (
+        command_of("/forget@masar_bot") == "forget"
+        and command_of("/ ") is None
+        and command_of("hi") is None
+    )
     assert file_url("https://api.telegram.org/bot") == "https://api.telegram.org/file/bot"
-    assert [c.command for c in command_menu("en")] == ["start", "menu", "emergency", "language", "help",
-                                                       "privacy", "forget"]
+    assert [c.command for c in command_menu("en")] == [
+        "start",
+        "menu",
+        "emergency",
+        "language",
+        "help",
+        "privacy",
+        "forget",
+    ]
 
 
-@pytest.mark.parametrize("place, lat, lon, code", [
-    ("Rome", 41.90, 12.50, "IT"), ("Lampedusa", 35.50, 12.60, "IT"), ("Lesbos", 39.11, 26.50, "GR"),
-    ("Izmir", 38.42, 27.14, "TR"), ("Kos", 36.89, 27.20, "GR"), ("Bodrum", 37.03, 27.43, "TR"),
-    ("Valletta", 35.90, 14.51, "MT"), ("Brussels", 50.85, 4.35, "BE"), ("Las Palmas", 28.12, -15.43, "ES"),
-    ("Algiers", 36.75, 3.06, None), ("Atlantic", 30.0, -40.0, None), ("nonsense", 123.0, 500.0, None),
-])
+@pytest.mark.parametrize(
+    "place, lat, lon, code",
+    [
+        ("Rome", 41.90, 12.50, "IT"),
+        ("Lampedusa", 35.50, 12.60, "IT"),
+        ("Lesbos", 39.11, 26.50, "GR"),
+        ("Izmir", 38.42, 27.14, "TR"),
+        ("Kos", 36.89, 27.20, "GR"),
+        ("Bodrum", 37.03, 27.43, "TR"),
+        ("Valletta", 35.90, 14.51, "MT"),
+        ("Brussels", 50.85, 4.35, "BE"),
+        ("Las Palmas", 28.12, -15.43, "ES"),
+        ("Algiers", 36.75, 3.06, None),
+        ("Atlantic", 30.0, -40.0, None),
+        ("nonsense", 123.0, 500.0, None),
+    ],
+)
 def test_location_to_country_is_approximate_but_sensible(place, lat, lon, code):
     assert country_at(lat, lon) == code
-    assert country_at(41.90, 12.50, known={"GR"}) is None     # only countries with services
+    assert country_at(41.90, 12.50, known={"GR"}) is None  # only countries with services
 
 
 # -- the real Application against the emulator -------------------------------------------------------
@@ -118,7 +154,9 @@ def mini(tmp_path_factory):
     from bot.logs import configure
 
     configure()
-    settings = channel_settings(tmp_path_factory.getbasetemp() / "channel", tmp_path_factory.mktemp("tg-var"))
+    settings = channel_settings(
+        tmp_path_factory.getbasetemp() / "channel", tmp_path_factory.mktemp("tg-var")
+    )
     return settings, Engine.load(settings)
 
 
@@ -128,14 +166,16 @@ def talk(mini, scenario):
 
     async def main():
         async with BotApiEmulator() as api:
-            run = dataclasses.replace(settings, telegram_token=api.token, telegram_api_url=api.api_url)
+            run = dataclasses.replace(
+                settings, telegram_token=api.token, telegram_api_url=api.api_url
+            )
             stop = asyncio.Event()
             polling = asyncio.create_task(run_polling(engine, run, stop))
             ready = asyncio.create_task(api.wait_for("deleteWebhook"))
             await asyncio.wait([polling, ready], return_when=asyncio.FIRST_COMPLETED)
             if polling.done():
                 ready.cancel()
-                polling.result()                       # startup failed: show why
+                polling.result()  # startup failed: show why
             try:
                 await scenario(api)
             finally:
@@ -147,7 +187,7 @@ def talk(mini, scenario):
 
 
 def test_start_language_button_and_a_question_in_arabic(mini):
-    settings, engine = mini
+    _settings, engine = mini
     content = engine.content
     user = BotApiEmulator.user(1001, "en")
 
@@ -162,7 +202,9 @@ def test_start_language_button_and_a_question_in_arabic(mini):
         answered = api.sent("answerCallbackQuery", since=mark)
         assert answered and answered[0]["callback_query_id"] == query["callback_query"]["id"]
         methods = [c.method for c in api.calls[mark:]]
-        assert methods.index("answerCallbackQuery") < methods.index("sendMessage")   # spinner stops first
+        assert methods.index("answerCallbackQuery") < methods.index(
+            "sendMessage"
+        )  # spinner stops first
         assert plain(content.topics["greet"].translation("ar").answer)[:40] in plain(chosen["text"])
 
         mark = api.mark()
@@ -174,7 +216,7 @@ def test_start_language_button_and_a_question_in_arabic(mini):
 
     api = talk(mini, scenario)
     for params in api.sent("sendMessage"):
-        assert "parse_mode" not in params                            # plain text: nothing can inject markup
+        assert "parse_mode" not in params  # plain text: nothing can inject markup
         assert params["link_preview_options"] == {"is_disabled": True}
 
 
@@ -188,7 +230,7 @@ def test_commands_are_registered_in_every_language(mini):
 
 
 def test_a_6000_character_answer_arrives_in_two_messages(mini):
-    settings, engine = mini
+    _settings, engine = mini
     user = BotApiEmulator.user(1002, "en")
 
     async def scenario(api):
@@ -198,7 +240,7 @@ def test_a_6000_character_answer_arrives_in_two_messages(mini):
         api.press(user, api.last_message(1002), f"/{LONG_TOPIC}")
         first, second = await api.wait_for(chat_id=1002, count=2, since=mark)
         assert all(len(m["text"]) <= MESSAGE_LIMIT for m in (first, second))
-        assert first["text"].endswith(".")                           # cut at a sentence end
+        assert first["text"].endswith(".")  # cut at a sentence end
         assert not buttons(first) and ("Menu", "/menu") in [(t, d) for t, d in buttons(second)]
         answer = engine.content.topics[LONG_TOPIC].translation("en").answer
         assert len(answer) >= 6000
@@ -213,13 +255,27 @@ def test_voice_note_sticker_and_unknown_things_get_a_polite_answer(mini):
     async def scenario(api):
         api.send_voice(user)
         (reply,) = await api.wait_for(chat_id=1003)
-        assert reply["text"] == _("en", "I can only read written messages, not voice notes, photos or files. "
-                                         "Please write your question, or choose a topic:")
-        assert len(buttons(reply)) >= 6                               # the menu, not a dead end
+        assert reply["text"] == _(
+            "en",
+            "I can only read written messages, not voice notes, photos or files. "
+            "Please write your question, or choose a topic:",
+        )
+        assert len(buttons(reply)) >= 6  # the menu, not a dead end
         mark = api.mark()
-        api.push(api.update_body(user, sticker={"file_id": "x", "file_unique_id": "y", "type": "regular",
-                                                "width": 512, "height": 512, "is_animated": False,
-                                                "is_video": False}))
+        api.push(
+            api.update_body(
+                user,
+                sticker={
+                    "file_id": "x",
+                    "file_unique_id": "y",
+                    "type": "regular",
+                    "width": 512,
+                    "height": 512,
+                    "is_animated": False,
+                    "is_video": False,
+                },
+            )
+        )
         await api.wait_for(chat_id=1003, since=mark)
 
     talk(mini, scenario)
@@ -229,19 +285,22 @@ def test_location_is_used_only_if_the_user_agrees(mini):
     user = BotApiEmulator.user(1004, "en")
 
     async def scenario(api):
-        api.send_location(user, 41.90, 12.50)                        # Rome
+        api.send_location(user, 41.90, 12.50)  # Rome
         (question,) = await api.wait_for(chat_id=1004)
         assert country_name("IT", "en") in question["text"]
         assert buttons(question) == [(_("en", "Yes"), "/country IT"), (_("en", "No"), "/menu")]
         mark = api.mark()
         api.press(user, api.last_message(1004), "/country IT")
         (services,) = await api.wait_for(chat_id=1004, since=mark)
-        assert _("en", "Official help in {country}:", country=country_name("IT", "en")) in services["text"]
+        assert (
+            _("en", "Official help in {country}:", country=country_name("IT", "en"))
+            in services["text"]
+        )
 
         mark = api.mark()
-        api.send_location(user, 30.0, -40.0)                          # the open Atlantic: choose a country
+        api.send_location(user, 30.0, -40.0)  # the open Atlantic: choose a country
         (choice,) = await api.wait_for(chat_id=1004, since=mark)
-        assert ("/country IT" in [d for _t, d in buttons(choice)])
+        assert "/country IT" in [d for _t, d in buttons(choice)]
 
     talk(mini, scenario)
 
@@ -251,7 +310,7 @@ def test_group_chat_answers_only_when_addressed_and_keeps_private_details_privat
     official_help = _("en", "Official help in {country}:", country=country_name("IT", "en"))
 
     async def scenario(api):
-        api.send_text(user, "/country IT")                            # in private, the user says where they are
+        api.send_text(user, "/country IT")  # in private, the user says where they are
         await api.wait_for(chat_id=1005)
         mark = api.mark()
         api.send_text(user, "/find_help")
@@ -261,15 +320,17 @@ def test_group_chat_answers_only_when_addressed_and_keeps_private_details_privat
         group = api.group(-100500)
         mark = api.mark()
         api.send_text(user, "how do i apply for asylum", chat=group)  # not addressed: silence
-        api.send_text(user, "/start@other_bot", chat=group)           # another bot's command: silence
+        api.send_text(user, "/start@other_bot", chat=group)  # another bot's command: silence
         addressed = api.send_text(user, "@masar_test_bot /find_help", chat=group)
         (reply,) = await api.wait_for(chat_id=-100500, since=mark)
         assert reply["reply_parameters"]["message_id"] == addressed["message"]["message_id"]
-        assert official_help not in reply["text"]                     # the private country stays private
+        assert official_help not in reply["text"]  # the private country stays private
         assert "Samira" not in reply["text"]
 
         mark = api.mark()
-        api.send_text(user, "how do i apply for asylum", chat=group, reply_to=api.last_message(-100500))
+        api.send_text(
+            user, "how do i apply for asylum", chat=group, reply_to=api.last_message(-100500)
+        )
         (reply,) = await api.wait_for(chat_id=-100500, since=mark)
         assert reply["text"]
         assert len(api.sent(since=mark)) == 1
@@ -285,7 +346,9 @@ def test_forget_deletes_the_conversation_from_the_store(mini):
 
     def rows() -> int:
         with sqlite3.connect(db) as con:
-            return con.execute("SELECT count(*) FROM events WHERE sender_id IN (?, ?)", keys).fetchone()[0]
+            return con.execute(
+                "SELECT count(*) FROM events WHERE sender_id IN (?, ?)", keys
+            ).fetchone()[0]
 
     async def scenario(api):
         api.send_text(user, "بدي اقدم لجوء بسرعة")
@@ -297,7 +360,7 @@ def test_forget_deletes_the_conversation_from_the_store(mini):
         api.send_text(user, "/forget")
         (done,) = await api.wait_for(chat_id=1006, since=mark)
         assert done["text"] == _("ar", "Done: everything Masar kept about you has been deleted.")
-        assert rows() == 0                                            # private and group conversations
+        assert rows() == 0  # private and group conversations
         with sqlite3.connect(db) as con:
             dump = "\n".join(str(row) for row in con.execute("SELECT * FROM events"))
         assert "بدي اقدم لجوء بسرعة" not in dump
@@ -313,7 +376,7 @@ def test_429_and_network_errors_are_retried(mini):
         api.fail("sendMessage", 502, "Bad Gateway")
         api.send_text(user, "/menu")
         attempts = await api.wait_for(chat_id=1007, count=3)
-        assert len({a["text"] for a in attempts}) == 1               # the same message, delivered once it worked
+        assert len({a["text"] for a in attempts}) == 1  # the same message, delivered once it worked
         assert api.sent("sendMessage", chat_id=1007)[-1]["text"] == attempts[-1]["text"]
 
     talk(mini, scenario)
@@ -323,12 +386,24 @@ async def start_masar_telegram(settings, token: str, api_url: str, folder: Path)
     """`masar telegram` as an NGO would start it: only the token and the API URL (plus, here,
     folders kept out of the repository). Its stderr goes to folder/stderr.log."""
     env = {k: v for k, v in os.environ.items() if not k.startswith("MASAR_")}
-    env.update(MASAR_TELEGRAM_TOKEN=token, MASAR_TELEGRAM_API_URL=api_url,
-               MASAR_CONTENT_DIR=str(settings.content_dir), MASAR_BUILD_DIR=str(settings.build_dir),
-               MASAR_DATA_DIR=str(folder))
+    env.update(
+        MASAR_TELEGRAM_TOKEN=token,
+        MASAR_TELEGRAM_API_URL=api_url,
+        MASAR_CONTENT_DIR=str(settings.content_dir),
+        MASAR_BUILD_DIR=str(settings.build_dir),
+        MASAR_DATA_DIR=str(folder),
+    )
     with (folder / "stderr.log").open("wb") as stderr:
-        return await asyncio.create_subprocess_exec(sys.executable, "-m", "bot.cli", "telegram", cwd=ROOT, env=env,
-                                                    stdout=subprocess.DEVNULL, stderr=stderr)
+        return await asyncio.create_subprocess_exec(
+            sys.executable,
+            "-m",
+            "bot.cli",
+            "telegram",
+            cwd=ROOT,
+            env=env,
+            stdout=subprocess.DEVNULL,
+            stderr=stderr,
+        )
 
 
 def test_masar_telegram_runs_with_just_a_token_and_an_api_url(mini, tmp_path):
@@ -357,7 +432,7 @@ def test_a_wrong_token_gets_a_clear_message_that_does_not_repeat_it(mini, tmp_pa
     wrong = "987654321:AAwrong-token-that-telegram-refuses-000"
 
     async def main():
-        async with BotApiEmulator() as api:                          # knows only its own token: 401
+        async with BotApiEmulator() as api:  # knows only its own token: 401
             process = await start_masar_telegram(settings, wrong, api.api_url, tmp_path)
             assert await asyncio.wait_for(process.wait(), 300) == 1
 

@@ -4,6 +4,7 @@ Each content example is sent as the first message of a new conversation (no lang
 exactly as `masar ask` does. Messages that the emergency net answers first are counted
 apart: that is the safety net working, and their share is bounded.
 """
+
 from __future__ import annotations
 
 import random
@@ -33,7 +34,11 @@ def results(engine, content, ask):
 @pytest.mark.parametrize("language", LANGUAGES)
 def test_right_topic_in_every_language(results, language):
     rows = results[language]
-    judged = [(t, ex, a) for t, ex, a in rows if not (a.emergency and t not in ("emergency_at_sea", "emergency_general"))]
+    judged = [
+        (t, ex, a)
+        for t, ex, a in rows
+        if not (a.emergency and t not in ("emergency_at_sea", "emergency_general"))
+    ]
     wrong = [(t, ex, a.topic) for t, ex, a in judged if a.topic != t]
     accuracy = 1 - len(wrong) / len(judged)
     assert accuracy >= 0.9, f"{language}: {accuracy:.2%} right; wrong: {wrong[:10]}"
@@ -48,11 +53,15 @@ def test_answers_in_the_language_of_the_question(results, language):
 
 def test_few_ordinary_questions_trip_the_emergency_net(results):
     rows = [r for rs in results.values() for r in rs]
-    tripped = [(t, ex) for t, ex, a in rows if a.emergency and t not in ("emergency_at_sea", "emergency_general")]
+    tripped = [
+        (t, ex)
+        for t, ex, a in rows
+        if a.emergency and t not in ("emergency_at_sea", "emergency_general")
+    ]
     assert len(tripped) / len(rows) < 0.05, tripped[:20]
 
 
 def test_every_answer_has_text_and_sources_for_information_topics(results, content):
     for rows in results.values():
-        for topic_id, _ex, answer in rows:
+        for _topic_id, _ex, answer in rows:
             assert answer.replies and answer.replies[0].text.strip()

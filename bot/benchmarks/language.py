@@ -26,6 +26,7 @@ packages have no notion of Arabizi, so the Arabizi flag is scored separately, fo
 Nothing here is imported by the bot at run time; the packages are optional and skipped when
 missing (heliport is not measured: its wheel is GPL-3.0, which Masar cannot ship).
 """
+
 from __future__ import annotations
 
 import argparse
@@ -36,9 +37,9 @@ import statistics
 import subprocess
 import sys
 import time
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Callable, Dict, List, Optional, Tuple
 
 REPO_ROOT = Path(__file__).resolve().parents[2]
 DEFAULT_SIB200 = REPO_ROOT.parent / "shared" / "datasets" / "sib200"
@@ -50,7 +51,7 @@ OWN_SCRIPT = ("ar", "fa", "ps", "ti", "ur", "bn", "uk")
 
 # SIB-200 folder -> expected Masar code. Dari (prs) counts as fa; Levantine (apc) and romanised
 # Arabic (arb_Latn) count as ar.
-SIB200_LABELS: Dict[str, str] = {
+SIB200_LABELS: dict[str, str] = {
     "eng_Latn": "en",
     "arb_Arab": "ar",
     "arb_Latn": "ar",
@@ -69,17 +70,17 @@ SIB200_LABELS: Dict[str, str] = {
 }
 ARABIZI_ROWS = {"arb_Latn", "ar (Latin)"}
 
-Detect = Callable[[str], Tuple[Optional[str], bool]]
+Detect = Callable[[str], tuple[str | None, bool]]
 
 
 # --------------------------------------------------------------------------- data
 
 
-def load_sib200(root: Path, splits: Tuple[str, ...], limit: Optional[int]) -> Dict[str, List[str]]:
+def load_sib200(root: Path, splits: tuple[str, ...], limit: int | None) -> dict[str, list[str]]:
     """Sentences per SIB-200 folder (only the folders in SIB200_LABELS that exist)."""
-    data: Dict[str, List[str]] = {}
+    data: dict[str, list[str]] = {}
     for folder in SIB200_LABELS:
-        texts: List[str] = []
+        texts: list[str] = []
         for split in splits:
             path = root / folder / f"{split}.tsv"
             if not path.exists():
@@ -99,7 +100,7 @@ def fragment(text: str, words: int = 3) -> str:
     return " ".join(text.split()[:words])
 
 
-def load_content_examples(topics_dir: Path) -> Dict[str, List[str]]:
+def load_content_examples(topics_dir: Path) -> dict[str, list[str]]:
     """``languages.<code>.examples`` of every topic file, keyed by code.
 
     Latin-script examples of a language with its own script (Arabizi, Roman Urdu ...) get their
@@ -108,11 +109,11 @@ def load_content_examples(topics_dir: Path) -> Dict[str, List[str]]:
     """
     import yaml
 
-    rows: Dict[str, List[str]] = {}
+    rows: dict[str, list[str]] = {}
     for path in sorted(topics_dir.glob("*.yml")):
         try:
             doc = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
-        except Exception as exc:  # noqa: BLE001 - a half-written file must not stop the run
+        except Exception as exc:
             print(f"skipped {path.name}: {exc.__class__.__name__}", file=sys.stderr)
             continue
         languages = doc.get("languages") if isinstance(doc, dict) else None
@@ -138,13 +139,13 @@ def _is_latin(text: str) -> bool:
 
 
 def half(text: str) -> str:
-    """"A" or "B", fixed for a text on every machine and run (unlike Python's salted hash)."""
+    """ "A" or "B", fixed for a text on every machine and run (unlike Python's salted hash)."""
     return "AB"[hashlib.sha256(text.encode("utf-8")).digest()[0] % 2]
 
 
-def split_halves(rows: Dict[str, List[str]]) -> Dict[str, Dict[str, List[str]]]:
+def split_halves(rows: dict[str, list[str]]) -> dict[str, dict[str, list[str]]]:
     """{"A": rows, "B": rows}: every row's texts divided by ``half``."""
-    out: Dict[str, Dict[str, List[str]]] = {"A": {}, "B": {}}
+    out: dict[str, dict[str, list[str]]] = {"A": {}, "B": {}}
     for row, texts in rows.items():
         for text in texts:
             out[half(text)].setdefault(row, []).append(text)
@@ -165,7 +166,7 @@ def _setup_pycld2() -> Detect:
 
     launch = set(LAUNCH)
 
-    def detect(text: str) -> Tuple[Optional[str], bool]:
+    def detect(text: str) -> tuple[str | None, bool]:
         try:
             _, _, details = pycld2.detect(text, bestEffort=True)
         except pycld2.error:
@@ -190,7 +191,7 @@ def _setup_lingua() -> Detect:
             pass  # lingua has no Pashto and no Tigrinya
     detector = LanguageDetectorBuilder.from_languages(*languages).build()
 
-    def detect(text: str) -> Tuple[Optional[str], bool]:
+    def detect(text: str) -> tuple[str | None, bool]:
         language = detector.detect_language_of(text)
         return (language.iso_code_639_1.name.lower() if language else None), False
 
@@ -203,7 +204,7 @@ def _setup_py3langid() -> Detect:
     identifier = LanguageIdentifier.from_pickled_model(MODEL_FILE, norm_probs=False)
     identifier.set_languages([c for c in LAUNCH if c not in ("so", "ti")])  # not in its model
 
-    def detect(text: str) -> Tuple[Optional[str], bool]:
+    def detect(text: str) -> tuple[str | None, bool]:
         return identifier.classify(text)[0], False
 
     return detect
@@ -214,14 +215,14 @@ def _setup_masar() -> Detect:
 
     language.warm_up()  # both lingua models, as the bot loads them at start-up
 
-    def detect(text: str) -> Tuple[Optional[str], bool]:
+    def detect(text: str) -> tuple[str | None, bool]:
         result = language.detect(text)
         return result.language, result.arabizi
 
     return detect
 
 
-DETECTORS: Dict[str, Callable[[], Detect]] = {
+DETECTORS: dict[str, Callable[[], Detect]] = {
     "pycld2": _setup_pycld2,
     "lingua": _setup_lingua,
     "py3langid": _setup_py3langid,
@@ -230,7 +231,7 @@ DETECTORS: Dict[str, Callable[[], Detect]] = {
 WARM_UP = "Hello, where can I find help?"
 
 
-def measure_load(name: str) -> Optional[float]:
+def measure_load(name: str) -> float | None:
     """Seconds to import, build and run a first call, in a fresh interpreter."""
     code = (
         "import time; t = time.perf_counter()\n"
@@ -259,15 +260,15 @@ class Score:
     right: int = 0
     total: int = 0
     arabizi_flagged: int = 0
-    times_ns: List[int] = field(default_factory=list)
+    times_ns: list[int] = field(default_factory=list)
 
     @property
     def accuracy(self) -> float:
         return self.right / self.total if self.total else float("nan")
 
 
-def evaluate(detect: Detect, rows: Dict[str, List[str]]) -> Dict[str, Score]:
-    scores: Dict[str, Score] = {}
+def evaluate(detect: Detect, rows: dict[str, list[str]]) -> dict[str, Score]:
+    scores: dict[str, Score] = {}
     clock = time.perf_counter_ns
     for row, texts in rows.items():
         expected = expected_code(row)
@@ -282,9 +283,9 @@ def evaluate(detect: Detect, rows: Dict[str, List[str]]) -> Dict[str, Score]:
     return scores
 
 
-def by_language(scores: Dict[str, Score]) -> Dict[str, Score]:
+def by_language(scores: dict[str, Score]) -> dict[str, Score]:
     """Rows of one language ("ur", "ur (Latin)") added up, keyed by its code."""
-    out: Dict[str, Score] = {}
+    out: dict[str, Score] = {}
     for row, score in scores.items():
         total = out.setdefault(expected_code(row), Score())
         total.right += score.right
@@ -292,13 +293,13 @@ def by_language(scores: Dict[str, Score]) -> Dict[str, Score]:
     return out
 
 
-def print_table(title: str, results: Dict[str, Dict[str, Score]], rows: List[str]) -> None:
+def print_table(title: str, results: dict[str, dict[str, Score]], rows: list[str]) -> None:
     names = list(results)
     width = max([len(r) for r in rows] + [12])
     print(f"\n## {title}")
     print(f"{'language':<{width}} {'n':>5} " + " ".join(f"{n:>9}" for n in names))
 
-    def line(label: str, cells_of: Dict[str, Dict[str, Score]], row: str) -> None:
+    def line(label: str, cells_of: dict[str, dict[str, Score]], row: str) -> None:
         n = next((cells_of[name][row].total for name in names if row in cells_of[name]), 0)
         cells = []
         for name in names:
@@ -316,7 +317,9 @@ def print_table(title: str, results: Dict[str, Dict[str, Score]], rows: List[str
             line(f"{code} (all)", totals, code)
     macro = []
     for name in names:
-        accs = [results[name][r].accuracy for r in rows if r in results[name] and results[name][r].total]
+        accs = [
+            results[name][r].accuracy for r in rows if r in results[name] and results[name][r].total
+        ]
         macro.append(f"{statistics.mean(accs) * 100:8.1f}%" if accs else f"{'-':>9}")
     print(f"{'macro avg':<{width}} {'':>5} " + " ".join(macro))
     medians = []
@@ -334,7 +337,7 @@ def print_table(title: str, results: Dict[str, Dict[str, Score]], rows: List[str
         print(f"; false Arabizi flags elsewhere: {sum(s.arabizi_flagged for s in other)}")
 
 
-def main(argv: Optional[List[str]] = None) -> int:
+def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument(
         "--sib200", type=Path, default=Path(os.environ.get("MASAR_SIB200", DEFAULT_SIB200))
@@ -354,7 +357,7 @@ def main(argv: Optional[List[str]] = None) -> int:
     frags = {row: [fragment(t) for t in texts] for row, texts in sib.items()}
     content = load_content_examples(args.topics) if args.topics.exists() else {}
 
-    detectors: Dict[str, Detect] = {}
+    detectors: dict[str, Detect] = {}
     for name in args.detectors.split(","):
         if name not in DETECTORS:
             parser.error(f"unknown detector {name}; known: {', '.join(DETECTORS)}")
@@ -386,7 +389,7 @@ def main(argv: Optional[List[str]] = None) -> int:
     return 0
 
 
-def _content_order(row: str) -> Tuple[int, str]:
+def _content_order(row: str) -> tuple[int, str]:
     code = expected_code(row)
     return (LAUNCH.index(code) if code in LAUNCH else len(LAUNCH), row)
 

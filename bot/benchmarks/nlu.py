@@ -23,6 +23,7 @@ reported on its own line.
 Accuracy counts the classifier's best topic: when the FallbackClassifier would answer
 ``nlu_fallback``, the topic ranked first after it is scored.
 """
+
 from __future__ import annotations
 
 import argparse
@@ -36,21 +37,34 @@ import sys
 import tempfile
 import time
 from collections import Counter, defaultdict
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Dict, Iterable, List, Optional, Sequence, Tuple
 
 REPO_ROOT = Path(__file__).resolve().parents[2]
-PIPELINES: Dict[str, Path] = {
+PIPELINES: dict[str, Path] = {
     "masar": REPO_ROOT / "config.yml",
     "rasa-default": Path(__file__).with_name("rasa_default_config.yml"),
 }
 DEFAULT_SIB200 = REPO_ROOT.parent / "shared" / "datasets" / "sib200"
 # The SIB-200 languages that are (or, for Dari, Levantine and romanised Arabic, belong to) a
 # launch language.
-SIB_LANGUAGES: Tuple[str, ...] = (
-    "eng_Latn", "arb_Arab", "arb_Latn", "apc_Arab", "pes_Arab", "prs_Arab", "pbt_Arab", "tir_Ethi",
-    "som_Latn", "fra_Latn", "spa_Latn", "tur_Latn", "urd_Arab", "ben_Beng", "ukr_Cyrl",
+SIB_LANGUAGES: tuple[str, ...] = (
+    "eng_Latn",
+    "arb_Arab",
+    "arb_Latn",
+    "apc_Arab",
+    "pes_Arab",
+    "prs_Arab",
+    "pbt_Arab",
+    "tir_Ethi",
+    "som_Latn",
+    "fra_Latn",
+    "spa_Latn",
+    "tur_Latn",
+    "urd_Arab",
+    "ben_Beng",
+    "ukr_Cyrl",
 )
 QUICK_SIB = ("eng_Latn", "arb_Arab", "pes_Arab", "pbt_Arab", "som_Latn")
 DATASETS = ("content", "sib200", "crosslingual")
@@ -69,8 +83,8 @@ class Model:
     """One model to train on `train` and score on `test`."""
 
     name: str
-    train: List[Example]
-    test: List[Example]
+    train: list[Example]
+    test: list[Example]
 
 
 @dataclass
@@ -81,9 +95,9 @@ class Scored:
     train_seconds: float
     load_seconds: float
     train_size: int
-    gold: List[Example]
-    predicted: List[str]
-    latencies_ms: List[float]
+    gold: list[Example]
+    predicted: list[str]
+    latencies_ms: list[float]
 
 
 @dataclass
@@ -92,7 +106,7 @@ class Run:
 
     pipeline: str
     dataset: str
-    scored: List[Scored] = field(default_factory=list)
+    scored: list[Scored] = field(default_factory=list)
     import_seconds: float = 0.0
     train_peak_mb: float = 0.0
     serve_peak_mb: float = 0.0
@@ -101,7 +115,7 @@ class Run:
 # --------------------------------------------------------------------------- data
 
 
-def content_examples(content_dir: Path, languages: Optional[Iterable[str]] = None) -> List[Example]:
+def content_examples(content_dir: Path, languages: Iterable[str] | None = None) -> list[Example]:
     """Every topic's examples, each text once (first topic wins, as in training)."""
     from ..content.catalogue import LANGUAGES, TOPICS
     from ..content.loader import load, normalise_example
@@ -109,7 +123,7 @@ def content_examples(content_dir: Path, languages: Optional[Iterable[str]] = Non
     content, _problems = load(content_dir)
     wanted = set(languages or LANGUAGES)
     seen: set = set()
-    out: List[Example] = []
+    out: list[Example] = []
     for topic_id in TOPICS:
         topic = content.topics.get(topic_id)
         for language in LANGUAGES:
@@ -124,13 +138,15 @@ def content_examples(content_dir: Path, languages: Optional[Iterable[str]] = Non
     return out
 
 
-def split(examples: Sequence[Example], holdout: float = 0.2, seed: int = 13) -> Tuple[List[Example], List[Example]]:
+def split(
+    examples: Sequence[Example], holdout: float = 0.2, seed: int = 13
+) -> tuple[list[Example], list[Example]]:
     """Hold out `holdout` of each topic's examples in each language (at least one of three)."""
-    groups: Dict[Tuple[str, str], List[Example]] = defaultdict(list)
+    groups: dict[tuple[str, str], list[Example]] = defaultdict(list)
     for ex in examples:
         groups[(ex.label, ex.language)].append(ex)
-    train: List[Example] = []
-    test: List[Example] = []
+    train: list[Example] = []
+    test: list[Example] = []
     for (label, language), group in sorted(groups.items()):
         group = list(group)
         random.Random(f"{seed}|{label}|{language}").shuffle(group)
@@ -140,33 +156,45 @@ def split(examples: Sequence[Example], holdout: float = 0.2, seed: int = 13) -> 
     return train, test
 
 
-def sib_examples(root: Path, folder: str, split_name: str) -> List[Example]:
+def sib_examples(root: Path, folder: str, split_name: str) -> list[Example]:
     """One SIB-200 split; categories become intent names ("science/technology" -> "science_technology")."""
     path = root / folder / f"{split_name}.tsv"
     with path.open(encoding="utf-8", newline="") as fh:
         rows = list(csv.DictReader(fh, delimiter="\t", quoting=csv.QUOTE_NONE))
-    return [Example(r["text"].strip(), r["category"].strip().replace("/", "_").replace(" ", "_"), folder)
-            for r in rows if (r.get("text") or "").strip()]
+    return [
+        Example(
+            r["text"].strip(), r["category"].strip().replace("/", "_").replace(" ", "_"), folder
+        )
+        for r in rows
+        if (r.get("text") or "").strip()
+    ]
 
 
 def write_nlu(examples: Sequence[Example], path: Path) -> None:
     """Rasa NLU training data; brackets become parentheses so no text reads as entity markup."""
     import yaml
 
-    by_label: Dict[str, List[str]] = defaultdict(list)
+    by_label: dict[str, list[str]] = defaultdict(list)
     for ex in examples:
         text = " ".join(ex.text.split()).translate(str.maketrans("[]{}", "()()"))
         by_label[ex.label].append(text)
-    data = {"version": "3.1", "nlu": [{"intent": label, "examples": "".join(f"- {t}\n" for t in texts)}
-                                      for label, texts in sorted(by_label.items())]}
-    path.write_text(yaml.safe_dump(data, allow_unicode=True, sort_keys=False, width=10_000), encoding="utf-8")
+    data = {
+        "version": "3.1",
+        "nlu": [
+            {"intent": label, "examples": "".join(f"- {t}\n" for t in texts)}
+            for label, texts in sorted(by_label.items())
+        ],
+    }
+    path.write_text(
+        yaml.safe_dump(data, allow_unicode=True, sort_keys=False, width=10_000), encoding="utf-8"
+    )
 
 
 # --------------------------------------------------------------------------- metrics
 
 
 def accuracy(gold: Sequence[str], predicted: Sequence[str]) -> float:
-    return sum(g == p for g, p in zip(gold, predicted)) / len(gold) if gold else 0.0
+    return sum(g == p for g, p in zip(gold, predicted, strict=True)) / len(gold) if gold else 0.0
 
 
 def macro_f1(gold: Sequence[str], predicted: Sequence[str]) -> float:
@@ -176,9 +204,9 @@ def macro_f1(gold: Sequence[str], predicted: Sequence[str]) -> float:
         return 0.0
     total = 0.0
     for label in labels:
-        tp = sum(g == p == label for g, p in zip(gold, predicted))
-        fp = sum(p == label != g for g, p in zip(gold, predicted))
-        fn = sum(g == label != p for g, p in zip(gold, predicted))
+        tp = sum(g == p == label for g, p in zip(gold, predicted, strict=True))
+        fp = sum(p == label != g for g, p in zip(gold, predicted, strict=True))
+        fn = sum(g == label != p for g, p in zip(gold, predicted, strict=True))
         total += 2 * tp / (2 * tp + fp + fn) if tp else 0.0
     return total / len(labels)
 
@@ -196,11 +224,11 @@ def percentile(values: Sequence[float], q: int) -> float:
     return statistics.quantiles(values, n=100, method="inclusive")[q - 1]
 
 
-def by_language(run: Run) -> Dict[str, Tuple[float, float, int]]:
+def by_language(run: Run) -> dict[str, tuple[float, float, int]]:
     """language -> (accuracy, macro-F1, test size), over all of the run's models."""
-    pairs: Dict[str, Tuple[List[str], List[str]]] = defaultdict(lambda: ([], []))
+    pairs: dict[str, tuple[list[str], list[str]]] = defaultdict(lambda: ([], []))
     for s in run.scored:
-        for ex, pred in zip(s.gold, s.predicted):
+        for ex, pred in zip(s.gold, s.predicted, strict=True):
             pairs[ex.language][0].append(ex.label)
             pairs[ex.language][1].append(pred)
     return {lang: (accuracy(g, p), macro_f1(g, p), len(g)) for lang, (g, p) in pairs.items()}
@@ -235,7 +263,9 @@ def _child_train(job: dict) -> dict:
         examples = [Example(t, label, "") for t, label in model["train"]]
         write_nlu(examples, folder / "nlu.yml")
         t0 = time.perf_counter()
-        path = train_nlu(job["config"], str(folder / "nlu.yml"), str(folder), fixed_model_name="model")
+        path = train_nlu(
+            job["config"], str(folder / "nlu.yml"), str(folder), fixed_model_name="model"
+        )
         if not path:
             raise RuntimeError(f"training {model['name']} failed")
         out["models"][model["name"]] = {"path": str(path), "seconds": time.perf_counter() - t0}
@@ -270,7 +300,11 @@ def _child_serve(job: dict) -> dict:
             parse = loop.run_until_complete(agent.parse_message(text))
             latencies.append((time.perf_counter() - t1) * 1000)
             predicted.append(_best_topic(parse))
-        out["models"][model["name"]] = {"load_seconds": loaded, "predicted": predicted, "latencies_ms": latencies}
+        out["models"][model["name"]] = {
+            "load_seconds": loaded,
+            "predicted": predicted,
+            "latencies_ms": latencies,
+        }
     out["peak_mb"] = _peak_mb()
     return out
 
@@ -291,14 +325,25 @@ def _run_child(job: dict, work: Path, label: str) -> dict:
     job["result"] = str(work / f"{label}.result.json")
     job_file.write_text(json.dumps(job), encoding="utf-8")
     env = dict(os.environ)
-    env.update({"RASA_MAX_CACHE_SIZE": "0", "RASA_CACHE_DIRECTORY": str(work / "rasa-cache"),
-                "RASA_TELEMETRY_ENABLED": "false", "TF_CPP_MIN_LOG_LEVEL": "3"})
+    env.update(
+        {
+            "RASA_MAX_CACHE_SIZE": "0",
+            "RASA_CACHE_DIRECTORY": str(work / "rasa-cache"),
+            "RASA_TELEMETRY_ENABLED": "false",
+            "TF_CPP_MIN_LOG_LEVEL": "3",
+        }
+    )
     env.setdefault("OMP_NUM_THREADS", "1")
     env.pop("MASAR_EMBEDDING_CACHE", None)  # training from scratch, never from cached embeddings
     log = work / f"{label}.log"
     with log.open("w", encoding="utf-8") as fh:
-        code = subprocess.call([sys.executable, "-m", "bot.benchmarks.nlu", "--child", str(job_file)],
-                               cwd=str(work), env=env, stdout=fh, stderr=subprocess.STDOUT)
+        code = subprocess.call(
+            [sys.executable, "-m", "bot.benchmarks.nlu", "--child", str(job_file)],
+            cwd=str(work),
+            env=env,
+            stdout=fh,
+            stderr=subprocess.STDOUT,
+        )
     if code != 0:
         tail = "\n".join(log.read_text(encoding="utf-8", errors="replace").splitlines()[-15:])
         raise RuntimeError(f"{label} failed (exit {code}); see {log}:\n{tail}")
@@ -310,28 +355,70 @@ def run(pipeline: str, config: Path, dataset: str, models: Sequence[Model], work
     label = f"{pipeline.replace(' ', '_')}-{dataset}"
     folder = work / label
     folder.mkdir(parents=True, exist_ok=True)
-    trained = _run_child({"action": "train", "config": str(config), "dir": str(folder),
-                          "models": [{"name": m.name, "train": [(e.text, e.label) for e in m.train]} for m in models]},
-                         work, f"{label}-train")
-    served = _run_child({"action": "serve", "models": [
-        {"name": m.name, "path": trained["models"][m.name]["path"], "texts": [e.text for e in m.test]}
-        for m in models]}, work, f"{label}-serve")
-    result = Run(pipeline, dataset, import_seconds=served["import_seconds"],
-                 train_peak_mb=trained["peak_mb"], serve_peak_mb=served["peak_mb"])
+    trained = _run_child(
+        {
+            "action": "train",
+            "config": str(config),
+            "dir": str(folder),
+            "models": [
+                {"name": m.name, "train": [(e.text, e.label) for e in m.train]} for m in models
+            ],
+        },
+        work,
+        f"{label}-train",
+    )
+    served = _run_child(
+        {
+            "action": "serve",
+            "models": [
+                {
+                    "name": m.name,
+                    "path": trained["models"][m.name]["path"],
+                    "texts": [e.text for e in m.test],
+                }
+                for m in models
+            ],
+        },
+        work,
+        f"{label}-serve",
+    )
+    result = Run(
+        pipeline,
+        dataset,
+        import_seconds=served["import_seconds"],
+        train_peak_mb=trained["peak_mb"],
+        serve_peak_mb=served["peak_mb"],
+    )
     for m in models:
         t, s = trained["models"][m.name], served["models"][m.name]
-        result.scored.append(Scored(m.name, t["seconds"], s["load_seconds"], len(m.train), list(m.test),
-                                    s["predicted"], s["latencies_ms"]))
+        result.scored.append(
+            Scored(
+                m.name,
+                t["seconds"],
+                s["load_seconds"],
+                len(m.train),
+                list(m.test),
+                s["predicted"],
+                s["latencies_ms"],
+            )
+        )
     return result
 
 
 # --------------------------------------------------------------------------- the benchmark
 
 
-def datasets(names: Sequence[str], content_dir: Path, sib_dir: Path, languages: Optional[Sequence[str]],
-             sib_languages: Sequence[str], holdout: float, seed: int) -> Dict[str, List[Model]]:
+def datasets(
+    names: Sequence[str],
+    content_dir: Path,
+    sib_dir: Path,
+    languages: Sequence[str] | None,
+    sib_languages: Sequence[str],
+    holdout: float,
+    seed: int,
+) -> dict[str, list[Model]]:
     """The models each data set needs, with their train and test examples."""
-    out: Dict[str, List[Model]] = {}
+    out: dict[str, list[Model]] = {}
     if "content" in names or "crosslingual" in names:
         examples = content_examples(content_dir, languages)
         if "content" in names:
@@ -345,20 +432,28 @@ def datasets(names: Sequence[str], content_dir: Path, sib_dir: Path, languages: 
     if "sib200" in names:
         missing = [f for f in sib_languages if not (sib_dir / f / "train.tsv").exists()]
         if missing:
-            print(f"SIB-200: no data for {', '.join(missing)} in {sib_dir}; left out", file=sys.stderr)
-        out["sib200"] = [Model(f, sib_examples(sib_dir, f, "train"), sib_examples(sib_dir, f, "dev"))
-                         for f in sib_languages if f not in missing]
+            print(
+                f"SIB-200: no data for {', '.join(missing)} in {sib_dir}; left out", file=sys.stderr
+            )
+        out["sib200"] = [
+            Model(f, sib_examples(sib_dir, f, "train"), sib_examples(sib_dir, f, "dev"))
+            for f in sib_languages
+            if f not in missing
+        ]
     return out
 
 
-def evaluate(pipelines: Dict[str, Path], data: Dict[str, List[Model]], work: Path,
-             progress=lambda msg: None) -> Dict[str, Dict[str, Run]]:
+def evaluate(
+    pipelines: dict[str, Path], data: dict[str, list[Model]], work: Path, progress=lambda msg: None
+) -> dict[str, dict[str, Run]]:
     """dataset -> pipeline -> Run, every pipeline on every data set."""
-    results: Dict[str, Dict[str, Run]] = {}
+    results: dict[str, dict[str, Run]] = {}
     for dataset, models in data.items():
         for pipeline, config in pipelines.items():
             size = sum(len(m.train) for m in models)
-            progress(f"{dataset}: training and scoring {pipeline!r} ({len(models)} model(s), {size} examples)")
+            progress(
+                f"{dataset}: training and scoring {pipeline!r} ({len(models)} model(s), {size} examples)"
+            )
             t0 = time.perf_counter()
             results.setdefault(dataset, {})[pipeline] = run(pipeline, config, dataset, models, work)
             progress(f"{dataset}: {pipeline!r} done in {time.perf_counter() - t0:.0f} s")
@@ -374,9 +469,9 @@ def _ratio(a: float, b: float) -> str:
     return f"{a / b:.1f}x" if b else "-"
 
 
-def report(results: Dict[str, Dict[str, Run]]) -> str:
+def report(results: dict[str, dict[str, Run]]) -> str:
     """The printed tables: accuracy and macro-F1 per language, then costs with ratios."""
-    lines: List[str] = []
+    lines: list[str] = []
     titles = {
         "content": "Content examples (20% of each topic's examples per language held out)",
         "sib200": "SIB-200 (one model per language, train.tsv -> dev.tsv)",
@@ -385,8 +480,9 @@ def report(results: Dict[str, Dict[str, Run]]) -> str:
     for dataset, runs in results.items():
         names = list(runs)
         scores = {p: by_language(r) for p, r in runs.items()}
-        languages = sorted({lang for s in scores.values() for lang in s},
-                           key=lambda lang: (_order(lang), lang))
+        languages = sorted(
+            {lang for s in scores.values() for lang in s}, key=lambda lang: (_order(lang), lang)
+        )
         sizes = {lang: next(s[lang][2] for s in scores.values() if lang in s) for lang in languages}
         train_size = sum(s.train_size for s in runs[names[0]].scored)
         lines.append(f"\n{titles.get(dataset, dataset)}: {train_size} training examples")
@@ -398,13 +494,18 @@ def report(results: Dict[str, Dict[str, Run]]) -> str:
         if len(names) == 2:
             head += f"{'Δacc':>7}"
         lines.append(head)
-        for lang in languages + ["average"]:
+        for lang in [*languages, "average"]:
             if lang == "average":
                 row = f"{'average':<12}{sum(sizes.values()):>5}"
                 if dataset == "crosslingual":
-                    row += f"{_mean(_chance(runs, l) for l in languages):>8.2f}"
-                vals = [(_mean(scores[p][l][0] for l in languages if l in scores[p]),
-                         _mean(scores[p][l][1] for l in languages if l in scores[p])) for p in names]
+                    row += f"{_mean(_chance(runs, lg) for lg in languages):>8.2f}"
+                vals = [
+                    (
+                        _mean(scores[p][lg][0] for lg in languages if lg in scores[p]),
+                        _mean(scores[p][lg][1] for lg in languages if lg in scores[p]),
+                    )
+                    for p in names
+                ]
             else:
                 row = f"{lang:<12}{sizes[lang]:>5}"
                 if dataset == "crosslingual":
@@ -425,7 +526,7 @@ def report(results: Dict[str, Dict[str, Run]]) -> str:
     return "\n".join(lines)
 
 
-def _chance(runs: Dict[str, Run], language: str) -> float:
+def _chance(runs: dict[str, Run], language: str) -> float:
     run_ = next(iter(runs.values()))
     return chance([e.label for s in run_.scored for e in s.gold if e.language == language])
 
@@ -440,15 +541,23 @@ def _order(language: str) -> int:
     return 99
 
 
-def cost_table(runs: Dict[str, Run]) -> str:
+def cost_table(runs: dict[str, Run]) -> str:
     """Training, loading, latency and memory of the content model, with ratios."""
     names = list(runs)
     rows = [
         ("training from scratch (s)", lambda r: sum(s.train_seconds for s in r.scored), "{:.1f}"),
         ("import rasa (s, both pay)", lambda r: r.import_seconds, "{:.1f}"),
         ("load to first answer (s)", lambda r: _mean(s.load_seconds for s in r.scored), "{:.2f}"),
-        ("latency p50 (ms)", lambda r: percentile([x for s in r.scored for x in s.latencies_ms], 50), "{:.1f}"),
-        ("latency p95 (ms)", lambda r: percentile([x for s in r.scored for x in s.latencies_ms], 95), "{:.1f}"),
+        (
+            "latency p50 (ms)",
+            lambda r: percentile([x for s in r.scored for x in s.latencies_ms], 50),
+            "{:.1f}",
+        ),
+        (
+            "latency p95 (ms)",
+            lambda r: percentile([x for s in r.scored for x in s.latencies_ms], 95),
+            "{:.1f}",
+        ),
         ("peak memory serving (MB)", lambda r: r.serve_peak_mb, "{:.0f}"),
         ("peak memory training (MB)", lambda r: r.train_peak_mb, "{:.0f}"),
     ]
@@ -465,13 +574,16 @@ def cost_table(runs: Dict[str, Run]) -> str:
     return "\n".join(lines)
 
 
-def to_json(results: Dict[str, Dict[str, Run]]) -> dict:
+def to_json(results: dict[str, dict[str, Run]]) -> dict:
     out: dict = {}
     for dataset, runs in results.items():
         for pipeline, r in runs.items():
             latencies = [x for s in r.scored for x in s.latencies_ms]
             out.setdefault(dataset, {})[pipeline] = {
-                "languages": {lang: {"accuracy": a, "macro_f1": f, "n": n} for lang, (a, f, n) in by_language(r).items()},
+                "languages": {
+                    lang: {"accuracy": a, "macro_f1": f, "n": n}
+                    for lang, (a, f, n) in by_language(r).items()
+                },
                 "train_seconds": {s.model: s.train_seconds for s in r.scored},
                 "load_seconds": {s.model: s.load_seconds for s in r.scored},
                 "import_seconds": r.import_seconds,
@@ -487,21 +599,39 @@ def to_json(results: Dict[str, Dict[str, Run]]) -> dict:
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
-    parser.add_argument("--quick", action="store_true",
-                        help="Masar's pipeline only, and SIB-200 in five languages (minutes, not an hour)")
-    parser.add_argument("--pipelines", default=None,
-                        help=f"comma-separated, from: {', '.join(PIPELINES)} (default: both)")
-    parser.add_argument("--datasets", default=",".join(DATASETS), help=f"comma-separated, from: {', '.join(DATASETS)}")
-    parser.add_argument("--languages", default=None, help="content languages, e.g. en,ar,fa (default: all)")
-    parser.add_argument("--sib-languages", default=None, help="SIB-200 folders, e.g. eng_Latn,pbt_Arab")
+    parser.add_argument(
+        "--quick",
+        action="store_true",
+        help="Masar's pipeline only, and SIB-200 in five languages (minutes, not an hour)",
+    )
+    parser.add_argument(
+        "--pipelines",
+        default=None,
+        help=f"comma-separated, from: {', '.join(PIPELINES)} (default: both)",
+    )
+    parser.add_argument(
+        "--datasets",
+        default=",".join(DATASETS),
+        help=f"comma-separated, from: {', '.join(DATASETS)}",
+    )
+    parser.add_argument(
+        "--languages", default=None, help="content languages, e.g. en,ar,fa (default: all)"
+    )
+    parser.add_argument(
+        "--sib-languages", default=None, help="SIB-200 folders, e.g. eng_Latn,pbt_Arab"
+    )
     parser.add_argument("--sib-dir", type=Path, default=DEFAULT_SIB200, help="SIB-200 folder")
-    parser.add_argument("--holdout", type=float, default=0.2, help="share of content examples held out")
+    parser.add_argument(
+        "--holdout", type=float, default=0.2, help="share of content examples held out"
+    )
     parser.add_argument("--seed", type=int, default=13)
     parser.add_argument("--json", type=Path, help="also write every figure to this JSON file")
-    parser.add_argument("--keep", action="store_true", help="keep the trained models and logs (path printed)")
+    parser.add_argument(
+        "--keep", action="store_true", help="keep the trained models and logs (path printed)"
+    )
 
 
-def _csv(value: Optional[str]) -> Optional[List[str]]:
+def _csv(value: str | None) -> list[str] | None:
     return [v.strip() for v in value.split(",") if v.strip()] if value else None
 
 
@@ -511,12 +641,20 @@ def main(args: argparse.Namespace, content_dir: Path = REPO_ROOT / "content") ->
     names = _csv(args.datasets) or list(DATASETS)
     bad = [d for d in names if d not in DATASETS]
     if unknown or bad:
-        print(f"masar bench nlu: unknown pipeline or data set: {', '.join(unknown + bad)} "
-              f"(pipelines: {', '.join(PIPELINES)}; data sets: {', '.join(DATASETS)})", file=sys.stderr)
+        print(
+            f"masar bench nlu: unknown pipeline or data set: {', '.join(unknown + bad)} "
+            f"(pipelines: {', '.join(PIPELINES)}; data sets: {', '.join(DATASETS)})",
+            file=sys.stderr,
+        )
         return 2
     sib = _csv(args.sib_languages) or list(QUICK_SIB if args.quick else SIB_LANGUAGES)
-    progress = lambda msg: print(f"[{time.strftime('%H:%M:%S')}] {msg}", file=sys.stderr, flush=True)  # noqa: E731
-    data = datasets(names, content_dir, args.sib_dir, _csv(args.languages), sib, args.holdout, args.seed)
+
+    def progress(msg: str) -> None:
+        print(f"[{time.strftime('%H:%M:%S')}] {msg}", file=sys.stderr, flush=True)
+
+    data = datasets(
+        names, content_dir, args.sib_dir, _csv(args.languages), sib, args.holdout, args.seed
+    )
     work = Path(tempfile.mkdtemp(prefix="masar-bench-nlu-"))
     try:
         results = evaluate({p: PIPELINES[p] for p in chosen}, data, work, progress)
@@ -536,6 +674,8 @@ def main(args: argparse.Namespace, content_dir: Path = REPO_ROOT / "content") ->
 if __name__ == "__main__":
     if len(sys.argv) == 3 and sys.argv[1] == "--child":
         sys.exit(_child_main(sys.argv[2]))
-    parser = argparse.ArgumentParser(prog="python -m bot.benchmarks.nlu", description=__doc__.splitlines()[0])
+    parser = argparse.ArgumentParser(
+        prog="python -m bot.benchmarks.nlu", description=__doc__.splitlines()[0]
+    )
     add_arguments(parser)
     sys.exit(main(parser.parse_args()))

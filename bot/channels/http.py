@@ -13,6 +13,7 @@ Logs are JSON lines on stderr with what an operator needs (route, status, time, 
 language) and never message text, user ids, names, numbers or secrets. Conversations
 older than the retention period are deleted by a job inside the server.
 """
+
 from __future__ import annotations
 
 import asyncio
@@ -34,7 +35,7 @@ from ..settings import Settings
 logger = logging.getLogger(__name__)
 
 SECRET_HEADER = "X-Telegram-Bot-Api-Secret-Token"
-_SECRET_FORMAT = re.compile(r"^[A-Za-z0-9_-]{1,256}$")    # what Telegram accepts as secret_token
+_SECRET_FORMAT = re.compile(r"^[A-Za-z0-9_-]{1,256}$")  # what Telegram accepts as secret_token
 ENGINE, TELEGRAM = web.AppKey("engine", Engine), web.AppKey("telegram", object)
 LOG_TEXT = web.AppKey("log_text", bool)
 
@@ -45,12 +46,20 @@ class JsonLines(logging.Formatter):
     privacy filter; the fields are ours and never hold text or ids."""
 
     def format(self, record: logging.LogRecord) -> str:
-        entry = {"time": dt.datetime.fromtimestamp(record.created, dt.timezone.utc).isoformat(timespec="milliseconds"),
-                 "level": record.levelname.lower(), "logger": record.name, "message": record.getMessage()}
+        entry = {
+            "time": dt.datetime.fromtimestamp(record.created, dt.timezone.utc).isoformat(
+                timespec="milliseconds"
+            ),
+            "level": record.levelname.lower(),
+            "logger": record.name,
+            "message": record.getMessage(),
+        }
         entry.update(getattr(record, "masar", None) or {})
         if record.exc_info:
             entry["error"] = type(record.exc_info[1]).__name__
-            entry["traceback"] = record.exc_text or privacy.scrub(self.formatException(record.exc_info))
+            entry["traceback"] = record.exc_text or privacy.scrub(
+                self.formatException(record.exc_info)
+            )
         return json.dumps(entry, ensure_ascii=False, default=str)
 
 
@@ -68,20 +77,22 @@ def configure_json_logs(verbose: bool = True, stream=None) -> None:
     root.addHandler(handler)
     root.setLevel(logging.WARNING)
     logging.getLogger("bot").setLevel(logging.INFO if verbose else logging.WARNING)
-    logging.captureWarnings(True)      # library warnings as JSON lines too, not loose text
+    logging.captureWarnings(True)  # library warnings as JSON lines too, not loose text
 
 
 # -- routes ------------------------------------------------------------------------------------
 async def health(request: web.Request) -> web.Response:
     engine: Engine = request.app[ENGINE]
     model = engine.model_path.name.split(".")[0] if engine.model_path else None
-    return web.json_response({
-        "status": "ok",
-        "model": model.split("-", 1)[-1] if model else None,
-        "topics": len(engine.content.topics),
-        "countries": len(engine.content.countries),
-        "telegram": "webhook" if request.app[TELEGRAM] is not None else "off",
-    })
+    return web.json_response(
+        {
+            "status": "ok",
+            "model": model.split("-", 1)[-1] if model else None,
+            "topics": len(engine.content.topics),
+            "countries": len(engine.content.countries),
+            "telegram": "webhook" if request.app[TELEGRAM] is not None else "off",
+        }
+    )
 
 
 async def rest_webhook(request: web.Request) -> web.Response:
@@ -92,23 +103,39 @@ async def rest_webhook(request: web.Request) -> web.Response:
     except (json.JSONDecodeError, UnicodeDecodeError):
         return web.json_response({"error": f"the body is not valid JSON; {example}"}, status=400)
     if not isinstance(data, dict) or not isinstance(data.get("message"), str):
-        return web.json_response({"error": f'"message" (a string) is missing; {example}'}, status=400)
+        return web.json_response(
+            {"error": f'"message" (a string) is missing; {example}'}, status=400
+        )
     sender = str(data.get("sender") or "default")
     metadata = data.get("metadata") if isinstance(data.get("metadata"), dict) else {}
     hint = metadata.get("language") if isinstance(metadata.get("language"), str) else None
     started = time.perf_counter()
-    answer = await request.app[ENGINE].handle(Incoming(sender, data["message"], channel="rest", client_language=hint))
+    answer = await request.app[ENGINE].handle(
+        Incoming(sender, data["message"], channel="rest", client_language=hint)
+    )
     out = []
     for reply in answer.replies:
         item = {"recipient_id": sender, "text": reply.text}
         if reply.buttons:
             item["buttons"] = [{"title": b.title, "payload": b.payload} for b in reply.buttons]
         out.append(item)
-    fields = {"event": "answered", "channel": "rest", "language": answer.language, "topic": answer.topic,
-              "emergency": answer.emergency, "messages": len(out), "ms": round((time.perf_counter() - started) * 1000)}
+    fields = {
+        "event": "answered",
+        "channel": "rest",
+        "language": answer.language,
+        "topic": answer.topic,
+        "emergency": answer.emergency,
+        "messages": len(out),
+        "ms": round((time.perf_counter() - started) * 1000),
+    }
     if request.app[LOG_TEXT]:  # only with MASAR_LOG_MESSAGE_TEXT=true, and still scrubbed
         fields["text"] = privacy.scrub(data["message"])
-    logger.info("answered rest: topic %s, language %s", answer.topic, answer.language, extra={"masar": fields})
+    logger.info(
+        "answered rest: topic %s, language %s",
+        answer.topic,
+        answer.language,
+        extra={"masar": fields},
+    )
     return web.json_response(out)
 
 
@@ -121,13 +148,15 @@ def telegram_webhook(application, secret: str):
     async def handle(request: web.Request) -> web.Response:
         given = request.headers.get(SECRET_HEADER, "").encode("utf-8")
         if not hmac.compare_digest(given, expected):
-            logger.warning("telegram webhook: request without the right secret token refused",
-                           extra={"masar": {"event": "refused", "route": "/telegram/webhook"}})
+            logger.warning(
+                "telegram webhook: request without the right secret token refused",
+                extra={"masar": {"event": "refused", "route": "/telegram/webhook"}},
+            )
             return web.json_response({"error": "forbidden"}, status=403)
         try:
             data = await request.json()
             update = Update.de_json(data, application.bot) if isinstance(data, dict) else None
-        except Exception:  # noqa: BLE001 - malformed body: tell Telegram, keep serving
+        except Exception:
             update = None
         if update is None:
             return web.json_response({"error": "not a Telegram update"}, status=400)
@@ -150,14 +179,34 @@ async def access_log(request: web.Request, handler):
         status = exc.status
         raise
     finally:
-        route = request.match_info.route.resource.canonical if request.match_info.route.resource else "unknown"
-        logger.info("%s %s %d", request.method, route, status,
-                    extra={"masar": {"event": "request", "method": request.method, "route": route, "status": status,
-                                     "ms": round((time.perf_counter() - started) * 1000)}})
+        route = (
+            request.match_info.route.resource.canonical
+            if request.match_info.route.resource
+            else "unknown"
+        )
+        logger.info(
+            "%s %s %d",
+            request.method,
+            route,
+            status,
+            extra={
+                "masar": {
+                    "event": "request",
+                    "method": request.method,
+                    "route": route,
+                    "status": status,
+                    "ms": round((time.perf_counter() - started) * 1000),
+                }
+            },
+        )
 
 
-def build_app(engine: Engine, telegram_application=None, webhook_secret: str | None = None,
-              log_text: bool = False) -> web.Application:
+def build_app(
+    engine: Engine,
+    telegram_application=None,
+    webhook_secret: str | None = None,
+    log_text: bool = False,
+) -> web.Application:
     """The aiohttp application; the Telegram route exists only when Telegram is configured."""
     app = web.Application(middlewares=[access_log], client_max_size=1024 * 1024)
     app[ENGINE] = engine
@@ -167,35 +216,53 @@ def build_app(engine: Engine, telegram_application=None, webhook_secret: str | N
     app.router.add_post("/webhooks/rest/webhook", rest_webhook)
     if telegram_application is not None:
         if not webhook_secret:
-            raise SystemExit("masar serve: set MASAR_TELEGRAM_WEBHOOK_SECRET (letters, digits, _ and -) "
-                             "so that only Telegram can send updates to the webhook")
-        app.router.add_post("/telegram/webhook", telegram_webhook(telegram_application, webhook_secret))
+            raise SystemExit(
+                "masar serve: set MASAR_TELEGRAM_WEBHOOK_SECRET (letters, digits, _ and -) "
+                "so that only Telegram can send updates to the webhook"
+            )
+        app.router.add_post(
+            "/telegram/webhook", telegram_webhook(telegram_application, webhook_secret)
+        )
     return app
 
 
 def check_settings(settings: Settings) -> None:
     """Clear errors for settings `masar serve` cannot work with; secrets never echoed."""
     if settings.telegram_token and not settings.telegram_webhook_secret:
-        raise SystemExit("masar serve: MASAR_TELEGRAM_TOKEN is set but MASAR_TELEGRAM_WEBHOOK_SECRET is not; "
-                         "set a random secret (letters, digits, _ and -), e.g. from `openssl rand -hex 32`")
-    if settings.telegram_webhook_secret and not _SECRET_FORMAT.match(settings.telegram_webhook_secret):
-        raise SystemExit("masar serve: MASAR_TELEGRAM_WEBHOOK_SECRET may only contain letters, digits, _ and - "
-                         "(1 to 256 characters)")
+        raise SystemExit(
+            "masar serve: MASAR_TELEGRAM_TOKEN is set but MASAR_TELEGRAM_WEBHOOK_SECRET is not; "
+            "set a random secret (letters, digits, _ and -), e.g. from `openssl rand -hex 32`"
+        )
+    if settings.telegram_webhook_secret and not _SECRET_FORMAT.match(
+        settings.telegram_webhook_secret
+    ):
+        raise SystemExit(
+            "masar serve: MASAR_TELEGRAM_WEBHOOK_SECRET may only contain letters, digits, _ and - "
+            "(1 to 256 characters)"
+        )
 
 
 def hide_configured_secrets(settings: Settings) -> None:
     """Every secret in the settings is scrubbed from logs, whatever its shape."""
     from urllib.parse import urlsplit
 
-    for value in (settings.telegram_token, settings.telegram_webhook_secret, settings.user_key_secret):
+    for value in (
+        settings.telegram_token,
+        settings.telegram_webhook_secret,
+        settings.user_key_secret,
+    ):
         privacy.hide_secret(value)
     for url in (settings.tracker_store_url, settings.redis_url):
         if url:
             privacy.hide_secret(urlsplit(url).password)
 
 
-async def serve(engine: Engine, settings: Settings, stop: asyncio.Event | None = None,
-                retention_every: float = 3600.0) -> None:
+async def serve(
+    engine: Engine,
+    settings: Settings,
+    stop: asyncio.Event | None = None,
+    retention_every: float = 3600.0,
+) -> None:
     """Run the HTTP server (and the Telegram webhook if configured) until `stop` or a signal."""
     from .telegram import ALLOWED_UPDATES, TelegramChannel, _stop_on_signals, build_application
 
@@ -209,19 +276,34 @@ async def serve(engine: Engine, settings: Settings, stop: asyncio.Event | None =
         await application.initialize()
         await channel.setup()
         if settings.telegram_webhook_url:
-            await application.bot.set_webhook(settings.telegram_webhook_url, secret_token=settings.telegram_webhook_secret,
-                                              allowed_updates=ALLOWED_UPDATES, max_connections=40)
+            await application.bot.set_webhook(
+                settings.telegram_webhook_url,
+                secret_token=settings.telegram_webhook_secret,
+                allowed_updates=ALLOWED_UPDATES,
+                max_connections=40,
+            )
         await application.start()
-    app = build_app(engine, application, settings.telegram_webhook_secret, settings.log_message_text)
+    app = build_app(
+        engine, application, settings.telegram_webhook_secret, settings.log_message_text
+    )
     runner = web.AppRunner(app, access_log=None, shutdown_timeout=5.0)
     await runner.setup()
     site = web.TCPSite(runner, settings.host, settings.port)
     await site.start()
-    retention = asyncio.create_task(privacy.delete_old_conversations(engine.purge, settings.retention_days,
-                                                                     retention_every))
-    logger.info("serving HTTP (host and port in the fields)",
-                extra={"masar": {"event": "started", "mode": "webhook" if application else "http",
-                                 "host": settings.host, "port": settings.port}})
+    retention = asyncio.create_task(
+        privacy.delete_old_conversations(engine.purge, settings.retention_days, retention_every)
+    )
+    logger.info(
+        "serving HTTP (host and port in the fields)",
+        extra={
+            "masar": {
+                "event": "started",
+                "mode": "webhook" if application else "http",
+                "host": settings.host,
+                "port": settings.port,
+            }
+        },
+    )
     try:
         await stop.wait()
     finally:

@@ -4,6 +4,7 @@ Input, one object per line: {"user": "u1", "text": "...", "lang": "fa"} ("lang" 
 Output, one line per valid input, in order. A bad line gets a clear error on stderr and is
 skipped; the lines after it are still answered.
 """
+
 from __future__ import annotations
 
 import json
@@ -28,11 +29,17 @@ def parse_line(line: str) -> tuple[Incoming | None, str | None]:
     lang = data.get("lang")
     if lang is not None and not isinstance(lang, str):
         return None, '"lang" must be a language code such as "fa"'
-    return Incoming(user=str(data.get("user", "anonymous")), text=text, channel="jsonl", language=lang), None
+    return Incoming(
+        user=str(data.get("user", "anonymous")), text=text, channel="jsonl", language=lang
+    ), None
 
 
-async def run(engine: Engine, stdin: IO[str] = sys.stdin, stdout: IO[str] = sys.stdout,
-              stderr: IO[str] = sys.stderr) -> int:
+async def run(
+    engine: Engine,
+    stdin: IO[str] = sys.stdin,
+    stdout: IO[str] = sys.stdout,
+    stderr: IO[str] = sys.stderr,
+) -> int:
     """Answer every line of stdin; return the number of bad lines."""
     bad = 0
     for number, line in enumerate(stdin, start=1):

@@ -10,19 +10,34 @@ Text is always sent without `parse_mode`, so nothing in content or in a user's m
 be read by Telegram as HTML or Markdown. Link previews are off: they cost data on cheap
 phones and tell the linked site that someone opened the chat.
 """
+
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import logging
 import re
 import signal
 import time
 
-from telegram import (BotCommand, InlineKeyboardButton, InlineKeyboardMarkup, LinkPreviewOptions,
-                      ReplyParameters, Update)
+from telegram import (
+    BotCommand,
+    InlineKeyboardButton,
+    InlineKeyboardMarkup,
+    LinkPreviewOptions,
+    ReplyParameters,
+    Update,
+)
 from telegram.constants import ChatAction, ChatType
 from telegram.error import BadRequest, NetworkError, TelegramError
-from telegram.ext import AIORateLimiter, Application, CallbackQueryHandler, ContextTypes, MessageHandler, filters
+from telegram.ext import (
+    AIORateLimiter,
+    Application,
+    CallbackQueryHandler,
+    ContextTypes,
+    MessageHandler,
+    filters,
+)
 
 from .. import privacy
 from ..content.catalogue import LANGUAGES
@@ -35,13 +50,15 @@ from ..settings import Settings
 
 logger = logging.getLogger(__name__)
 
-MESSAGE_LIMIT = 4096          # Telegram's limit for one text message
-CALLBACK_DATA_LIMIT = 64      # bytes of callback_data per button
+MESSAGE_LIMIT = 4096  # Telegram's limit for one text message
+CALLBACK_DATA_LIMIT = 64  # bytes of callback_data per button
 ALLOWED_UPDATES = ["message", "callback_query"]
 NO_PREVIEW = LinkPreviewOptions(is_disabled=True)
 CHANNEL = "telegram"
-GROUP_CHANNEL = "telegram-group"   # group conversations are kept apart from private ones
-CASE_IN_TEXT = re.compile(r"\bCase:? ([A-Z2-9]{5})\b")   # a case id in a card, relayed message or alert
+GROUP_CHANNEL = "telegram-group"  # group conversations are kept apart from private ones
+CASE_IN_TEXT = re.compile(
+    r"\bCase:? ([A-Z2-9]{5})\b"
+)  # a case id in a card, relayed message or alert
 
 
 # -- Telegram's limits: pure functions ---------------------------------------------------------
@@ -72,7 +89,7 @@ def split_message(text: str, limit: int = MESSAGE_LIMIT) -> list[str]:
             parts.append(rest)
             break
         fits = _prefix_fitting(rest, limit)
-        window = rest[:fits + 1]          # a boundary right after the window still counts
+        window = rest[: fits + 1]  # a boundary right after the window still counts
         cut = _last_end(_SENTENCE_END, window) or _last_end(_SPACE, window) or fits
         cut = min(cut, fits)
         part, rest = rest[:cut].rstrip(), rest[cut:].lstrip()
@@ -106,13 +123,17 @@ def keyboard(buttons: list[Button]) -> InlineKeyboardMarkup | None:
     """
     usable = [b for b in buttons if 0 < len(b.payload.encode("utf-8")) <= CALLBACK_DATA_LIMIT]
     if len(usable) < len(buttons):
-        logger.warning("%d buttons left out: payload over %d bytes", len(buttons) - len(usable), CALLBACK_DATA_LIMIT)
+        logger.warning(
+            "%d buttons left out: payload over %d bytes",
+            len(buttons) - len(usable),
+            CALLBACK_DATA_LIMIT,
+        )
     if not usable:
         return None
     longest = max(len(b.title) for b in usable)
     per_row = 3 if longest <= 12 else 2 if longest <= 18 else 1
     keys = [InlineKeyboardButton(b.title, callback_data=b.payload) for b in usable]
-    return InlineKeyboardMarkup([keys[i:i + per_row] for i in range(0, len(keys), per_row)])
+    return InlineKeyboardMarkup([keys[i : i + per_row] for i in range(0, len(keys), per_row)])
 
 
 def addressed_text(text: str, bot_username: str, replying_to_bot: bool) -> str | None:
@@ -140,7 +161,9 @@ def command_of(text: str) -> str | None:
 
 def file_url(api_url: str) -> str:
     """python-telegram-bot's base_file_url for a base_url: .../bot -> .../file/bot."""
-    return api_url[:-3] + "file/bot" if api_url.endswith("/bot") else api_url.rstrip("/") + "/file/bot"
+    return (
+        api_url[:-3] + "file/bot" if api_url.endswith("/bot") else api_url.rstrip("/") + "/file/bot"
+    )
 
 
 def command_menu(language: str) -> list[BotCommand]:
@@ -168,15 +191,22 @@ class PatientRateLimiter(AIORateLimiter):
     async def process_request(self, callback, args, kwargs, endpoint, data, rate_limit_args):
         for attempt in range(self.attempts):
             try:
-                return await super().process_request(callback, args, kwargs, endpoint, data, rate_limit_args)
+                return await super().process_request(
+                    callback, args, kwargs, endpoint, data, rate_limit_args
+                )
             except BadRequest:
                 raise  # a NetworkError subclass, but sending it again would fail again
             except NetworkError as exc:  # includes TimedOut
                 if attempt == self.attempts - 1:
                     raise
-                delay = self.backoff * 2 ** attempt
-                logger.warning("Telegram %s failed (%s); retry %d in %.1f s", endpoint, type(exc).__name__,
-                               attempt + 1, delay)
+                delay = self.backoff * 2**attempt
+                logger.warning(
+                    "Telegram %s failed (%s); retry %d in %.1f s",
+                    endpoint,
+                    type(exc).__name__,
+                    attempt + 1,
+                    delay,
+                )
                 await asyncio.sleep(delay)
         return None  # pragma: no cover - the loop returns or raises
 
@@ -186,12 +216,14 @@ def build_application(settings: Settings, *, polling: bool = True) -> Applicatio
     if not settings.telegram_token:
         raise SystemExit("masar: set MASAR_TELEGRAM_TOKEN to the token @BotFather gave you")
     privacy.hide_secret(settings.telegram_token)
-    builder = (Application.builder()
-               .token(settings.telegram_token)
-               .base_url(settings.telegram_api_url)
-               .base_file_url(file_url(settings.telegram_api_url))
-               .rate_limiter(PatientRateLimiter())
-               .concurrent_updates(8))
+    builder = (
+        Application.builder()
+        .token(settings.telegram_token)
+        .base_url(settings.telegram_api_url)
+        .base_file_url(file_url(settings.telegram_api_url))
+        .rate_limiter(PatientRateLimiter())
+        .concurrent_updates(8)
+    )
     if not polling:
         builder = builder.updater(None)
     return builder.build()
@@ -201,8 +233,14 @@ def build_application(settings: Settings, *, polling: bool = True) -> Applicatio
 class TelegramChannel:
     """Connects an Application's handlers to the engine."""
 
-    def __init__(self, engine: Engine, application: Application, log_text: bool = False,
-                 staff_chat_id: str | None = None, handover_minutes: int | None = None) -> None:
+    def __init__(
+        self,
+        engine: Engine,
+        application: Application,
+        log_text: bool = False,
+        staff_chat_id: str | None = None,
+        handover_minutes: int | None = None,
+    ) -> None:
         self.engine = engine
         self.application = application
         self.log_text = log_text
@@ -210,12 +248,14 @@ class TelegramChannel:
         staff = staff_chat_id or engine.settings.staff_chat_id
         self.staff_chat = int(staff) if staff else None
         self.handover_minutes = handover_minutes or engine.settings.handover_timeout_minutes
-        self._staff_messages: dict[int, str] = {}   # staff-group message id -> case id
+        self._staff_messages: dict[int, str] = {}  # staff-group message id -> case id
         self._watch: asyncio.Task | None = None
         application.add_handler(CallbackQueryHandler(self.on_button))
         application.add_handler(MessageHandler(filters.TEXT, self.on_text))
         application.add_handler(MessageHandler(filters.LOCATION | filters.VENUE, self.on_location))
-        application.add_handler(MessageHandler(filters.ATTACHMENT | filters.Sticker.ALL, self.on_other))
+        application.add_handler(
+            MessageHandler(filters.ATTACHMENT | filters.Sticker.ALL, self.on_other)
+        )
         application.add_error_handler(self.on_error)
 
     async def setup(self) -> None:
@@ -228,8 +268,11 @@ class TelegramChannel:
             self.engine.handover.staffed.add(CHANNEL)
             cases = await self.engine.handover.load()
             self._watch = asyncio.create_task(self.watch_cases())
-            logger.info("handover: staff group configured, %d open cases", cases,
-                        extra={"masar": {"event": "handover", "open_cases": cases}})
+            logger.info(
+                "handover: staff group configured, %d open cases",
+                cases,
+                extra={"masar": {"event": "handover", "open_cases": cases}},
+            )
 
     def stop(self) -> None:
         """Stop watching cases; this process no longer has a staff desk."""
@@ -245,7 +288,9 @@ class TelegramChannel:
             await self.on_staff(update, context)
             return
         if self._in_group(update):
-            text = addressed_text(text, context.bot.username or "", self._replying_to_bot(update, context))
+            text = addressed_text(
+                text, context.bot.username or "", self._replying_to_bot(update, context)
+            )
             if text is None:
                 return
         await self.answer(update, text, "command" if text.startswith("/") else "text")
@@ -268,8 +313,18 @@ class TelegramChannel:
         if self._in_group(update):
             if self._replying_to_bot(update, context):
                 language = await self._language(update)
-                await self._send(update, [Reply(_(language, "Please do not share your location in a group. "
-                                                            "Write to me in a private chat instead."))])
+                await self._send(
+                    update,
+                    [
+                        Reply(
+                            _(
+                                language,
+                                "Please do not share your location in a group. "
+                                "Write to me in a private chat instead.",
+                            )
+                        )
+                    ],
+                )
             return
         location = update.effective_message.location or update.effective_message.venue.location
         code = country_at(location.latitude, location.longitude, set(self.engine.content.countries))
@@ -277,41 +332,73 @@ class TelegramChannel:
         if code is None:  # not a country of the directory: let the user choose one
             await self.answer(update, "/country", "location")
             return
-        question = _(language, "Should Masar show the official help services in {country}? "
-                               "Masar does not store your location.", country=country_name(code, language))
-        await self._send(update, [Reply(question, [Button(_(language, "Yes"), f"/country {code}"),
-                                                   Button(_(language, "No"), "/menu")])])
+        question = _(
+            language,
+            "Should Masar show the official help services in {country}? "
+            "Masar does not store your location.",
+            country=country_name(code, language),
+        )
+        await self._send(
+            update,
+            [
+                Reply(
+                    question,
+                    [
+                        Button(_(language, "Yes"), f"/country {code}"),
+                        Button(_(language, "No"), "/menu"),
+                    ],
+                )
+            ],
+        )
         self._log("location", language, "find_help", False, 1)
 
     async def on_other(self, update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
         """Voice notes, photos, stickers, files: a polite answer and the menu, never a crash."""
         if self._from_staff(update):
             if self._replying_to_bot(update, context):
-                await self._to_staff("Only text messages are passed on to the user.",
-                                     reply_to=update.effective_message.message_id)
+                await self._to_staff(
+                    "Only text messages are passed on to the user.",
+                    reply_to=update.effective_message.message_id,
+                )
             return
         if self._in_group(update) and not self._replying_to_bot(update, context):
             return
         menu = await self.engine.handle(self._incoming(update, "/menu"))
         language = menu.language
-        text = _(language, "I can only read written messages, not voice notes, photos or files. "
-                           "Please write your question, or choose a topic:")
+        text = _(
+            language,
+            "I can only read written messages, not voice notes, photos or files. "
+            "Please write your question, or choose a topic:",
+        )
         await self._send(update, [Reply(text, menu.replies[0].buttons if menu.replies else [])])
         self._log("media", language, "media", False, 1)
 
     async def on_error(self, update: object, context: ContextTypes.DEFAULT_TYPE) -> None:
         """Log what failed (its type, never the update), and tell the user if we can."""
-        logger.error("telegram update failed: %s", type(context.error).__name__,
-                     extra={"masar": {"event": "error", "channel": CHANNEL, "error": type(context.error).__name__}})
-        if isinstance(update, Update) and update.effective_chat and not isinstance(context.error, NetworkError):
+        logger.error(
+            "telegram update failed: %s",
+            type(context.error).__name__,
+            extra={
+                "masar": {
+                    "event": "error",
+                    "channel": CHANNEL,
+                    "error": type(context.error).__name__,
+                }
+            },
+        )
+        if (
+            isinstance(update, Update)
+            and update.effective_chat
+            and not isinstance(context.error, NetworkError)
+        ):
             user = update.effective_user
             code = ((user.language_code if user else None) or "en").split("-")[0]
             language = code if code in LANGUAGES else "en"
-            try:
-                await context.bot.send_message(update.effective_chat.id,
-                                               _(language, "Sorry, something went wrong. Please try again."))
-            except TelegramError:
-                pass
+            with contextlib.suppress(TelegramError):
+                await context.bot.send_message(
+                    update.effective_chat.id,
+                    _(language, "Sorry, something went wrong. Please try again."),
+                )
 
     # translation to and from the engine ----------------------------------------------------------
     def _in_group(self, update: Update) -> bool:
@@ -323,8 +410,12 @@ class TelegramChannel:
 
     def _incoming(self, update: Update, text: str) -> Incoming:
         user = update.effective_user
-        return Incoming(user=str(user.id), text=text, channel=GROUP_CHANNEL if self._in_group(update) else CHANNEL,
-                        client_language=user.language_code)
+        return Incoming(
+            user=str(user.id),
+            text=text,
+            channel=GROUP_CHANNEL if self._in_group(update) else CHANNEL,
+            client_language=user.language_code,
+        )
 
     async def _language(self, update: Update) -> str:
         """The conversation's language, as the engine knows it (a menu costs no model call)."""
@@ -343,12 +434,19 @@ class TelegramChannel:
         answer = await self.engine.handle(incoming)
         if command_of(text) == "forget":
             other = CHANNEL if incoming.channel == GROUP_CHANNEL else GROUP_CHANNEL
-            await self.engine.forget(other, incoming.user)   # everything, private and group
+            await self.engine.forget(other, incoming.user)  # everything, private and group
         sent = await self._send(update, answer.replies)
         notes = staff_notes(answer)
-        relayed = any(note.kind == "relay" for note in notes)     # text for staff is never logged
-        self._log(kind, answer.language, answer.topic, answer.emergency, sent, started,
-                  text if self.log_text and not relayed else None)
+        relayed = any(note.kind == "relay" for note in notes)  # text for staff is never logged
+        self._log(
+            kind,
+            answer.language,
+            answer.topic,
+            answer.emergency,
+            sent,
+            started,
+            text if self.log_text and not relayed else None,
+        )
         if notes and self.staff_chat is not None:
             await self._tell_staff(update, notes)
         return answer
@@ -361,30 +459,41 @@ class TelegramChannel:
         bot, chat = update.get_bot(), update.effective_chat
         quote = None
         if self._in_group(update) and update.effective_message and not update.callback_query:
-            quote = ReplyParameters(update.effective_message.message_id, allow_sending_without_reply=True)
+            quote = ReplyParameters(
+                update.effective_message.message_id, allow_sending_without_reply=True
+            )
         sent = 0
         for reply in replies:
             parts = split_message(reply.text) or (["⬇️"] if reply.buttons else [])
             markup = keyboard(reply.buttons)
             for i, part in enumerate(parts):
                 last = i == len(parts) - 1
-                await bot.send_message(chat.id, part, reply_markup=markup if last else None,
-                                       link_preview_options=NO_PREVIEW, reply_parameters=quote)
+                await bot.send_message(
+                    chat.id,
+                    part,
+                    reply_markup=markup if last else None,
+                    link_preview_options=NO_PREVIEW,
+                    reply_parameters=quote,
+                )
                 sent += 1
         return sent
 
     # human handover: the staff group ---------------------------------------------------------------
     def _from_staff(self, update: Update) -> bool:
-        return self.staff_chat is not None and update.effective_chat is not None \
+        return (
+            self.staff_chat is not None
+            and update.effective_chat is not None
             and update.effective_chat.id == self.staff_chat
+        )
 
     async def _to_staff(self, text: str, reply_to: int | None = None, case_id: str | None = None):
         """Post into the staff group; remember which case each message belongs to."""
         quote = ReplyParameters(reply_to, allow_sending_without_reply=True) if reply_to else None
         first = None
         for part in split_message(text):
-            sent = await self.application.bot.send_message(self.staff_chat, part, reply_parameters=quote,
-                                                           link_preview_options=NO_PREVIEW)
+            sent = await self.application.bot.send_message(
+                self.staff_chat, part, reply_parameters=quote, link_preview_options=NO_PREVIEW
+            )
             first = first or sent
             if case_id:
                 self._staff_messages[sent.message_id] = case_id
@@ -397,8 +506,9 @@ class TelegramChannel:
             parts = split_message(reply.text)
             for i, part in enumerate(parts):
                 markup = keyboard(reply.buttons) if i == len(parts) - 1 else None
-                await self.application.bot.send_message(int(chat_id), part, reply_markup=markup,
-                                                        link_preview_options=NO_PREVIEW)
+                await self.application.bot.send_message(
+                    int(chat_id), part, reply_markup=markup, link_preview_options=NO_PREVIEW
+                )
                 sent += 1
         return sent
 
@@ -407,23 +517,40 @@ class TelegramChannel:
         handover = self.engine.handover
         for note in notes:
             case = handover.case(note.case) if note.case else None
-            card = case.card if case is not None and note.kind != "card" else \
-                min((m for m, c in self._staff_messages.items() if c == note.case), default=None)
+            card = (
+                case.card
+                if case is not None and note.kind != "card"
+                else min(
+                    (m for m, c in self._staff_messages.items() if c == note.case), default=None
+                )
+            )
             try:
                 sent = await self._to_staff(note.text, reply_to=card, case_id=note.case)
             except TelegramError as exc:
-                logger.error("handover: staff group unreachable (%s)", type(exc).__name__,
-                             extra={"masar": {"event": "error", "error": type(exc).__name__, "note": note.kind}})
-                if note.kind == "card" and case is not None:   # staff will never see it: say so honestly
+                logger.error(
+                    "handover: staff group unreachable (%s)",
+                    type(exc).__name__,
+                    extra={
+                        "masar": {"event": "error", "error": type(exc).__name__, "note": note.kind}
+                    },
+                )
+                if (
+                    note.kind == "card" and case is not None
+                ):  # staff will never see it: say so honestly
                     await handover.close(case.id)
-                    await self._send(update, handover.offline_replies(case.language, case.country, waited=False))
+                    await self._send(
+                        update, handover.offline_replies(case.language, case.country, waited=False)
+                    )
                 continue
             if note.kind == "card" and sent is not None:
                 await handover.set_card(note.case, sent.message_id)
             if note.kind == "closed":
                 self._forget_case(note.case)
-            logger.info("handover: %s for staff", note.kind, extra={"masar": {"event": "staff_note", "kind": note.kind,
-                                                                             "case": note.case}})
+            logger.info(
+                "handover: %s for staff",
+                note.kind,
+                extra={"masar": {"event": "staff_note", "kind": note.kind, "case": note.case}},
+            )
 
     def _case_replied_to(self, replied) -> Case | None:
         """The open case a staff message replies to: by the message's id, or (after a restart)
@@ -435,8 +562,12 @@ class TelegramChannel:
         if case is None:
             match = CASE_IN_TEXT.search(replied.text or "")
             case = handover.case(match.group(1)) if match else None
-            if case is not None and replied.date is not None and replied.date.timestamp() < case.opened - 60:
-                return None          # an old message of an earlier case with the same id
+            if (
+                case is not None
+                and replied.date is not None
+                and replied.date.timestamp() < case.opened - 60
+            ):
+                return None  # an old message of an earlier case with the same id
         return case
 
     async def on_staff(self, update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
@@ -457,26 +588,39 @@ class TelegramChannel:
         case = self._case_replied_to(replied)
         if case is None:
             match = CASE_IN_TEXT.search(replied.text or "")
-            note = (f"Case {match.group(1)} is closed; nothing was sent." if match
-                    else "This message belongs to no open case; nothing was sent.")
+            note = (
+                f"Case {match.group(1)} is closed; nothing was sent."
+                if match
+                else "This message belongs to no open case; nothing was sent."
+            )
             await self._to_staff(note, reply_to=message.message_id)
             return
         try:
-            await self._deliver(case.address, [Reply(self.engine.handover.staff_message(case, text))])
+            await self._deliver(
+                case.address, [Reply(self.engine.handover.staff_message(case, text))]
+            )
         except TelegramError as exc:
-            await self._to_staff(f"Case {case.id}: the message could not be delivered ({type(exc).__name__}).",
-                                 reply_to=message.message_id)
+            await self._to_staff(
+                f"Case {case.id}: the message could not be delivered ({type(exc).__name__}).",
+                reply_to=message.message_id,
+            )
             return
         await self.engine.handover.staff_answered(case.id)
-        logger.info("handover: staff answered", extra={"masar": {"event": "staff_answer", "case": case.id}})
+        logger.info(
+            "handover: staff answered", extra={"masar": {"event": "staff_answer", "case": case.id}}
+        )
 
-    async def close_case(self, given: str | None, replied: Case | None, reply_to: int | None = None) -> Case | None:
+    async def close_case(
+        self, given: str | None, replied: Case | None, reply_to: int | None = None
+    ) -> Case | None:
         """/close <case> or /close as a reply: close it, tell the user, confirm to staff."""
         handover = self.engine.handover
         case_id = given or (replied.id if replied else None)
         if not case_id:
-            await self._to_staff("Which case? Send /close followed by the case id, or reply /close to the case card.",
-                                 reply_to=reply_to)
+            await self._to_staff(
+                "Which case? Send /close followed by the case id, or reply /close to the case card.",
+                reply_to=reply_to,
+            )
             return None
         case = await handover.close(case_id)
         if case is None:
@@ -500,13 +644,22 @@ class TelegramChannel:
         late = await handover.overdue(self.handover_minutes, now)
         for case in late:
             try:
-                await self._deliver(case.address, handover.offline_replies(case.language, case.country, waited=True))
-                await self._to_staff(f"Case {case.id}: no staff answer after {self.handover_minutes} minutes; "
-                                     "the user was told staff may be offline. Their messages still arrive here.",
-                                     reply_to=case.card)
+                await self._deliver(
+                    case.address, handover.offline_replies(case.language, case.country, waited=True)
+                )
+                await self._to_staff(
+                    f"Case {case.id}: no staff answer after {self.handover_minutes} minutes; "
+                    "the user was told staff may be offline. Their messages still arrive here.",
+                    reply_to=case.card,
+                )
             except TelegramError as exc:
-                logger.error("handover: offline notice failed (%s)", type(exc).__name__,
-                             extra={"masar": {"event": "error", "error": type(exc).__name__, "case": case.id}})
+                logger.error(
+                    "handover: offline notice failed (%s)",
+                    type(exc).__name__,
+                    extra={
+                        "masar": {"event": "error", "error": type(exc).__name__, "case": case.id}
+                    },
+                )
         return len(late)
 
     async def watch_cases(self, every: float = 60.0) -> None:
@@ -517,23 +670,44 @@ class TelegramChannel:
                 await self.check_cases()
             except asyncio.CancelledError:
                 raise
-            except Exception as exc:  # noqa: BLE001 - try again next minute, never stop the bot
+            except Exception as exc:
                 logger.error("handover: checking cases failed (%s)", type(exc).__name__)
 
-    def _log(self, kind: str, language: str, topic: str, emergency: bool, messages: int,
-             started: float | None = None, text: str | None = None) -> None:
-        fields = {"event": "answered", "channel": CHANNEL, "kind": kind, "language": language, "topic": topic,
-                  "emergency": emergency, "messages": messages}
+    def _log(
+        self,
+        kind: str,
+        language: str,
+        topic: str,
+        emergency: bool,
+        messages: int,
+        started: float | None = None,
+        text: str | None = None,
+    ) -> None:
+        fields = {
+            "event": "answered",
+            "channel": CHANNEL,
+            "kind": kind,
+            "language": language,
+            "topic": topic,
+            "emergency": emergency,
+            "messages": messages,
+        }
         if started is not None:
             fields["ms"] = round((time.perf_counter() - started) * 1000)
         if text is not None:  # only with MASAR_LOG_MESSAGE_TEXT=true, and still scrubbed
             fields["text"] = privacy.scrub(text)
-        logger.info("answered %s: topic %s, language %s", kind, topic, language, extra={"masar": fields})
+        logger.info(
+            "answered %s: topic %s, language %s", kind, topic, language, extra={"masar": fields}
+        )
 
 
 # -- long polling: `masar telegram` -------------------------------------------------------------
-async def run_polling(engine: Engine, settings: Settings, stop: asyncio.Event | None = None,
-                      retention_every: float = 3600.0) -> None:
+async def run_polling(
+    engine: Engine,
+    settings: Settings,
+    stop: asyncio.Event | None = None,
+    retention_every: float = 3600.0,
+) -> None:
     """Answer Telegram by long polling until `stop` is set (or SIGINT/SIGTERM).
 
     For a laptop or a small NGO: no public address, no HTTPS certificate. The retention
@@ -541,16 +715,27 @@ async def run_polling(engine: Engine, settings: Settings, stop: asyncio.Event | 
     """
     stop = stop or _stop_on_signals()
     application = build_application(settings, polling=True)
-    channel = TelegramChannel(engine, application, settings.log_message_text, settings.staff_chat_id,
-                              settings.handover_timeout_minutes)
-    async with application:                       # initialize() ... shutdown()
+    channel = TelegramChannel(
+        engine,
+        application,
+        settings.log_message_text,
+        settings.staff_chat_id,
+        settings.handover_timeout_minutes,
+    )
+    async with application:  # initialize() ... shutdown()
         await channel.setup()
         await application.start()
-        await application.updater.start_polling(poll_interval=0.0, timeout=10, allowed_updates=ALLOWED_UPDATES)
-        retention = asyncio.create_task(privacy.delete_old_conversations(engine.purge, settings.retention_days,
-                                                                         retention_every))
-        logger.info("Telegram: polling as @%s", application.bot.username,
-                    extra={"masar": {"event": "started", "mode": "polling"}})
+        await application.updater.start_polling(
+            poll_interval=0.0, timeout=10, allowed_updates=ALLOWED_UPDATES
+        )
+        retention = asyncio.create_task(
+            privacy.delete_old_conversations(engine.purge, settings.retention_days, retention_every)
+        )
+        logger.info(
+            "Telegram: polling as @%s",
+            application.bot.username,
+            extra={"masar": {"event": "started", "mode": "polling"}},
+        )
         try:
             await stop.wait()
         finally:

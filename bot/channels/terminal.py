@@ -1,4 +1,5 @@
 """`masar chat`: the bot in a terminal, with numbered buttons (type the number to press)."""
+
 from __future__ import annotations
 
 import getpass
@@ -24,7 +25,10 @@ def show(answer: Answer, out=sys.stdout) -> list[str]:
 
 async def run(engine: Engine, stdin=sys.stdin, out=sys.stdout) -> None:
     user = getpass.getuser()
-    print("Masar — type a message, a button number, /language, /menu, /forget; Ctrl-D to quit.", file=out)
+    print(
+        "Masar — type a message, a button number, /language, /menu, /forget; Ctrl-D to quit.",
+        file=out,
+    )
     payloads = show(await engine.handle(Incoming(user, "/start", channel="terminal")), out)
     while True:
         print("\nyou> ", end="", file=out, flush=True)

@@ -3,30 +3,60 @@
 The ids are a contract: tests, reports and evaluators refer to them, so content files may
 only use these ids, and every id must have a content file.
 """
+
 from __future__ import annotations
 
 GROUPS: dict[str, tuple[str, ...]] = {
     "risks": (
-        "sea_crossing_risks", "desert_crossing_risks", "smuggler_false_promises",
-        "smuggler_contact_request", "trafficking_signs", "kidnapping_extortion",
-        "fake_documents", "job_offer_scams", "offer_check",
+        "sea_crossing_risks",
+        "desert_crossing_risks",
+        "smuggler_false_promises",
+        "smuggler_contact_request",
+        "trafficking_signs",
+        "kidnapping_extortion",
+        "fake_documents",
+        "job_offer_scams",
+        "offer_check",
     ),
     "legal_routes": (
-        "legal_routes_overview", "family_reunification", "resettlement",
-        "humanitarian_corridors", "work_migration", "study_abroad", "visa_basics",
+        "legal_routes_overview",
+        "family_reunification",
+        "resettlement",
+        "humanitarian_corridors",
+        "work_migration",
+        "study_abroad",
+        "visa_basics",
     ),
     "asylum": (
-        "asylum_basics", "asylum_how_to_apply", "asylum_rights", "asylum_interview",
-        "dublin_rules", "asylum_rejected", "unaccompanied_children", "detention",
-        "temporary_protection", "legal_aid",
+        "asylum_basics",
+        "asylum_how_to_apply",
+        "asylum_rights",
+        "asylum_interview",
+        "dublin_rules",
+        "asylum_rejected",
+        "unaccompanied_children",
+        "detention",
+        "temporary_protection",
+        "legal_aid",
     ),
     "help": (
-        "emergency_at_sea", "emergency_general", "find_help", "health_care",
-        "missing_relatives", "voluntary_return", "gbv_support",
+        "emergency_at_sea",
+        "emergency_general",
+        "find_help",
+        "health_care",
+        "missing_relatives",
+        "voluntary_return",
+        "gbv_support",
     ),
     "conversation": (
-        "greet", "goodbye", "thanks", "about_bot", "privacy", "human_help",
-        "change_language", "fallback",
+        "greet",
+        "goodbye",
+        "thanks",
+        "about_bot",
+        "privacy",
+        "human_help",
+        "change_language",
+        "fallback",
     ),
 }
 
@@ -34,12 +64,29 @@ TOPICS: tuple[str, ...] = tuple(t for ids in GROUPS.values() for t in ids)
 GROUP_OF: dict[str, str] = {t: g for g, ids in GROUPS.items() for t in ids}
 
 # The launch languages, in the order menus show them.
-LANGUAGES: tuple[str, ...] = ("en", "ar", "fa", "ps", "ti", "so", "fr", "es", "tr", "ur", "bn", "uk")
+LANGUAGES: tuple[str, ...] = (
+    "en",
+    "ar",
+    "fa",
+    "ps",
+    "ti",
+    "so",
+    "fr",
+    "es",
+    "tr",
+    "ur",
+    "bn",
+    "uk",
+)
 
 # Main menu: one entry topic per group that a person in need looks for first.
 MENU: tuple[str, ...] = (
-    "emergency_general", "legal_routes_overview", "asylum_basics",
-    "sea_crossing_risks", "offer_check", "find_help",
+    "emergency_general",
+    "legal_routes_overview",
+    "asylum_basics",
+    "sea_crossing_risks",
+    "offer_check",
+    "find_help",
 )
 
 SERVICE_KINDS: tuple[str, ...] = ("unhcr", "iom", "asylum_authority", "legal_aid", "red_cross")

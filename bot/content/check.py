@@ -1,4 +1,5 @@
 """`masar content check`: every problem as `file:line: what is wrong, and how to fix it`."""
+
 from __future__ import annotations
 
 import sys
@@ -10,11 +11,13 @@ from .loader import load
 def main(content_dir: Path, strict: bool = False, out=sys.stdout) -> int:
     """Print problems; exit code 1 on errors (or on warnings with --strict), else 0."""
     content, problems = load(content_dir)
-    from ..safety.checks import check_safety_files  # noqa: PLC0415 - safety content has its own checks
+    from ..safety.checks import check_safety_files
 
     problems += check_safety_files(content_dir)
     cwd = Path.cwd()
-    for p in sorted(problems, key=lambda p: ({"error": 0, "warning": 1}.get(p.severity, 2), str(p.path), p.line)):
+    for p in sorted(
+        problems, key=lambda p: ({"error": 0, "warning": 1}.get(p.severity, 2), str(p.path), p.line)
+    ):
         try:
             shown = p.path.resolve().relative_to(cwd)
         except ValueError:
@@ -23,6 +26,9 @@ def main(content_dir: Path, strict: bool = False, out=sys.stdout) -> int:
     errors = sum(p.severity == "error" for p in problems)
     warnings = sum(p.severity == "warning" for p in problems)
     unverified = sum(p.severity == "unverified" for p in problems)
-    print(f"{len(content.topics)} topics, {len(content.countries)} countries: {errors} errors, "
-          f"{warnings} warnings, {unverified} entries need verification", file=out)
+    print(
+        f"{len(content.topics)} topics, {len(content.countries)} countries: {errors} errors, "
+        f"{warnings} warnings, {unverified} entries need verification",
+        file=out,
+    )
     return 1 if errors or (strict and warnings) else 0

@@ -3,6 +3,7 @@
 Loading never raises on bad content: a broken file is reported and left out, and the rest
 still loads. `masar content check` shows the problems; the bot serves what loaded.
 """
+
 from __future__ import annotations
 
 import datetime as dt
@@ -27,7 +28,16 @@ PHONE_RE = re.compile(r"^\+?[0-9][0-9 ]{1,18}[0-9]$|^[0-9]{2,6}$")
 TOPIC_KEYS = {"topic", "group", "follow_up", "sources", "review", "needs_verification", "languages"}
 LANGUAGE_KEYS = {"examples", "answer", "native_review"}
 COUNTRY_KEYS = {"country", "aliases", "emergency", "sea_rescue", "services"}
-SERVICE_KEYS = {"kind", "name", "url", "phone", "source", "verified_on", "needs_verification", "note"}
+SERVICE_KEYS = {
+    "kind",
+    "name",
+    "url",
+    "phone",
+    "source",
+    "verified_on",
+    "needs_verification",
+    "note",
+}
 REVIEW_KEYS = {"reviewed_by", "reviewed_on", "expires_on"}
 SOURCE_KEYS = {"name", "url"}
 EMERGENCY_KEYS = {"number", "source", "verified_on", "needs_verification", "note", "other_numbers"}
@@ -53,7 +63,9 @@ class _Report:
     def __init__(self, path: Path) -> None:
         self.path = path
         self.problems: list[Problem] = []
-        self.example_lines: dict[tuple[str, str], int] = {}  # (language, example) -> line, for cross-file messages
+        self.example_lines: dict[
+            tuple[str, str], int
+        ] = {}  # (language, example) -> line, for cross-file messages
 
     def error(self, line: int, message: str) -> None:
         self.problems.append(Problem(self.path, line, message, "error"))
@@ -84,7 +96,11 @@ def _unknown_keys(report: _Report, node: LineDict, allowed: set[str], where: str
     for key in node:
         if key not in allowed:
             guess = difflib.get_close_matches(str(key), sorted(allowed), n=1)
-            hint = f"; did you mean '{guess[0]}'?" if guess else f"; allowed keys: {', '.join(sorted(allowed))}"
+            hint = (
+                f"; did you mean '{guess[0]}'?"
+                if guess
+                else f"; allowed keys: {', '.join(sorted(allowed))}"
+            )
             report.warn(_line(node, key), f"unknown key '{key}' in {where}, it is ignored{hint}")
 
 
@@ -95,10 +111,16 @@ def _date(report: _Report, node: LineDict, key: str, where: str) -> dt.date | No
     if isinstance(value, dt.date):
         return value
     if value is None:
-        report.error(_line(node, key) if key in node else node.line, f"{where} has no '{key}': add a date like 2026-11-22")
+        report.error(
+            _line(node, key) if key in node else node.line,
+            f"{where} has no '{key}': add a date like 2026-11-22",
+        )
     else:
-        report.error(_line(node, key), f"'{key}' must be a date written year-month-day like 2026-11-22, "
-                                       f"not '{value}'{_date_hint(str(value))}")
+        report.error(
+            _line(node, key),
+            f"'{key}' must be a date written year-month-day like 2026-11-22, "
+            f"not '{value}'{_date_hint(str(value))}",
+        )
     return None
 
 
@@ -119,18 +141,27 @@ def _date_hint(text: str) -> str:
 
 def check_url(report: _Report, line: int, url: Any, where: str) -> str | None:
     if not isinstance(url, str) or not URL_RE.match(url.strip()):
-        report.error(line, f"malformed URL in {where}: '{url}'; write the full address starting with https://")
+        report.error(
+            line,
+            f"malformed URL in {where}: '{url}'; write the full address starting with https://",
+        )
         return None
     if url.startswith("http://"):
-        report.warn(line, f"unencrypted link in {where}: '{url}'; use the https:// address if the site has one")
+        report.warn(
+            line,
+            f"unencrypted link in {where}: '{url}'; use the https:// address if the site has one",
+        )
     return url.strip()
 
 
 def check_phone(report: _Report, line: int, number: Any, where: str) -> str | None:
     text = str(number).strip() if number is not None else ""
     if not PHONE_RE.match(text):
-        report.error(line, f"malformed phone number in {where}: '{number}'; use digits only, "
-                           "with an optional leading + and spaces (for example \"112\" or \"+39 06 1234 5678\"), in quotes")
+        report.error(
+            line,
+            f"malformed phone number in {where}: '{number}'; use digits only, "
+            'with an optional leading + and spaces (for example "112" or "+39 06 1234 5678"), in quotes',
+        )
         return None
     return text
 
@@ -150,10 +181,16 @@ def _review(report: _Report, node: Any, today: dt.date) -> Review | None:
     if until < on:
         report.error(_line(node, "expires_on"), "'expires_on' is before 'reviewed_on'")
     if until < today:
-        report.error(_line(node, "expires_on"), f"review expired on {until}: check the answers against "
-                                                "the sources again, then update reviewed_on and expires_on")
+        report.error(
+            _line(node, "expires_on"),
+            f"review expired on {until}: check the answers against "
+            "the sources again, then update reviewed_on and expires_on",
+        )
     elif (until - today).days <= EXPIRY_WARNING_DAYS:
-        report.warn(_line(node, "expires_on"), f"review expires on {until} (in {(until - today).days} days): plan a new review")
+        report.warn(
+            _line(node, "expires_on"),
+            f"review expires on {until} (in {(until - today).days} days): plan a new review",
+        )
     return Review(by.strip(), on, until)
 
 
@@ -161,7 +198,9 @@ def _sources(report: _Report, node: Any, where: str) -> tuple[Source, ...]:
     if node is None:
         return ()
     if not isinstance(node, LineList):
-        report.error(_line(node), f"'sources' in {where} must be a list of entries with name and url")
+        report.error(
+            _line(node), f"'sources' in {where} must be a list of entries with name and url"
+        )
         return ()
     sources = []
     for i, item in enumerate(node):
@@ -182,11 +221,16 @@ def _sources(report: _Report, node: Any, where: str) -> tuple[Source, ...]:
 
 def _topic(path: Path, data: Any, today: dt.date, report: _Report) -> Topic | None:
     if data is None:
-        report.error(1, "the file is empty: a topic file needs topic, group, sources, review and languages "
-                        "(copy an existing topic file to start)")
+        report.error(
+            1,
+            "the file is empty: a topic file needs topic, group, sources, review and languages "
+            "(copy an existing topic file to start)",
+        )
         return None
     if not isinstance(data, LineDict):
-        report.error(1, "a topic file must be a mapping with topic, group, sources, review and languages")
+        report.error(
+            1, "a topic file must be a mapping with topic, group, sources, review and languages"
+        )
         return None
     _unknown_keys(report, data, TOPIC_KEYS, "a topic file")
     topic_id = data.get("topic")
@@ -196,10 +240,15 @@ def _topic(path: Path, data: Any, today: dt.date, report: _Report) -> Topic | No
         report.error(_line(data, "topic"), f"unknown topic id '{topic_id}'{hint}")
         return None
     if path.stem != topic_id:
-        report.error(_line(data, "topic"), f"the file of topic '{topic_id}' must be named {topic_id}.yml")
+        report.error(
+            _line(data, "topic"), f"the file of topic '{topic_id}' must be named {topic_id}.yml"
+        )
     group = data.get("group", GROUP_OF[topic_id])
     if group != GROUP_OF[topic_id]:
-        report.error(_line(data, "group"), f"topic '{topic_id}' belongs to group '{GROUP_OF[topic_id]}', not '{group}'")
+        report.error(
+            _line(data, "group"),
+            f"topic '{topic_id}' belongs to group '{GROUP_OF[topic_id]}', not '{group}'",
+        )
     follow_up = data.get("follow_up") or []
     if not isinstance(follow_up, list):
         report.error(_line(data, "follow_up"), "'follow_up' must be a list of topic ids")
@@ -208,17 +257,25 @@ def _topic(path: Path, data: Any, today: dt.date, report: _Report) -> Topic | No
         if other not in GROUP_OF:
             report.error(_line(follow_up, i), f"unknown topic id '{other}' in follow_up")
     if len(follow_up) > 3:
-        report.warn(_line(data, "follow_up"), f"'follow_up' has {len(follow_up)} topics; only the first 3 are shown as buttons")
+        report.warn(
+            _line(data, "follow_up"),
+            f"'follow_up' has {len(follow_up)} topics; only the first 3 are shown as buttons",
+        )
     follow_up = [t for t in follow_up if t in GROUP_OF][:3]
     sources = _sources(report, data.get("sources"), f"topic '{topic_id}'")
     if not sources and GROUP_OF[topic_id] != "conversation":
-        report.error(_line(data, "sources") if "sources" in data else data.line,
-                     "missing source: add at least one official source (name and https URL)")
+        report.error(
+            _line(data, "sources") if "sources" in data else data.line,
+            "missing source: add at least one official source (name and https URL)",
+        )
     review = None
     if "review" in data:
         review = _review(report, data["review"], today)
     else:
-        report.error(data.line, "missing 'review' (reviewed_by, reviewed_on, expires_on): unreviewed content is not served")
+        report.error(
+            data.line,
+            "missing 'review' (reviewed_by, reviewed_on, expires_on): unreviewed content is not served",
+        )
     notes = data.get("needs_verification") or []
     if not isinstance(notes, list):
         notes = [str(notes)]
@@ -228,33 +285,50 @@ def _topic(path: Path, data: Any, today: dt.date, report: _Report) -> Topic | No
     translations: dict[str, Translation] = {}
     languages = data.get("languages")
     if not isinstance(languages, LineDict):
-        report.error(_line(data, "languages") if "languages" in data else data.line,
-                     "missing 'languages': add one entry per launch language with examples and answer")
+        report.error(
+            _line(data, "languages") if "languages" in data else data.line,
+            "missing 'languages': add one entry per launch language with examples and answer",
+        )
         languages = LineDict()
         languages.lines, languages.line = {}, data.line
     for language in LANGUAGES:
         if language not in languages:
-            report.error(languages.line, f"missing language '{language}': add '{language}:' with examples and answer")
+            report.error(
+                languages.line,
+                f"missing language '{language}': add '{language}:' with examples and answer",
+            )
     for language, entry in languages.items():
         if language not in LANGUAGES:
-            guess = difflib.get_close_matches(str(language).strip().lower(), LANGUAGES, n=1, cutoff=0.5)
+            guess = difflib.get_close_matches(
+                str(language).strip().lower(), LANGUAGES, n=1, cutoff=0.5
+            )
             hint = f"did you mean '{guess[0]}'? " if guess else ""
-            report.error(_line(languages, language), f"unknown language '{language}'; {hint}"
-                                                     f"launch languages: {', '.join(LANGUAGES)}")
+            report.error(
+                _line(languages, language),
+                f"unknown language '{language}'; {hint}launch languages: {', '.join(LANGUAGES)}",
+            )
             continue
         where = f"{topic_id}/{language}"
         if not isinstance(entry, LineDict):
-            report.error(_line(languages, language), f"'{language}' must have 'examples' and 'answer'")
+            report.error(
+                _line(languages, language), f"'{language}' must have 'examples' and 'answer'"
+            )
             continue
         _unknown_keys(report, entry, LANGUAGE_KEYS, where)
         answer = entry.get("answer")
         if not isinstance(answer, str) or not answer.strip():
-            report.error(_line(entry, "answer") if "answer" in entry else entry.line, f"missing answer for {where}")
+            report.error(
+                _line(entry, "answer") if "answer" in entry else entry.line,
+                f"missing answer for {where}",
+            )
             answer = ""
         answer = " ".join(answer.split(" ")).strip()
         if len(answer) > MAX_ANSWER:
-            report.error(_line(entry, "answer"), f"answer of {where} is too long ({len(answer)} characters, "
-                                                 f"at most {MAX_ANSWER}): shorten it for a phone screen")
+            report.error(
+                _line(entry, "answer"),
+                f"answer of {where} is too long ({len(answer)} characters, "
+                f"at most {MAX_ANSWER}): shorten it for a phone screen",
+            )
         raw_examples = entry.get("examples") or []
         if not isinstance(raw_examples, list):
             report.error(_line(entry, "examples"), f"'examples' of {where} must be a list")
@@ -267,20 +341,33 @@ def _topic(path: Path, data: Any, today: dt.date, report: _Report) -> Topic | No
             examples.append(str(ex).strip())
             report.example_lines[(language, examples[-1])] = _line(raw_examples, i)
         if len(examples) < MIN_EXAMPLES:
-            report.warn(_line(entry, "examples") if "examples" in entry else entry.line,
-                        f"{where} has {len(examples)} examples; add at least {MIN_EXAMPLES} so the bot understands this language")
+            report.warn(
+                _line(entry, "examples") if "examples" in entry else entry.line,
+                f"{where} has {len(examples)} examples; add at least {MIN_EXAMPLES} so the bot understands this language",
+            )
         if not examples and topic_id != "fallback":
             report.error(entry.line, f"{where} has no examples")
         native = entry.get("native_review", False)
         translations[language] = Translation(language, tuple(examples), answer, bool(native))
-    return Topic(topic_id, GROUP_OF[topic_id], tuple(follow_up), sources, review, tuple(map(str, notes)),
-                 translations, path)
+    return Topic(
+        topic_id,
+        GROUP_OF[topic_id],
+        tuple(follow_up),
+        sources,
+        review,
+        tuple(map(str, notes)),
+        translations,
+        path,
+    )
 
 
 def _country(path: Path, data: Any, report: _Report) -> Country | None:
     if data is None:
-        report.error(1, "the file is empty: a services file needs country, emergency and services "
-                        "(copy the file of a similar country to start)")
+        report.error(
+            1,
+            "the file is empty: a services file needs country, emergency and services "
+            "(copy the file of a similar country to start)",
+        )
         return None
     if not isinstance(data, LineDict):
         report.error(1, "a services file must be a mapping with country, emergency and services")
@@ -288,36 +375,58 @@ def _country(path: Path, data: Any, report: _Report) -> Country | None:
     _unknown_keys(report, data, COUNTRY_KEYS, "a services file")
     code = str(data.get("country", "")).upper()
     if not re.fullmatch(r"[A-Z]{2}", code):
-        report.error(_line(data, "country"), f"'country' must be a two-letter ISO code like IT, not '{data.get('country')}'")
+        report.error(
+            _line(data, "country"),
+            f"'country' must be a two-letter ISO code like IT, not '{data.get('country')}'",
+        )
         return None
     if path.stem.upper() != code:
-        report.error(_line(data, "country"), f"the services of {code} must be in {code.lower()}.yml")
+        report.error(
+            _line(data, "country"), f"the services of {code} must be in {code.lower()}.yml"
+        )
     emergency = data.get("emergency")
     number, others = None, []
     if not isinstance(emergency, LineDict):
-        report.error(data.line, f"{code} has no 'emergency' number: add emergency.number with its source")
+        report.error(
+            data.line, f"{code} has no 'emergency' number: add emergency.number with its source"
+        )
     else:
         _unknown_keys(report, emergency, EMERGENCY_KEYS, f"the {code} emergency block")
         unsure = bool(emergency.get("needs_verification"))
         if emergency.get("number") is None and unsure:
             number = None  # left out on purpose until verified: the bot then says "the local emergency number"
         else:
-            number = check_phone(report, _line(emergency, "number"), emergency.get("number"), f"{code} emergency")
+            number = check_phone(
+                report, _line(emergency, "number"), emergency.get("number"), f"{code} emergency"
+            )
         if unsure:
-            report.unverified(emergency.line, f"needs verification: {code} emergency number "
-                                              f"{emergency.get('number') or '(left empty)'}"
-                                              + (f" ({emergency.get('note')})" if emergency.get("note") else ""))
+            report.unverified(
+                emergency.line,
+                f"needs verification: {code} emergency number "
+                f"{emergency.get('number') or '(left empty)'}"
+                + (f" ({emergency.get('note')})" if emergency.get("note") else ""),
+            )
         if emergency.get("source") is None:
             if number and not unsure:
-                report.error(emergency.line, f"{code} emergency number has no 'source': the official page that states it")
+                report.error(
+                    emergency.line,
+                    f"{code} emergency number has no 'source': the official page that states it",
+                )
         else:
-            check_url(report, _line(emergency, "source"), emergency.get("source"), f"{code} emergency source")
+            check_url(
+                report,
+                _line(emergency, "source"),
+                emergency.get("source"),
+                f"{code} emergency source",
+            )
         if emergency.get("verified_on") is not None:
             _date(report, emergency, "verified_on", f"{code} emergency")
         for item in emergency.get("other_numbers") or []:
             if isinstance(item, LineDict):
                 _unknown_keys(report, item, NUMBER_KEYS, f"a {code} emergency number")
-                n = check_phone(report, _line(item, "number"), item.get("number"), f"{code} {item.get('name')}")
+                n = check_phone(
+                    report, _line(item, "number"), item.get("number"), f"{code} {item.get('name')}"
+                )
                 if n:
                     others.append(PhoneNumber(str(item.get("name", "")), n))
     sea = None
@@ -326,9 +435,13 @@ def _country(path: Path, data: Any, report: _Report) -> Country | None:
         _unknown_keys(report, node, SEA_RESCUE_KEYS, f"the {code} sea_rescue block")
         n = check_phone(report, _line(node, "number"), node.get("number"), f"{code} sea rescue")
         if node.get("needs_verification"):
-            report.unverified(node.line, f"needs verification: {code} sea rescue number {node.get('number')}")
+            report.unverified(
+                node.line, f"needs verification: {code} sea rescue number {node.get('number')}"
+            )
         if node.get("source") is not None:
-            check_url(report, _line(node, "source"), node.get("source"), f"{code} sea rescue source")
+            check_url(
+                report, _line(node, "source"), node.get("source"), f"{code} sea rescue source"
+            )
         if node.get("verified_on") is not None:
             _date(report, node, "verified_on", f"{code} sea rescue")
         if n:
@@ -337,32 +450,71 @@ def _country(path: Path, data: Any, report: _Report) -> Country | None:
     raw = data.get("services") or []
     for i, item in enumerate(raw if isinstance(raw, list) else []):
         if not isinstance(item, LineDict):
-            report.error(_line(raw, i), "a service must be a mapping with kind, name, url, source, verified_on")
+            report.error(
+                _line(raw, i),
+                "a service must be a mapping with kind, name, url, source, verified_on",
+            )
             continue
         _unknown_keys(report, item, SERVICE_KEYS, f"a {code} service")
         kind = item.get("kind")
         if kind not in SERVICE_KINDS:
-            report.error(_line(item, "kind"), f"unknown service kind '{kind}'; use one of {', '.join(SERVICE_KINDS)}")
+            report.error(
+                _line(item, "kind"),
+                f"unknown service kind '{kind}'; use one of {', '.join(SERVICE_KINDS)}",
+            )
             continue
-        url = check_url(report, _line(item, "url"), item["url"], f"{code} {kind}") if item.get("url") else None
-        phone = check_phone(report, _line(item, "phone"), item["phone"], f"{code} {kind}") if item.get("phone") else None
-        source = check_url(report, _line(item, "source"), item.get("source"), f"{code} {kind} source") if "source" in item else None
+        url = (
+            check_url(report, _line(item, "url"), item["url"], f"{code} {kind}")
+            if item.get("url")
+            else None
+        )
+        phone = (
+            check_phone(report, _line(item, "phone"), item["phone"], f"{code} {kind}")
+            if item.get("phone")
+            else None
+        )
+        source = (
+            check_url(report, _line(item, "source"), item.get("source"), f"{code} {kind} source")
+            if "source" in item
+            else None
+        )
         if "source" not in item:
-            report.error(item.line, f"{code} {kind} has no 'source': the page where this was checked")
-        verified = None if (item.get("verified_on") is None and item.get("needs_verification")) \
+            report.error(
+                item.line, f"{code} {kind} has no 'source': the page where this was checked"
+            )
+        verified = (
+            None
+            if (item.get("verified_on") is None and item.get("needs_verification"))
             else _date(report, item, "verified_on", f"{code} {kind}")
+        )
         if item.get("needs_verification"):
-            report.unverified(item.line, f"needs verification: {code} {kind} '{item.get('name')}'"
-                                         + (f" ({item.get('note')})" if item.get("note") else ""))
+            report.unverified(
+                item.line,
+                f"needs verification: {code} {kind} '{item.get('name')}'"
+                + (f" ({item.get('note')})" if item.get("note") else ""),
+            )
         if not url and not phone:
             report.error(item.line, f"{code} {kind} needs a url or a phone")
             continue
-        services.append(Service(kind, str(item.get("name", kind)), url, phone, source, verified,
-                                bool(item.get("needs_verification")), item.get("note")))
+        services.append(
+            Service(
+                kind,
+                str(item.get("name", kind)),
+                url,
+                phone,
+                source,
+                verified,
+                bool(item.get("needs_verification")),
+                item.get("note"),
+            )
+        )
     kinds = {s.kind for s in services}
     for kind in REQUIRED_SERVICE_KINDS:
         if kind not in kinds:
-            report.error(_line(data, "services") if "services" in data else data.line, f"{code} has no '{kind}' service")
+            report.error(
+                _line(data, "services") if "services" in data else data.line,
+                f"{code} has no '{kind}' service",
+            )
     aliases = tuple(str(a).casefold() for a in (data.get("aliases") or []))
     return Country(code, aliases, number, tuple(others), sea, tuple(services), path)
 
@@ -395,7 +547,10 @@ def load(root: Path, today: dt.date | None = None) -> tuple[Content, list[Proble
         topic = None if data is _BROKEN else _topic(path, data, today, report)
         if topic is not None:
             if topic.id in content.topics:
-                report.error(1, f"topic '{topic.id}' is defined twice (also in {content.topics[topic.id].path})")
+                report.error(
+                    1,
+                    f"topic '{topic.id}' is defined twice (also in {content.topics[topic.id].path})",
+                )
             else:
                 content.topics[topic.id] = topic
                 for language, tr in topic.translations.items():
@@ -404,14 +559,25 @@ def load(root: Path, today: dt.date | None = None) -> tuple[Content, list[Proble
                         other = seen_examples.get(key)
                         line = report.example_lines.get((language, ex), 1)
                         if other and other[0] != topic.id:
-                            report.error(line, f"the example '{ex}' ({language}) is also under topic '{other[0]}' "
-                                               f"({other[1].name} line {other[2]}); keep it under one topic only")
+                            report.error(
+                                line,
+                                f"the example '{ex}' ({language}) is also under topic '{other[0]}' "
+                                f"({other[1].name} line {other[2]}); keep it under one topic only",
+                            )
                         else:
                             seen_examples[key] = (topic.id, path, line)
         problems += report.problems
     for topic_id in TOPICS:
-        if topic_id not in content.topics and not any(p.path.stem == topic_id and p.severity == "error" for p in problems):
-            problems.append(Problem(topic_dir / f"{topic_id}.yml", 1, f"missing topic '{topic_id}': create this file"))
+        if topic_id not in content.topics and not any(
+            p.path.stem == topic_id and p.severity == "error" for p in problems
+        ):
+            problems.append(
+                Problem(
+                    topic_dir / f"{topic_id}.yml",
+                    1,
+                    f"missing topic '{topic_id}': create this file",
+                )
+            )
     for path in sorted((root / "services").glob("*.y*ml")):
         report = _Report(path)
         data = _read(path, report)

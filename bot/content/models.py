@@ -3,6 +3,7 @@
 The rest of the bot only sees these objects, never raw YAML, so a content change can never
 reach a user without passing through the loader's checks.
 """
+
 from __future__ import annotations
 
 import datetime as dt

@@ -6,6 +6,7 @@ read, and which help services are unconfirmed. Markdown goes to stdout (readable
 terminal, pastable into an issue); `--html FILE` writes the same tables as one
 self-contained page to share with reviewers.
 """
+
 from __future__ import annotations
 
 import datetime as dt
@@ -26,8 +27,11 @@ OK = "✓"
 MISSING = "missing"
 TO_VERIFY = "⚠ to verify"
 KIND_TITLES = {
-    "unhcr": "UNHCR", "iom": "IOM", "asylum_authority": "asylum authority",
-    "legal_aid": "legal aid", "red_cross": "Red Cross / Red Crescent",
+    "unhcr": "UNHCR",
+    "iom": "IOM",
+    "asylum_authority": "asylum authority",
+    "legal_aid": "legal aid",
+    "red_cross": "Red Cross / Red Crescent",
 }
 
 
@@ -105,7 +109,9 @@ def _collect_notes(path: Path, node: Any, notes: list[Problem]) -> None:
                         continue
                     text = node.get("note") if item is True else item
                     line = value.line_of(i) if isinstance(value, LineList) else node.line_of(key)
-                    notes.append(Problem(path, line, str(text or "flagged, without a note"), "unverified"))
+                    notes.append(
+                        Problem(path, line, str(text or "flagged, without a note"), "unverified")
+                    )
             else:
                 _collect_notes(path, value, notes)
     elif isinstance(node, list):
@@ -141,10 +147,12 @@ def gather(content_dir: Path, today: dt.date | None = None) -> Report:
     broken = {path.stem for path in (content_dir / "topics").glob("*.y*ml")}  # files that exist
     errors = sum(p.severity == "error" for p in problems)
 
-    coverage = Section("Coverage per topic and language",
-                       f"{OK} = an answer and at least {MIN_EXAMPLES} example messages; "
-                       "missing = no answer in this language (or the file did not load).",
-                       ["topic", *LANGUAGES])
+    coverage = Section(
+        "Coverage per topic and language",
+        f"{OK} = an answer and at least {MIN_EXAMPLES} example messages; "
+        "missing = no answer in this language (or the file did not load).",
+        ["topic", *LANGUAGES],
+    )
     covered = 0
     for topic_id in TOPICS:
         cells = [coverage_cell(content.topics.get(topic_id), lang) for lang in LANGUAGES]
@@ -152,10 +160,12 @@ def gather(content_dir: Path, today: dt.date | None = None) -> Report:
         coverage.rows.append([topic_id, *cells])
     pairs = len(TOPICS) * len(LANGUAGES)
 
-    reviews = Section("Reviews",
-                      f"An answer whose review has expired is not served: the bot says the information is "
-                      f"being checked and gives the official links. 'expiring' = within {EXPIRY_WARNING_DAYS} days.",
-                      ["topic", "reviewed by", "reviewed on", "expires on", "status"])
+    reviews = Section(
+        "Reviews",
+        f"An answer whose review has expired is not served: the bot says the information is "
+        f"being checked and gives the official links. 'expiring' = within {EXPIRY_WARNING_DAYS} days.",
+        ["topic", "reviewed by", "reviewed on", "expires on", "status"],
+    )
     expired = expiring = 0
     for topic_id in TOPICS:
         topic = content.topics.get(topic_id)
@@ -163,49 +173,85 @@ def gather(content_dir: Path, today: dt.date | None = None) -> Report:
         expired += status.startswith("EXPIRED")
         expiring += status.startswith("expiring")
         review = topic.review if topic else None
-        reviews.rows.append([topic_id, review.reviewed_by if review else "–",
-                             str(review.reviewed_on) if review else "–", str(review.expires_on) if review else "–",
-                             status])
+        reviews.rows.append(
+            [
+                topic_id,
+                review.reviewed_by if review else "–",
+                str(review.reviewed_on) if review else "–",
+                str(review.expires_on) if review else "–",
+                status,
+            ]
+        )
 
     unverified = [p for p in problems if p.severity == "unverified"]
-    notes = Section("Entries that need verification",
-                    "Facts, numbers and links nobody has confirmed yet against an official source "
-                    "(`needs_verification` in topics, services and safety files).",
-                    ["where", "what to check"])
+    notes = Section(
+        "Entries that need verification",
+        "Facts, numbers and links nobody has confirmed yet against an official source "
+        "(`needs_verification` in topics, services and safety files).",
+        ["where", "what to check"],
+    )
     for p in sorted(unverified, key=lambda p: (_shown(p.path, content_dir), p.line)):
-        notes.rows.append([f"{_shown(p.path, content_dir)}:{p.line}", p.message.removeprefix("needs verification: ")])
+        notes.rows.append(
+            [
+                f"{_shown(p.path, content_dir)}:{p.line}",
+                p.message.removeprefix("needs verification: "),
+            ]
+        )
 
-    native = Section("Translations not reviewed by a native speaker",
-                     "Languages with `native_review: false`. Ask a native speaker to read the examples and "
-                     "the answer, then set `native_review: true`.",
-                     ["topic", "not reviewed by a native speaker", "reviewed by a native speaker"])
+    native = Section(
+        "Translations not reviewed by a native speaker",
+        "Languages with `native_review: false`. Ask a native speaker to read the examples and "
+        "the answer, then set `native_review: true`.",
+        ["topic", "not reviewed by a native speaker", "reviewed by a native speaker"],
+    )
     not_native = translations = 0
     for topic_id in TOPICS:
         topic = content.topics.get(topic_id)
         if topic is None:
             continue
-        todo = [lang for lang in LANGUAGES if lang in topic.translations and not topic.translations[lang].native_review]
-        done = [lang for lang in LANGUAGES if lang in topic.translations and topic.translations[lang].native_review]
+        todo = [
+            lang
+            for lang in LANGUAGES
+            if lang in topic.translations and not topic.translations[lang].native_review
+        ]
+        done = [
+            lang
+            for lang in LANGUAGES
+            if lang in topic.translations and topic.translations[lang].native_review
+        ]
         translations += len(todo) + len(done)
         not_native += len(todo)
         if todo:
             native.rows.append([topic_id, ", ".join(todo), ", ".join(done) or "–"])
 
-    directory = Section("Services directory",
-                        f"One row per country: the emergency numbers and each kind of service. {OK} = confirmed "
-                        f"on its source page (date of the last check); {TO_VERIFY} = not confirmed yet; "
-                        f"{MISSING} = a required kind is absent.",
-                        ["country", "emergency", "sea rescue", *(KIND_TITLES[k] for k in SERVICE_KINDS),
-                         "oldest check"])
-    services = Section("Services, entry by entry",
-                       "Every entry the bot can show for a country.",
-                       ["country", "kind", "name", "link or phone", "verified on", "status"])
+    directory = Section(
+        "Services directory",
+        f"One row per country: the emergency numbers and each kind of service. {OK} = confirmed "
+        f"on its source page (date of the last check); {TO_VERIFY} = not confirmed yet; "
+        f"{MISSING} = a required kind is absent.",
+        [
+            "country",
+            "emergency",
+            "sea rescue",
+            *(KIND_TITLES[k] for k in SERVICE_KINDS),
+            "oldest check",
+        ],
+    )
+    services = Section(
+        "Services, entry by entry",
+        "Every entry the bot can show for a country.",
+        ["country", "kind", "name", "link or phone", "verified on", "status"],
+    )
     for code in sorted(content.countries):
         country = content.countries[code]
         flags = _emergency_flags(country)
         name = f"{country_name(code, 'en')} ({code})"
         unsure, checked = flags.get("emergency", (False, None))
-        emergency = f"{country.emergency} {_entry_status(unsure, checked)}" if country.emergency else TO_VERIFY
+        emergency = (
+            f"{country.emergency} {_entry_status(unsure, checked)}"
+            if country.emergency
+            else TO_VERIFY
+        )
         sea = "–"
         if country.sea_rescue:
             unsure, checked = flags.get("sea_rescue", (False, None))
@@ -216,13 +262,22 @@ def gather(content_dir: Path, today: dt.date | None = None) -> Report:
             if not entries:
                 cells.append(MISSING if kind in REQUIRED_SERVICE_KINDS else "–")
             else:
-                cells.append("; ".join(_entry_status(s.needs_verification, s.verified_on) for s in entries))
+                cells.append(
+                    "; ".join(_entry_status(s.needs_verification, s.verified_on) for s in entries)
+                )
         dates = [s.verified_on for s in country.services if s.verified_on]
         directory.rows.append([name, emergency, sea, *cells, str(min(dates)) if dates else "–"])
         for s in country.services:
-            services.rows.append([code, KIND_TITLES[s.kind], s.name, s.url or s.phone or "–",
-                                  str(s.verified_on) if s.verified_on else "–",
-                                  TO_VERIFY if s.needs_verification else OK])
+            services.rows.append(
+                [
+                    code,
+                    KIND_TITLES[s.kind],
+                    s.name,
+                    s.url or s.phone or "–",
+                    str(s.verified_on) if s.verified_on else "–",
+                    TO_VERIFY if s.needs_verification else OK,
+                ]
+            )
 
     summary = [
         f"Coverage: {covered} of {pairs} topic × language pairs ({100 * covered / pairs:.1f}%) "
@@ -233,10 +288,15 @@ def gather(content_dir: Path, today: dt.date | None = None) -> Report:
         "are not reviewed by a native speaker.",
     ]
     if errors:
-        summary.append(f"{errors} error{'s' if errors != 1 else ''} in the content files: "
-                       "run `masar content check` to see and fix them.")
-    return Report(f"Masar content report, {today.isoformat()}", summary,
-                  [coverage, reviews, notes, native, directory, services])
+        summary.append(
+            f"{errors} error{'s' if errors != 1 else ''} in the content files: "
+            "run `masar content check` to see and fix them."
+        )
+    return Report(
+        f"Masar content report, {today.isoformat()}",
+        summary,
+        [coverage, reviews, notes, native, directory, services],
+    )
 
 
 # ---------------------------------------------------------------- writing
@@ -262,7 +322,9 @@ def to_markdown(report: Report) -> str:
 
 def _tone(cell: str) -> str:
     """A CSS class so problems stand out at a glance."""
-    if cell in (MISSING, "missing file") or cell.startswith(("EXPIRED", "file has errors", "no valid review")):
+    if cell in (MISSING, "missing file") or cell.startswith(
+        ("EXPIRED", "file has errors", "no valid review")
+    ):
         return "bad"
     if cell.startswith(("expiring", "too few", TO_VERIFY)) or TO_VERIFY in cell:
         return "warn"
@@ -297,13 +359,25 @@ def _prose(text: str) -> str:
 
 def to_html(report: Report) -> str:
     esc = htmllib.escape
-    parts = ['<!DOCTYPE html>', '<html lang="en">', "<head>", '<meta charset="utf-8">',
-             f"<title>{esc(report.title)}</title>", f"<style>{_STYLE}</style>", "</head>", "<body>",
-             f'<h1 dir="auto">{esc(report.title)}</h1>', "<ul>"]
+    parts = [
+        "<!DOCTYPE html>",
+        '<html lang="en">',
+        "<head>",
+        '<meta charset="utf-8">',
+        f"<title>{esc(report.title)}</title>",
+        f"<style>{_STYLE}</style>",
+        "</head>",
+        "<body>",
+        f'<h1 dir="auto">{esc(report.title)}</h1>',
+        "<ul>",
+    ]
     parts += [f'<li dir="auto">{_prose(line)}</li>' for line in report.summary]
     parts.append("</ul>")
     for section in report.sections:
-        parts += [f'<h2 dir="auto">{esc(section.title)}</h2>', f'<p dir="auto">{_prose(section.intro)}</p>']
+        parts += [
+            f'<h2 dir="auto">{esc(section.title)}</h2>',
+            f'<p dir="auto">{_prose(section.intro)}</p>',
+        ]
         if not section.rows:
             parts.append(f'<p dir="auto">{esc(section.empty)}</p>')
             continue
@@ -315,7 +389,9 @@ def to_html(report: Report) -> str:
     return "\n".join(parts) + "\n"
 
 
-def main(content_dir: Path, html: str | Path | None = None, out=None, today: dt.date | None = None) -> int:
+def main(
+    content_dir: Path, html: str | Path | None = None, out=None, today: dt.date | None = None
+) -> int:
     """Print the Markdown report; with `html`, also write it as an HTML page. Exit code 1 only if it cannot be written."""
     report = gather(Path(content_dir), today)
     print(to_markdown(report), file=out or sys.stdout, end="")

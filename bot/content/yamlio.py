@@ -3,6 +3,7 @@
 NGO staff fix problems in a text editor; a message that points at the exact line is the
 difference between a two-minute fix and a support request.
 """
+
 from __future__ import annotations
 
 from pathlib import Path
@@ -35,7 +36,7 @@ class LineList(list):
 
 
 class _Loader(yaml.SafeLoader):
-    def construct_mapping(self, node, deep=False):  # noqa: D102 - yaml hook
+    def construct_mapping(self, node, deep=False):
         mapping = LineDict(super().construct_mapping(node, deep=True))
         mapping.line = node.start_mark.line + 1
         mapping.lines = {}
@@ -54,13 +55,13 @@ class _Loader(yaml.SafeLoader):
             mapping.duplicates = tuple(duplicates)
         return mapping
 
-    def construct_sequence(self, node, deep=False):  # noqa: D102 - yaml hook
+    def construct_sequence(self, node, deep=False):
         items = LineList(super().construct_sequence(node, deep=True))
         items.line = node.start_mark.line + 1
         items.lines = [child.start_mark.line + 1 for child in node.value]
         return items
 
-    def construct_yaml_timestamp(self, node):  # noqa: D102 - yaml hook
+    def construct_yaml_timestamp(self, node):
         # "2026-02-30" looks like a date but is none: keep the text, so the checker can say
         # which line holds an impossible date instead of the whole load failing.
         try:
@@ -68,7 +69,7 @@ class _Loader(yaml.SafeLoader):
         except ValueError:
             return self.construct_scalar(node)
 
-    def construct_yaml_int(self, node):  # noqa: D102 - yaml hook
+    def construct_yaml_int(self, node):
         # YAML 1.1 reads an unquoted 0112 as the octal number 74. Nobody writes octal in
         # content; a leading zero is part of a phone number, so keep what the editor typed.
         text = self.construct_scalar(node)
@@ -98,18 +99,30 @@ def read_yaml(path: Path) -> Any:
         text = raw.decode("utf-8")
     except UnicodeDecodeError as exc:
         if raw.startswith((b"\xff\xfe", b"\xfe\xff")):
-            raise YamlError(path, 1, "the file is saved as UTF-16 ('Unicode'); save it as UTF-8 "
-                                     "(in most editors: Save as, Encoding: UTF-8)") from exc
-        line = raw[:exc.start].count(b"\n") + 1
-        raise YamlError(path, line, "this line has a character that is not UTF-8 (the file was saved in another "
-                                    "encoding, such as Windows-1252 or Windows-1256); save the file as UTF-8 "
-                                    "(in most editors: Save as, Encoding: UTF-8) and check the line") from exc
+            raise YamlError(
+                path,
+                1,
+                "the file is saved as UTF-16 ('Unicode'); save it as UTF-8 "
+                "(in most editors: Save as, Encoding: UTF-8)",
+            ) from exc
+        line = raw[: exc.start].count(b"\n") + 1
+        raise YamlError(
+            path,
+            line,
+            "this line has a character that is not UTF-8 (the file was saved in another "
+            "encoding, such as Windows-1252 or Windows-1256); save the file as UTF-8 "
+            "(in most editors: Save as, Encoding: UTF-8) and check the line",
+        ) from exc
     try:
-        return yaml.load(text, Loader=_Loader)  # noqa: S506 - SafeLoader subclass
+        return yaml.load(text, Loader=_Loader)
     except yaml.reader.ReaderError as exc:
-        line = text[:exc.position].count("\n") + 1
-        raise YamlError(path, line, f"this line has an invisible control character (#x{exc.character:04x}); "
-                                    "delete it (retype the line if you cannot see it)") from exc
+        line = text[: exc.position].count("\n") + 1
+        raise YamlError(
+            path,
+            line,
+            f"this line has an invisible control character (#x{exc.character:04x}); "
+            "delete it (retype the line if you cannot see it)",
+        ) from exc
     except yaml.MarkedYAMLError as exc:
         line, message = _explain(text, exc)
         raise YamlError(path, line, message) from exc
@@ -124,17 +137,25 @@ def _explain(text: str, exc: yaml.MarkedYAMLError) -> tuple[int, str]:
     what = exc.problem or str(exc)
     lines = text.splitlines()
     if "\t" in what or (0 < line <= len(lines) and "\t" in lines[line - 1].split("#")[0]):
-        return line, ("broken YAML: this line contains a tab; YAML allows only spaces for indentation and "
-                      "after ':'; replace the tab with spaces")
+        return line, (
+            "broken YAML: this line contains a tab; YAML allows only spaces for indentation and "
+            "after ':'; replace the tab with spaces"
+        )
     if exc.context == "while scanning a quoted scalar" and exc.context_mark:
-        return exc.context_mark.line + 1, ("broken YAML: a quote opened on this line is never closed; "
-                                           "add the closing quote at the end of the text")
+        return exc.context_mark.line + 1, (
+            "broken YAML: a quote opened on this line is never closed; "
+            "add the closing quote at the end of the text"
+        )
     if exc.context == "while scanning a simple key" and exc.context_mark:
-        return exc.context_mark.line + 1, ("broken YAML: this line has no ':' after its key; write "
-                                           "'key: value', or '- text' for an item of a list")
+        return exc.context_mark.line + 1, (
+            "broken YAML: this line has no ':' after its key; write "
+            "'key: value', or '- text' for an item of a list"
+        )
     if what == "mapping values are not allowed here":
-        return line, ("broken YAML: a ':' where YAML does not expect one; if the text on this line contains "
-                      "': ', put the whole text in double quotes; otherwise check the indentation of this line")
+        return line, (
+            "broken YAML: a ':' where YAML does not expect one; if the text on this line contains "
+            "': ', put the whole text in double quotes; otherwise check the indentation of this line"
+        )
     return line, f"broken YAML: {what}; check indentation, colons and quotes"
 
 
@@ -143,8 +164,13 @@ def duplicate_keys(node: Any) -> list[tuple[int, str]]:
     found: list[tuple[int, str]] = []
     if isinstance(node, LineDict):
         for key, line, first in node.duplicates:
-            found.append((line, f"'{key}' is written twice in the same block (first on line {first}); "
-                                "only this one is used and the first is lost: merge the two or delete one"))
+            found.append(
+                (
+                    line,
+                    f"'{key}' is written twice in the same block (first on line {first}); "
+                    "only this one is used and the first is lost: merge the two or delete one",
+                )
+            )
     if isinstance(node, dict):
         for value in node.values():
             found += duplicate_keys(value)

@@ -4,12 +4,14 @@ Files with mistakes are listed (`file:line: ...`) and the others still run, so o
 does not hide the results of every other conversation. The exit code is 1 when anything
 failed or could not be run, so CI systems and `make` stop on it.
 """
+
 from __future__ import annotations
 
 import asyncio
 import sys
+from collections.abc import Callable
 from pathlib import Path
-from typing import Callable, TextIO
+from typing import TextIO
 
 from ..content.catalogue import LANGUAGES
 from ..settings import ROOT
@@ -20,14 +22,24 @@ from .runner import Result, run_all
 DEFAULT_DIR = ROOT / "tests" / "conversations"
 
 
-def main(load_engine: Callable[[], object], directory: Path | None = None, languages: list[str] | None = None,
-         names: list[str] | None = None, html: Path | None = None, junit: Path | None = None,
-         out: TextIO = sys.stdout, err: TextIO = sys.stderr) -> int:
+def main(
+    load_engine: Callable[[], object],
+    directory: Path | None = None,
+    languages: list[str] | None = None,
+    names: list[str] | None = None,
+    html: Path | None = None,
+    junit: Path | None = None,
+    out: TextIO = sys.stdout,
+    err: TextIO = sys.stderr,
+) -> int:
     """Run the tests; `load_engine` is called only once there is something to run."""
     directory = Path(directory or DEFAULT_DIR)
     wrong = sorted(set(languages or ()) - set(LANGUAGES))
     if wrong:
-        print(f"masar test: {', '.join(wrong)} is not a launch language; use one of {', '.join(LANGUAGES)}", file=err)
+        print(
+            f"masar test: {', '.join(wrong)} is not a launch language; use one of {', '.join(LANGUAGES)}",
+            file=err,
+        )
         return 1
     conversations, problems = load_conversations(directory)
     for p in problems:
@@ -36,8 +48,10 @@ def main(load_engine: Callable[[], object], directory: Path | None = None, langu
         unknown = sorted(set(names) - {c.name for c in conversations})
         if unknown:
             known = ", ".join(c.name for c in conversations) or "none"
-            print(f"masar test: no conversation named {', '.join(unknown)} in {directory} (there are: {known})",
-                  file=err)
+            print(
+                f"masar test: no conversation named {', '.join(unknown)} in {directory} (there are: {known})",
+                file=err,
+            )
             return 1
         conversations = [c for c in conversations if c.name in names]
     if languages:

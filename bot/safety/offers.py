@@ -16,6 +16,7 @@ Risk level (the rule is also written in offer_flags.yml, for the people who edit
 
 The pasted text is only matched in memory: nothing here logs or stores it.
 """
+
 from __future__ import annotations
 
 import logging
@@ -30,10 +31,10 @@ from .text import compile_pattern, fold_with_map
 logger = logging.getLogger(__name__)
 
 RISK_LEVELS = ("low", "medium", "high")
-MAX_QUOTE = 90          # characters of the user's text quoted per flag
-ADVERT_MIN_WORDS = 12   # shorter messages are questions, not pasted adverts
-PASTED_MIN_WORDS = 30   # this long, a message with no red flag is still a pasted text worth checking
-ANY = "any"             # patterns that are the same in every language (phone numbers, app names)
+MAX_QUOTE = 90  # characters of the user's text quoted per flag
+ADVERT_MIN_WORDS = 12  # shorter messages are questions, not pasted adverts
+PASTED_MIN_WORDS = 30  # this long, a message with no red flag is still a pasted text worth checking
+ANY = "any"  # patterns that are the same in every language (phone numbers, app names)
 
 
 @dataclass(frozen=True)
@@ -83,9 +84,13 @@ def risk_level(findings: list[Finding]) -> str:
 
 def _quote(text: str, start: int, end: int) -> tuple[str, int, int]:
     """The matched words, widened to whole words and trimmed to a readable length."""
-    while start > 0 and (text[start - 1].isalnum() or unicodedata.category(text[start - 1]).startswith("M")):
+    while start > 0 and (
+        text[start - 1].isalnum() or unicodedata.category(text[start - 1]).startswith("M")
+    ):
         start -= 1
-    while end < len(text) and (text[end].isalnum() or unicodedata.category(text[end]).startswith("M")):
+    while end < len(text) and (
+        text[end].isalnum() or unicodedata.category(text[end]).startswith("M")
+    ):
         end += 1
     quote = text[start:end].strip()
     if len(quote) > MAX_QUOTE:
@@ -101,20 +106,29 @@ class OfferChecker:
         self.ignore = ignore or []
 
     @classmethod
-    def from_file(cls, path: Path) -> "OfferChecker":
+    def from_file(cls, path: Path) -> OfferChecker:
         data = read_yaml(path)
         flags = []
         for entry in data.get("flags") or []:
             patterns = []
-            for language, items in (entry.get("patterns") or {}).items():
+            for items in (entry.get("patterns") or {}).values():
                 for p in items or []:
                     rx = _compile(str(p))
                     if rx is not None:
                         patterns.append(rx)
-            explanation = {str(k): " ".join(str(v).split()) for k, v in (entry.get("explanation") or {}).items()}
-            flags.append(Flag(str(entry.get("id")), bool(entry.get("serious")), explanation, tuple(patterns)))
-        ignore = [rx for items in (data.get("ignore") or {}).values() for p in items or []
-                  if (rx := _compile(str(p))) is not None]
+            explanation = {
+                str(k): " ".join(str(v).split())
+                for k, v in (entry.get("explanation") or {}).items()
+            }
+            flags.append(
+                Flag(str(entry.get("id")), bool(entry.get("serious")), explanation, tuple(patterns))
+            )
+        ignore = [
+            rx
+            for items in (data.get("ignore") or {}).values()
+            for p in items or []
+            if (rx := _compile(str(p))) is not None
+        ]
         return cls(flags, ignore)
 
     def check(self, text: str) -> OfferCheck:
@@ -124,7 +138,12 @@ class OfferChecker:
             folded = rx.sub(lambda m: " " * len(m.group(0)), folded)
         findings = []
         for flag in self.flags:
-            spans = [m.span() for rx in flag.patterns for m in [rx.search(folded)] if m and m.end() > m.start()]
+            spans = [
+                m.span()
+                for rx in flag.patterns
+                for m in [rx.search(folded)]
+                if m and m.end() > m.start()
+            ]
             if not spans:
                 continue
             start, end = min(spans)  # the earliest place the flag shows
@@ -151,7 +170,9 @@ def _compile(pattern: str) -> re.Pattern | None:
     try:
         return compile_pattern(pattern)
     except re.error:
-        logger.error("an offer pattern is not a valid regular expression; run `masar content check`")
+        logger.error(
+            "an offer pattern is not a valid regular expression; run `masar content check`"
+        )
         return None
 
 
@@ -160,5 +181,7 @@ def load_checker(content_dir: Path) -> OfferChecker:
     try:
         return OfferChecker.from_file(path)
     except (YamlError, OSError, AttributeError, TypeError) as exc:
-        logger.error("offer flags not loaded (%s); fix content/safety/offer_flags.yml", type(exc).__name__)
+        logger.error(
+            "offer flags not loaded (%s); fix content/safety/offer_flags.yml", type(exc).__name__
+        )
         return OfferChecker([])

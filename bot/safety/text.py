@@ -7,6 +7,7 @@ way as the messages, so an editor writes a word once, in its usual spelling, and
 all of these. `fold_with_map` also remembers where each folded character came from, so the
 offer check can quote the user's own words back to them.
 """
+
 from __future__ import annotations
 
 import functools
@@ -15,14 +16,28 @@ import unicodedata
 
 from ..nlu.normalise import normalise
 
-_ACCENTS = re.compile("[\u0300-\u036f]")          # Latin/Cyrillic accents only, not Indic vowel signs
-_EXTRA = str.maketrans({"ı": "i", "\u200c": " ", "\u00a0": " ", "’": "'", "‘": "'", "ʼ": "'", "`": "'",
-                        "´": "'", "‐": "-", "‑": "-", "–": "-", "—": "-"})
+_ACCENTS = re.compile("[\u0300-\u036f]")  # Latin/Cyrillic accents only, not Indic vowel signs
+_EXTRA = str.maketrans(
+    {
+        "ı": "i",
+        "\u200c": " ",
+        "\u00a0": " ",
+        "’": "'",
+        "‘": "'",
+        "ʼ": "'",
+        "`": "'",
+        "´": "'",
+        "‐": "-",
+        "‑": "-",
+        "–": "-",
+        "—": "-",
+    }
+)
 _ESCAPE = re.compile(r"(\\.)")
 
 
 def _fold_char(ch: str) -> str:
-    if ch.isdecimal():                      # ৫০, ۵۰, ٥٠ -> 50: prices and percentages in any script
+    if ch.isdecimal():  # ৫০, ۵۰, ٥٠ -> 50: prices and percentages in any script
         return str(unicodedata.decimal(ch))
     ch = _ACCENTS.sub("", unicodedata.normalize("NFKD", ch)).translate(_EXTRA)
     return normalise(ch) if ch else ""
@@ -50,7 +65,9 @@ def fold(text: str) -> str:
 
 def fold_pattern(pattern: str) -> str:
     r"""Fold a reviewed pattern like a message, leaving escapes such as \b, \d, \s untouched."""
-    return "".join(part if part.startswith("\\") else fold(part) for part in _ESCAPE.split(pattern) if part)
+    return "".join(
+        part if part.startswith("\\") else fold(part) for part in _ESCAPE.split(pattern) if part
+    )
 
 
 def compile_pattern(pattern: str) -> re.Pattern:

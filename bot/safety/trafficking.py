@@ -5,6 +5,7 @@ is asked for ransom may not use the words "trafficking" or "kidnapping" at all. 
 patterns (content/safety/trafficking.yml) make sure such a story gets the protection answer,
 the organisations to contact and the offer of a person, whatever the model thinks of it.
 """
+
 from __future__ import annotations
 
 import logging
@@ -22,8 +23,8 @@ TOPICS = ("trafficking_signs", "kidnapping_extortion")
 
 @dataclass(frozen=True)
 class Sign:
-    id: str       # e.g. passport_taken, ransom
-    topic: str    # trafficking_signs | kidnapping_extortion
+    id: str  # e.g. passport_taken, ransom
+    topic: str  # trafficking_signs | kidnapping_extortion
 
 
 class TraffickingSigns:
@@ -33,15 +34,19 @@ class TraffickingSigns:
         self.signs = signs
 
     @classmethod
-    def from_file(cls, path: Path) -> "TraffickingSigns":
+    def from_file(cls, path: Path) -> TraffickingSigns:
         data = read_yaml(path)
         signs = []
         for entry in data.get("signs") or []:
             sign = Sign(str(entry.get("id")), str(entry.get("topic")))
             if sign.topic not in TOPICS:
                 continue  # the content check reports it
-            patterns = [rx for items in (entry.get("patterns") or {}).values() for p in items or []
-                        if (rx := _compile(str(p))) is not None]
+            patterns = [
+                rx
+                for items in (entry.get("patterns") or {}).values()
+                for p in items or []
+                if (rx := _compile(str(p))) is not None
+            ]
             unless = [rx for p in entry.get("unless") or [] if (rx := _compile(str(p))) is not None]
             signs.append((sign, patterns, unless))
         return cls(signs)
@@ -49,7 +54,9 @@ class TraffickingSigns:
     def check(self, text: str) -> Sign | None:
         norm = fold(text or "")
         for sign, patterns, unless in self.signs:
-            if any(rx.search(norm) for rx in patterns) and not any(rx.search(norm) for rx in unless):
+            if any(rx.search(norm) for rx in patterns) and not any(
+                rx.search(norm) for rx in unless
+            ):
                 return sign
         return None
 
@@ -58,7 +65,9 @@ def _compile(pattern: str) -> re.Pattern | None:
     try:
         return compile_pattern(pattern)
     except re.error:
-        logger.error("a trafficking pattern is not a valid regular expression; run `masar content check`")
+        logger.error(
+            "a trafficking pattern is not a valid regular expression; run `masar content check`"
+        )
         return None
 
 
@@ -67,5 +76,8 @@ def load_signs(content_dir: Path) -> TraffickingSigns:
     try:
         return TraffickingSigns.from_file(path)
     except (YamlError, OSError, AttributeError, TypeError) as exc:
-        logger.error("trafficking signs not loaded (%s); fix content/safety/trafficking.yml", type(exc).__name__)
+        logger.error(
+            "trafficking signs not loaded (%s); fix content/safety/trafficking.yml",
+            type(exc).__name__,
+        )
         return TraffickingSigns([])

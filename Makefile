@@ -12,14 +12,22 @@ export OPENBLAS_NUM_THREADS ?= 1
 export MKL_NUM_THREADS ?= 1
 export TF_CPP_MIN_LOG_LEVEL ?= 3
 
-.PHONY: setup chat test train check report locales clean
+.PHONY: setup chat test test-fast lint lock train check report locales clean
 
-$(VENV)/.installed: pyproject.toml
+# Installs exactly what requirements.lock says (every file checked against its hash), then
+# Masar itself without touching its dependencies. `make lock` refreshes the lock.
+$(VENV)/.installed: pyproject.toml requirements.lock
 	@test -n "$(PYTHON310)" || { echo "Python 3.10 is required (Rasa 3.6 supports 3.8-3.10). Install python3.10 and retry." >&2; exit 1; }
 	test -x $(PY) || $(PYTHON310) -m venv $(VENV)
-	$(PY) -m pip install --quiet --upgrade pip wheel
-	$(PY) -m pip install --quiet -e ".[test]"
+	$(PY) -m pip install --quiet --disable-pip-version-check --require-hashes --no-deps -r requirements.lock
+	$(PY) -m pip install --quiet --disable-pip-version-check --no-deps --no-build-isolation -e .
+	$(PY) -m pip check
 	touch $@
+
+# Resolves pyproject.toml's dependencies (with the test tools) again for Python 3.10 on Linux.
+lock: $(VENV)/.installed
+	$(VENV)/bin/uv pip compile pyproject.toml --extra test --python-version 3.10 \
+	  --python-platform x86_64-unknown-linux-gnu --generate-hashes --custom-compile-command "make lock" --quiet -o requirements.lock
 
 setup: $(VENV)/.installed locales
 

@@ -78,7 +78,11 @@ def test_plural_forms_follow_the_catalog(tmp_path):
     [
         ("uk", {1: "1 ознака", 3: "3 ознаки", 5: "5 ознак", 21: "21 ознака"}),
         ("ar", {1: "علامة تحذير واحدة", 2: "علامتا تحذير", 3: "3 علامات", 11: "11 علامة"}),
-        ("fr", {1: "1 signe d'alerte", 2: "2 signes d'alerte"}),
+        ("fr", {0: "0 signe d'alerte", 1: "1 signe d'alerte", 2: "2 signes d'alerte"}),
+        # CLDR's "many" form (Babel 2.19): a round million takes "de" in French and Spanish.
+        ("fr", {1_000_000: "000 de signes d'alerte"}),
+        ("es", {1: "1 señal de", 2: "2 señales de alerta", 1_000_000: "000 de señales"}),
+        ("tr", {1: "1 uyarı işareti", 2: "2 uyarı işareti"}),
         ("en", {1: "1 warning sign in", 2: "2 warning signs in"}),
     ],
 )

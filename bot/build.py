@@ -40,7 +40,7 @@ def topic_of(action: str | None) -> str | None:
 def _clean_example(text: str) -> str:
     """One line, and no characters Rasa reads as entity markup."""
     text = " ".join(str(text).split())
-    return text.translate(str.maketrans({"[": "(", "]": ")", "{": "(", "}": ")"}))
+    return text.translate(str.maketrans("[]{}", "()()"))
 
 
 def training_examples(

@@ -156,7 +156,7 @@ def _tokens(text: str) -> list[_Token]:
             if s:
                 counts[s] = counts.get(s, 0) + 1
         if counts:
-            script = max(counts, key=counts.get)
+            script = max(counts, key=counts.__getitem__)
             out.append(_Token(raw, script, sum(counts.values())))
         else:
             out.append(_Token(raw, None, 0))
@@ -467,6 +467,7 @@ _ARABIZI_WEAK = frozenset(
 def _arabizi_score(words: list[str]) -> tuple[float, int]:
     """(evidence, number of scored words); evidence ~ count of Arabizi-looking words."""
     digit_words = strong = weak = 0
+    evidence: float
     for w in words:
         if w in _TEXTING or _NOT_ARABIZI.search(w):
             continue
@@ -772,7 +773,7 @@ def _length_factor(letters: int) -> float:
 
 def _best(scores: dict[str, float]) -> tuple[str, float]:
     total = sum(scores.values()) or 1.0
-    lang = max(scores, key=scores.get)
+    lang = max(scores, key=scores.__getitem__)
     return lang, scores[lang] / total
 
 
@@ -886,7 +887,7 @@ def _detect_arabic(tokens: list[_Token]) -> Detection:
     for lang, value in model.items():
         scores[lang] += weight * value
 
-    best = max(scores, key=scores.get)
+    best = max(scores, key=scores.__getitem__)
     ordered = sorted(scores.values(), reverse=True)
     margin = ordered[0] - ordered[1]
     certainty = 1.0 - math.exp(-max(margin, 0.0))  # margin 1 -> 0.63, 3 -> 0.95
@@ -916,7 +917,7 @@ def _analyse(text: str) -> tuple[Detection, int, str | None]:
         if any(t.script == "Latn" for t in tokens):
             return _detect_latin(tokens), words, "Latn"
         return _NO_SIGNAL, words, None
-    script = max(weights, key=weights.get)
+    script = max(weights, key=weights.__getitem__)
     if script == "Ethi":
         return Detection("ti", 0.95), words, script  # Amharic shares the script but is not launched
     if script == "Beng":

@@ -40,6 +40,7 @@ from collections import Counter, defaultdict
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
 
 REPO_ROOT = Path(__file__).resolve().parents[2]
 PIPELINES: dict[str, Path] = {
@@ -256,7 +257,7 @@ def _child_train(job: dict) -> dict:
     from rasa.model_training import train_nlu
 
     imported = time.perf_counter() - started
-    out = {"import_seconds": imported, "models": {}}
+    out: dict[str, Any] = {"import_seconds": imported, "models": {}}
     for model in job["models"]:
         folder = Path(job["dir"]) / model["name"]
         folder.mkdir(parents=True, exist_ok=True)
@@ -288,7 +289,7 @@ def _child_serve(job: dict) -> dict:
 
     imported = time.perf_counter() - started
     loop = asyncio.new_event_loop()
-    out = {"import_seconds": imported, "models": {}}
+    out: dict[str, Any] = {"import_seconds": imported, "models": {}}
     for model in job["models"]:
         t0 = time.perf_counter()
         agent = Agent.load(model["path"])

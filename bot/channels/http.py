@@ -24,6 +24,7 @@ import logging
 import re
 import sys
 import time
+from typing import Any
 
 from aiohttp import web
 
@@ -107,7 +108,9 @@ async def rest_webhook(request: web.Request) -> web.Response:
             {"error": f'"message" (a string) is missing; {example}'}, status=400
         )
     sender = str(data.get("sender") or "default")
-    metadata = data.get("metadata") if isinstance(data.get("metadata"), dict) else {}
+    metadata = data.get("metadata")
+    if not isinstance(metadata, dict):
+        metadata = {}
     hint = metadata.get("language") if isinstance(metadata.get("language"), str) else None
     started = time.perf_counter()
     answer = await request.app[ENGINE].handle(
@@ -115,7 +118,7 @@ async def rest_webhook(request: web.Request) -> web.Response:
     )
     out = []
     for reply in answer.replies:
-        item = {"recipient_id": sender, "text": reply.text}
+        item: dict[str, Any] = {"recipient_id": sender, "text": reply.text}
         if reply.buttons:
             item["buttons"] = [{"title": b.title, "payload": b.payload} for b in reply.buttons]
         out.append(item)

@@ -46,7 +46,7 @@ async def run(
         if not line.strip():
             continue
         message, error = parse_line(line)
-        if error:
+        if error or message is None:
             bad += 1
             print(f"masar ask: line {number}: {error}; line skipped", file=stderr, flush=True)
             continue

@@ -283,20 +283,24 @@ class TelegramChannel:
     # handlers ------------------------------------------------------------------------------
     async def on_text(self, update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
         message = update.effective_message
-        text = message.text or ""
+        if message is None:  # the handler's filter lets only messages through
+            return
+        text: str | None = message.text or ""
         if self._from_staff(update):
             await self.on_staff(update, context)
             return
         if self._in_group(update):
             text = addressed_text(
-                text, context.bot.username or "", self._replying_to_bot(update, context)
+                text or "", context.bot.username or "", self._replying_to_bot(update, context)
             )
-            if text is None:
-                return
+        if text is None:
+            return
         await self.answer(update, text, "command" if text.startswith("/") else "text")
 
     async def on_button(self, update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
         query = update.callback_query
+        if query is None:
+            return
         await query.answer()  # stop the button's spinner at once, before the engine works
         if query.data and query.message is not None and not self._from_staff(update):
             await self.answer(update, query.data, "button")
@@ -326,7 +330,11 @@ class TelegramChannel:
                     ],
                 )
             return
-        location = update.effective_message.location or update.effective_message.venue.location
+        message = update.effective_message
+        venue = message.venue if message else None
+        location = (message.location if message else None) or (venue.location if venue else None)
+        if location is None:
+            return
         code = country_at(location.latitude, location.longitude, set(self.engine.content.countries))
         language = await self._language(update)
         if code is None:  # not a country of the directory: let the user choose one
@@ -358,7 +366,9 @@ class TelegramChannel:
             if self._replying_to_bot(update, context):
                 await self._to_staff(
                     "Only text messages are passed on to the user.",
-                    reply_to=update.effective_message.message_id,
+                    reply_to=update.effective_message.message_id
+                    if update.effective_message
+                    else None,
                 )
             return
         if self._in_group(update) and not self._replying_to_bot(update, context):
@@ -410,6 +420,8 @@ class TelegramChannel:
 
     def _incoming(self, update: Update, text: str) -> Incoming:
         user = update.effective_user
+        if user is None:  # every update the handlers accept comes from a user
+            raise ValueError("an update without a user cannot be answered")
         return Incoming(
             user=str(user.id),
             text=text,
@@ -457,6 +469,8 @@ class TelegramChannel:
         In a group, answers quote the message they answer, so it is clear whom they are for.
         """
         bot, chat = update.get_bot(), update.effective_chat
+        if chat is None:
+            return 0
         quote = None
         if self._in_group(update) and update.effective_message and not update.callback_query:
             quote = ReplyParameters(
@@ -576,6 +590,8 @@ class TelegramChannel:
         Anything else in the staff group is staff talking among themselves: ignored. What
         staff write is passed on, never logged."""
         message = update.effective_message
+        if message is None:
+            return
         text = (message.text or "").strip()
         replied = message.reply_to_message if self._replying_to_bot(update, context) else None
         command = command_of(text)
@@ -722,12 +738,13 @@ async def run_polling(
         settings.staff_chat_id,
         settings.handover_timeout_minutes,
     )
+    updater = application.updater
+    if updater is None:  # the builder always makes one unless told not to
+        raise RuntimeError("the Telegram application has no updater for polling")
     async with application:  # initialize() ... shutdown()
         await channel.setup()
         await application.start()
-        await application.updater.start_polling(
-            poll_interval=0.0, timeout=10, allowed_updates=ALLOWED_UPDATES
-        )
+        await updater.start_polling(poll_interval=0.0, timeout=10, allowed_updates=ALLOWED_UPDATES)
         retention = asyncio.create_task(
             privacy.delete_old_conversations(engine.purge, settings.retention_days, retention_every)
         )
@@ -741,7 +758,7 @@ async def run_polling(
         finally:
             retention.cancel()
             channel.stop()
-            await application.updater.stop()
+            await updater.stop()
             await application.stop()
 
 

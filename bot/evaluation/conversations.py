@@ -142,7 +142,7 @@ class _File:
         """A text for every language ("112") or one per language ({en: ..., ar: ...})."""
         if isinstance(value, (str, int)) and not isinstance(value, bool) and str(value).strip():
             return {EVERY: str(value)}
-        if isinstance(value, dict) and value:
+        if isinstance(value, LineDict) and value:
             out = {}
             for code, text in value.items():
                 at = value.line_of(code)
@@ -177,7 +177,7 @@ class _File:
                 )
             return good
 
-        if isinstance(value, dict):
+        if isinstance(value, LineDict):
             out = {}
             for code, v in value.items():
                 if self.language(code, value.line_of(code)):
@@ -195,7 +195,7 @@ class _File:
 def _expect(f: _File, raw: Any, line: int) -> Expect:
     if raw is None:
         return Expect()
-    if not isinstance(raw, dict):
+    if not isinstance(raw, LineDict):
         f.error(
             line, "`expect` must be a list of checks, like `topic: asylum_basics` on the next lines"
         )
@@ -253,7 +253,7 @@ def _expect(f: _File, raw: Any, line: int) -> Expect:
 
 
 def _turn(f: _File, raw: Any, line: int, number: int) -> Turn | None:
-    if not isinstance(raw, dict):
+    if not isinstance(raw, LineDict):
         f.error(line, f"turn {number} must start with `user:`, `press:` or `command:`")
         return None
     f.unknown_keys(raw, (*TURN_KINDS, "expect"), f"turn {number}")
@@ -290,7 +290,7 @@ def read_conversation(path: Path) -> tuple[Conversation | None, list[Problem]]:
         raw = read_yaml(path)
     except YamlError as exc:
         return None, [Problem(path, exc.line, exc.message)]
-    if not isinstance(raw, dict):
+    if not isinstance(raw, LineDict):
         f.error(
             1, "a conversation file starts with `conversation: <name>` and has a list of `turns:`"
         )
@@ -318,7 +318,7 @@ def read_conversation(path: Path) -> tuple[Conversation | None, list[Problem]]:
     same_language, private, personal = False, False, {}
     if throughout is None:
         pass
-    elif isinstance(throughout, dict):
+    elif isinstance(throughout, LineDict):
         f.unknown_keys(throughout, THROUGHOUT_KEYS, "expect_throughout")
         if "same_language" in throughout:
             same_language = f.flag(

@@ -16,6 +16,7 @@ import re
 import warnings
 import xml.etree.ElementTree as ET
 from collections import Counter
+from collections.abc import Sequence
 from dataclasses import dataclass
 
 from babel import Locale
@@ -110,7 +111,7 @@ def transcript(result: Result, width: int = 160) -> str:
     return "\n".join(lines)
 
 
-def summary(results: list[Result], problems: list[Problem] = ()) -> str:
+def summary(results: list[Result], problems: Sequence[Problem] = ()) -> str:
     """The text printed by `masar test`: totals, per language, per topic, then every failure."""
     passed = sum(r.passed for r in results)
     names = {r.name for r in results}
@@ -147,7 +148,7 @@ def summary(results: list[Result], problems: list[Problem] = ()) -> str:
 # -- JUnit ---------------------------------------------------------------------------------
 
 
-def junit(results: list[Result], problems: list[Problem] = ()) -> str:
+def junit(results: list[Result], problems: Sequence[Problem] = ()) -> str:
     """JUnit XML for CI systems: one test suite per language, one test case per conversation."""
     root = ET.Element(
         "testsuites",
@@ -163,7 +164,7 @@ def junit(results: list[Result], problems: list[Problem] = ()) -> str:
             suite = suites[r.language] = ET.SubElement(
                 root, "testsuite", name=f"conversations.{r.language}", tests="0", failures="0"
             )
-        suite.set("tests", str(int(suite.get("tests")) + 1))
+        suite.set("tests", str(int(suite.get("tests", "0")) + 1))
         case = ET.SubElement(
             suite,
             "testcase",
@@ -173,7 +174,7 @@ def junit(results: list[Result], problems: list[Problem] = ()) -> str:
             line=str(r.conversation.line),
         )
         if not r.passed:
-            suite.set("failures", str(int(suite.get("failures")) + 1))
+            suite.set("failures", str(int(suite.get("failures", "0")) + 1))
             failures = r.failures()
             failure = ET.SubElement(case, "failure", message=failures[0] if failures else "failed")
             failure.text = "\n".join(failures) + "\n\n" + transcript(r)
@@ -332,7 +333,7 @@ def _matrix_html(results: list[Result]) -> str:
 
 
 def html_report(
-    results: list[Result], problems: list[Problem] = (), model: str | None = None
+    results: list[Result], problems: Sequence[Problem] = (), model: str | None = None
 ) -> str:
     """The whole report as one self-contained HTML page."""
     passed = sum(r.passed for r in results)
@@ -381,10 +382,10 @@ def html_report(
         conversation = next(iter(row.values())).conversation
         cells = []
         for code in languages:
-            r = row.get(code)
-            if r is None:
+            cell = row.get(code)
+            if cell is None:
                 cells.append("<td></td>")
-            elif r.passed:
+            elif cell.passed:
                 cells.append('<td class="pass">✓</td>')
             else:
                 cells.append(f'<td class="fail"><a href="#{_e(name)}-{code}">✗</a></td>')

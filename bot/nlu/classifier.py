@@ -132,6 +132,8 @@ class TopicClassifier(IntentClassifier, GraphComponent):
 
     def _scores(self, messages: list[Message]) -> np.ndarray:
         """Class scores block by block: the same as `_features(...) @ coef`, without stacking."""
+        if self.coef is None or self.intercept is None:
+            raise RuntimeError("the topic classifier is used before it was trained or loaded")
         d, s = self._blocks(messages)
         scores = np.tile(self.intercept, (len(messages), 1))
         if d is not None:
@@ -178,6 +180,8 @@ class TopicClassifier(IntentClassifier, GraphComponent):
 
     def persist(self) -> None:
         with self._model_storage.write_to(self._resource) as model_dir:
+            if self.coef is None or self.intercept is None:
+                raise RuntimeError("the topic classifier has nothing to persist before training")
             arrays = {"coef": self.coef, "intercept": self.intercept}
             if self.idf is not None:
                 arrays["idf"] = self.idf

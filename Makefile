@@ -47,8 +47,18 @@ check: setup
 report: setup
 	$(VENV)/bin/masar content report
 
-test: setup
+# Lint, format and types first (seconds), then every test.
+test: setup lint
 	$(VENV)/bin/python -m pytest
+
+# The daily loop: no model trained or loaded, no subprocess; well under a minute.
+test-fast: setup lint
+	$(VENV)/bin/python -m pytest -m "not model and not training and not subprocess" -q
+
+lint: $(VENV)/.installed
+	$(VENV)/bin/ruff check bot tests
+	$(VENV)/bin/ruff format --check bot tests
+	$(VENV)/bin/mypy
 
 clean:
 	rm -rf build var

@@ -20,3 +20,7 @@ for _name in ("OMP_NUM_THREADS", "OPENBLAS_NUM_THREADS", "MKL_NUM_THREADS"):
 
 if _os.environ.get("MASAR_ALLOW_JAX") != "1" and "jax" not in _sys.modules:
     _sys.modules["jax"] = None  # type: ignore[assignment]  # `import jax` now raises ImportError
+
+from . import quiet as _quiet  # noqa: E402  (after the thread settings above, before any library)
+
+_quiet.install()

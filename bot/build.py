@@ -8,7 +8,9 @@ config.yml or the NLU code change the fingerprint and trigger a retrain.
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
+import io
 import logging
 import os
 import shutil
@@ -18,6 +20,7 @@ from pathlib import Path
 
 import yaml
 
+from . import progress
 from .content.catalogue import TOPICS
 from .content.loader import normalise_example
 from .content.models import Content
@@ -182,17 +185,22 @@ def train_model(
         from rasa.api import train
 
         models_dir.mkdir(parents=True, exist_ok=True)
-        result = train(
-            domain=str(rasa_dir / "domain.yml"),
-            config=str(config_file),
-            training_files=[str(rasa_dir / "data")],
-            output=str(models_dir),
-            fixed_model_name=model_name,
-            force_training=True,
-        )
+        said = io.StringIO()  # Rasa prints its own banners on stdout; kept for a failure's message
+        with progress.reporting() as reporter, contextlib.redirect_stdout(said):
+            reporter.report(f"{model_name}: training the NLU pipeline and the rules")
+            result = train(
+                domain=str(rasa_dir / "domain.yml"),
+                config=str(config_file),
+                training_files=[str(rasa_dir / "data")],
+                output=str(models_dir),
+                fixed_model_name=model_name,
+                force_training=True,
+            )
         if result.code != 0 or not model.exists():
+            rasa_said = " ".join(said.getvalue().split()[-60:])
             raise BuildError(
                 f"training failed (code {result.code}); the previous model stays in use"
+                + (f". Rasa said: {rasa_said}" if rasa_said else "")
             )
         trained = True
     if name == "masar":

@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import logging
 import sys
-import warnings
 
 from .privacy import install_log_filter
 
@@ -43,6 +42,4 @@ def configure(verbose: bool = False) -> None:
         wrapper_class=structlog.make_filtering_bound_logger(logging.WARNING),
         logger_factory=structlog.PrintLoggerFactory(file=sys.stderr),
     )
-    warnings.filterwarnings("ignore", category=UserWarning)
-    warnings.filterwarnings("ignore", category=DeprecationWarning)
     install_log_filter()

@@ -18,6 +18,65 @@ os.environ.setdefault("RASA_TELEMETRY_ENABLED", "false")
 
 ROOT = Path(__file__).resolve().parent.parent
 
+# Tests that use these fixtures load a model; they are marked so `make test-fast` leaves them out.
+MODEL_FIXTURES = {"engine", "ask"}  # the real model trained on the shipped content
+TRAINING_FIXTURES = {"mini", "desk", "trained"}  # small models trained on test content
+HEAVY = ("model", "training", "subprocess")
+
+
+def pytest_collection_modifyitems(config, items):
+    for item in items:
+        used = set(getattr(item, "fixturenames", ()))
+        if used & MODEL_FIXTURES:
+            item.add_marker(pytest.mark.model)
+        if used & TRAINING_FIXTURES:
+            item.add_marker(pytest.mark.training)
+
+
+_running: pytest.Item | None = None
+
+
+@pytest.hookimpl(hookwrapper=True)
+def pytest_runtest_protocol(item, nextitem):
+    global _running
+    _running = item
+    yield
+    _running = None
+
+
+def _must_be_marked(what: str, marks: tuple[str, ...]) -> None:
+    """Fail a test that trains, loads a model or starts a process without saying so."""
+    item = _running
+    if item is not None and not any(item.get_closest_marker(m) for m in marks):
+        pytest.fail(
+            f"{item.nodeid} {what}: mark it with @pytest.mark.{marks[0]} "
+            "(or use a fixture listed in tests/conftest.py), so the fast loop can leave it out",
+            pytrace=False,
+        )
+
+
+def pytest_configure(config):
+    """Watch the two expensive things a test can do: load or train a model, start a process."""
+    import subprocess
+
+    from bot import build
+
+    train_model = build.train_model
+
+    def watched_train_model(*args, **kwargs):
+        _must_be_marked("loads or trains a Rasa model", ("model", "training"))
+        return train_model(*args, **kwargs)
+
+    build.train_model = watched_train_model
+
+    popen_init = subprocess.Popen.__init__
+
+    def watched_popen_init(self, *args, **kwargs):
+        _must_be_marked("starts a subprocess", ("subprocess",))
+        popen_init(self, *args, **kwargs)
+
+    subprocess.Popen.__init__ = watched_popen_init  # type: ignore[method-assign]
+
 
 @pytest.fixture(scope="session")
 def settings(tmp_path_factory):

@@ -497,13 +497,18 @@ def channel_content(dest: Path) -> Path:
     return dest
 
 
+# Small models trained on test content are kept here between runs; their names carry the
+# fingerprint of the examples, config.yml and the NLU code, so a change retrains them.
+MODEL_CACHE = ROOT / "build" / "tests"
+
+
 def channel_settings(base: Path, data_dir: Path):
-    """Settings for an engine on the channel content, with its model cached under `base`."""
+    """Settings for an engine on the channel content, its model cached across test runs."""
     from bot.settings import Settings
 
     return Settings(
         content_dir=channel_content(base / "content"),
-        build_dir=base / "build",
+        build_dir=MODEL_CACHE / "channel",
         data_dir=data_dir,
         user_key_secret="channel-test-secret",
     )

@@ -8,6 +8,8 @@ import subprocess
 import sys
 from pathlib import Path
 
+import pytest
+
 from bot.content.catalogue import LANGUAGES
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -107,6 +109,7 @@ def _masar(*args, stdin: str, env_extra=None) -> subprocess.CompletedProcess:
     )
 
 
+@pytest.mark.subprocess
 def test_masar_ask_answers_valid_lines_and_reports_invalid_ones(engine):
     lines = [
         '{"user": "u1", "text": "hello", "lang": "en"}',
@@ -126,6 +129,7 @@ def test_masar_ask_answers_valid_lines_and_reports_invalid_ones(engine):
     assert "هل الطريق" not in proc.stderr  # no message text in logs
 
 
+@pytest.mark.subprocess
 def test_masar_chat_holds_a_conversation(engine, content):
     """Greeting and language choice, a question, an answer with source, fallback, new language."""
     script = "\n".join(

@@ -317,6 +317,7 @@ def _masar(*args: str, tmp_path: Path) -> subprocess.CompletedProcess:
     )
 
 
+@pytest.mark.subprocess
 @pytest.mark.model
 def test_masar_test_on_the_broken_fixture_fails_in_persian_with_a_readable_report(engine, tmp_path):
     html_file, xml_file = tmp_path / "report.html", tmp_path / "junit.xml"

@@ -14,7 +14,7 @@ import sqlite3
 import time
 
 import pytest
-from telegram_emulator import ROOT, BotApiEmulator, buttons, channel_content
+from telegram_emulator import MODEL_CACHE, ROOT, BotApiEmulator, buttons, channel_content
 
 from bot.channels.telegram import ALLOWED_UPDATES, TelegramChannel, build_application, run_polling
 from bot.handover import Case, Handover, card_text, seal, unseal
@@ -55,7 +55,7 @@ def desk(tmp_path_factory):
             )
     settings = Settings(
         content_dir=content,
-        build_dir=base / "build",
+        build_dir=MODEL_CACHE / "handover",
         data_dir=tmp_path_factory.mktemp("handover-var"),
         user_key_secret="handover-test-secret",
     )

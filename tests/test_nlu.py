@@ -152,6 +152,7 @@ def test_training_threads_come_from_the_setting_or_the_usable_cores(monkeypatch)
         assert embeddings.training_threads() == len(os.sched_getaffinity(0))
 
 
+@pytest.mark.subprocess
 def test_jax_is_kept_out_unless_allowed():
     code = (
         "import bot\n"

@@ -198,6 +198,7 @@ def test_json_log_lines_carry_fields_not_text():
     assert line["event"] == "answered" and line["topic"] == "greet" and line["level"] == "info"
 
 
+@pytest.mark.subprocess
 def test_logs_of_a_whole_conversation_hold_no_text_token_or_user_id(mini, tmp_path):
     """`masar serve` as a process: a conversation through the webhook and REST, then its stderr."""
     settings, _engine = mini

@@ -406,6 +406,7 @@ async def start_masar_telegram(settings, token: str, api_url: str, folder: Path)
         )
 
 
+@pytest.mark.subprocess
 def test_masar_telegram_runs_with_just_a_token_and_an_api_url(mini, tmp_path):
     settings, _engine = mini
 
@@ -427,6 +428,7 @@ def test_masar_telegram_runs_with_just_a_token_and_an_api_url(mini, tmp_path):
     asyncio.run(main())
 
 
+@pytest.mark.subprocess
 def test_a_wrong_token_gets_a_clear_message_that_does_not_repeat_it(mini, tmp_path):
     settings, _engine = mini
     wrong = "987654321:AAwrong-token-that-telegram-refuses-000"

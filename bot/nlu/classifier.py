@@ -28,6 +28,8 @@ from rasa.shared.nlu.constants import INTENT, TEXT
 from rasa.shared.nlu.training_data.message import Message
 from rasa.shared.nlu.training_data.training_data import TrainingData
 
+from .. import progress
+
 logger = logging.getLogger(__name__)
 
 
@@ -150,6 +152,7 @@ class TopicClassifier(IntentClassifier, GraphComponent):
         if not examples:
             logger.debug("no intent examples: the topic classifier is left untrained")
             return self._resource
+        progress.report(f"fitting the topic classifier on {len(examples):,} examples")
         dense, sparse = self._raw(examples)
         self.n_dense = next((x.shape[1] for x in dense if x is not None), 0)
         if any(x is not None for x in sparse):

@@ -30,6 +30,8 @@ from rasa.shared.nlu.constants import TEXT
 from rasa.shared.nlu.training_data.message import Message
 from rasa.shared.nlu.training_data.training_data import TrainingData
 
+from .. import progress
+
 logger = logging.getLogger(__name__)
 
 # Longer messages are cut before embedding: e5-small reads at most 512 tokens anyway, and a
@@ -72,9 +74,11 @@ def embed_batches(texts: list[str]) -> np.ndarray:
     parts = []
     with threadpool_limits(limits=training_threads(), user_api="openmp"):
         for start in range(0, len(texts), TRAIN_BATCH):
+            progress.report("embedding examples", start, len(texts))
             parts.append(
                 np.atleast_2d(model.query(texts[start : start + TRAIN_BATCH])).astype(np.float32)
             )
+    progress.report("embedding examples", len(texts), len(texts))
     return np.vstack(parts) if parts else np.zeros((0, 384), np.float32)
 
 

@@ -126,6 +126,9 @@ def test_masar_ask_answers_valid_lines_and_reports_invalid_ones(engine):
     assert set(out[1]) == {"user", "text", "language", "topic", "confidence", "replies"}
     assert "line 2: invalid JSON" in proc.stderr
     assert 'line 3: missing "text"' in proc.stderr
+    # a quiet start: the two bad lines are all there is on stderr (no library warnings)
+    expected = ["masar ask: line 2: ", "masar ask: line 3: "]
+    assert [line[:19] for line in proc.stderr.splitlines()] == expected, proc.stderr[-2000:]
     assert "هل الطريق" not in proc.stderr  # no message text in logs
 
 
@@ -137,6 +140,7 @@ def test_masar_chat_holds_a_conversation(engine, content):
     )
     proc = _masar("chat", stdin=script)
     assert proc.returncode == 0, proc.stderr[-2000:]
+    assert proc.stderr == "", "the chat shows the bot and nothing else: " + proc.stderr[-2000:]
     out = proc.stdout
     assert "[1]" in out and "masar>" in out
     assert "Source:" in out and content.topics["asylum_how_to_apply"].sources[0].url in out

@@ -121,7 +121,7 @@ def cmd_content(args, settings) -> int:
         return check.main(settings.content_dir, strict=args.strict, warn_days=args.warn_days)
     from .content import report
 
-    return report.main(settings.content_dir, html=args.html)
+    return report.main(settings.content_dir, html=args.html, warn_days=args.warn_days)
 
 
 def cmd_test(args, settings) -> int:
@@ -173,7 +173,7 @@ def build_parser() -> argparse.ArgumentParser:
         type=int,
         default=60,
         metavar="N",
-        help="check: warn N days before a dated fact's day (default 60); fail after it",
+        help="check and report: warn N days before a dated fact's day (default 60)",
     )
     content.set_defaults(func=cmd_content)
     test = sub.add_parser("test", help="run the conversation tests in every language")

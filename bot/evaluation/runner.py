@@ -200,12 +200,26 @@ class Checker:
                 )
             )
         if expect.source_and_date:
+            # verified content says when it was checked; the rest says it has not been yet
             label = _folded(last_checked_label(language))
             lines = [line for line in _folded_lines(text) if label in line]
             dated = any(re.search(r"\d", line.replace(label, "")) for line in lines)
-            got = "found" if dated else ("the line has no date" if lines else "no review date line")
+            honest = _folded(not_checked_notice(language)) in _folded(plain(text))
+            got = (
+                "found"
+                if dated
+                else "the notice that it is not yet checked"
+                if honest
+                else ("the line has no date" if lines else "no review date line")
+            )
             checks.append(
-                Check("last checked", f"«{last_checked_label(language)}» and a date", got, dated)
+                Check(
+                    "last checked",
+                    f"«{last_checked_label(language)}» and a date, or "
+                    f"«{not_checked_notice(language)}»",
+                    got,
+                    dated or honest,
+                )
             )
         if expect.emergency_number_first:
             first = plain(answer.replies[0].text).strip().split("\n")[0] if answer.replies else ""
@@ -228,6 +242,15 @@ def last_checked_label(language: str) -> str:
     template = _(language, "Last checked: {date}")
     parts = [p.strip(" :：،") for p in template.split("{date}")]
     return max(parts, key=len)
+
+
+def not_checked_notice(language: str) -> str:
+    """The line an answer carries when nobody has checked it against its sources yet."""
+    return _(
+        language,
+        "This answer has not yet been checked against the official sources: "
+        "please confirm with them.",
+    )
 
 
 def personal_data(text: str, words: tuple[str, ...]) -> list[str]:

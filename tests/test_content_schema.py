@@ -114,7 +114,7 @@ BROKEN_TOPICS = {
     "unknown language": ("  uk:\n", "  ua:\n"),
     "answer too long": ("    answer: An answer.\n", f"    answer: {'x' * (MAX_ANSWER + 1)}\n"),
     "no sources": ("sources:\n  - name: UNHCR\n    url: https://www.unhcr.org/\n", "sources: []\n"),
-    "no reviewer": ("  reviewed_by: Tester\n", ""),
+    "no writer": ("  written_by: Tester\n", ""),
 }
 
 

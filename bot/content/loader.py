@@ -76,7 +76,7 @@ REVIEW_KEYS = {
 }
 # The names of the first edition: "reviewed" was the day the text was written, not a check.
 LEGACY_REVIEW_KEYS = {"reviewed_by": "written_by", "reviewed_on": "written_on"}
-NATIVE_REVIEW_KEYS = {"by", "on"}
+NATIVE_REVIEW_KEYS = {"reviewed_by", "reviewed_on"}  # not by/on: YAML reads `on` as true
 DATED_FACT_KEYS = {"fact", "ends_on", "starts_on", "source", "warn_days", "note"}
 SOURCE_KEYS = {"name", "url"}
 EMERGENCY_KEYS = {"number", "source", "verified_on", "needs_verification", "note", "other_numbers"}
@@ -438,22 +438,24 @@ def _sources(report: _Report, node: Any, where: str) -> tuple[Source, ...]:
 def _native_review(
     report: _Report, entry: LineDict, where: str
 ) -> tuple[bool, str | None, dt.date | None]:
-    """`native_review`: false, true, or who (role or initials) and when: {by: AB, on: 2026-12-01}."""
+    """`native_review`: false, true, or who and when: {reviewed_by: AB, reviewed_on: 2026-12-01}."""
     value = entry.get("native_review", False)
     if isinstance(value, LineDict):
         _unknown_keys(report, value, NATIVE_REVIEW_KEYS, f"'native_review' of {where}")
-        by = _reviewer(report, value, "by", f"'native_review' of {where}")
-        on = _date(report, value, "on", f"'native_review' of {where}")
+        by = _reviewer(report, value, "reviewed_by", f"'native_review' of {where}")
+        on = _date(report, value, "reviewed_on", f"'native_review' of {where}")
         if by is None:
             report.error(
                 value.line,
-                f"'native_review' of {where} has no 'by': the native speaker's role or initials",
+                f"'native_review' of {where} has no 'reviewed_by': the native speaker's role "
+                "or initials",
             )
         return bool(by and on), by, on
     if value not in (True, False, None):
         report.error(
             _line(entry, "native_review"),
-            f"'native_review' of {where} must be false, true, or {{by: initials, on: date}}",
+            f"'native_review' of {where} must be false, true, or "
+            "{reviewed_by: initials, reviewed_on: date}",
         )
         return False, None, None
     return bool(value), None, None

@@ -118,7 +118,9 @@ def _topic(
         if lang in skip:
             continue
         mark = native.get(lang, "true") if isinstance(native, dict) else "true"
-        text += f"  {lang}:\n    native_review: {mark if lang in native else 'false'}\n    examples:\n"
+        text += (
+            f"  {lang}:\n    native_review: {mark if lang in native else 'false'}\n    examples:\n"
+        )
         text += "".join(
             f"      - {topic_id} question {lang} {n}\n"
             for n in range(examples if lang == "fr" else 10)
@@ -239,7 +241,10 @@ def test_unverified_entries_of_topics_services_and_safety_files_are_listed(tmp_p
 def test_translations_without_native_review_are_listed(tmp_path):
     _, out = _run(_fixture(tmp_path))
     native = out.split("## Translations not reviewed by a native speaker")[1].split("## ")[0]
-    assert "| asylum_basics | fa, ti, so, fr, es, tr, ur, bn, uk | en, ar (AR-1, 2026-11-01) |" in native
+    assert (
+        "| asylum_basics | fa, ti, so, fr, es, tr, ur, bn, uk | en, ar (AR-1, 2026-11-01) |"
+        in native
+    )
     assert "| detention | en, ar, fa, ps, ti, so, fr, es, tr, ur, bn, uk | – |" in native
     assert "33 of 35 translations are not reviewed by a native speaker" in out
 

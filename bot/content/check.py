@@ -12,7 +12,7 @@ from .loader import DATED_FACT_WARNING_DAYS, load
 def main(
     content_dir: Path,
     strict: bool = False,
-    out=sys.stdout,
+    out=None,
     warn_days: int = DATED_FACT_WARNING_DAYS,
     today: dt.date | None = None,
 ) -> int:
@@ -21,6 +21,7 @@ def main(
     `warn_days`: how long before a dated fact's day (a protection that ends, a rule that
     starts) the check warns; after that day it is an error.
     """
+    out = out or sys.stdout
     content, problems = load(content_dir, today, warn_days)
     from ..safety.checks import check_safety_files
 

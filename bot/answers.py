@@ -183,7 +183,11 @@ class Renderer:
         if topic_id in EMERGENCY_TOPICS:  # numbers first, even if the topic's content is broken
             first = self.emergency_numbers(country, language, at_sea=topic_id == "emergency_at_sea")
             tr = topic.translation(language) if topic else None
-            body = f"{first}\n\n{tr.answer}\n\n{self._footer(topic, language)}" if tr else first
+            body = (
+                f"{first}\n\n{tr.answer}\n\n{self._footer(topic, language)}"
+                if topic and tr
+                else first
+            )
             buttons = [topic_button(t, language) for t in topic.follow_up] if topic else []
             return [Reply(bidi(body.strip(), language), buttons)]
         if topic is None:

@@ -389,9 +389,9 @@ def gather(
                     "; ".join(_entry_status(s.needs_verification, s.verified_on) for s in entries)
                 )
         dates = [s.verified_on for s in country.services if s.confirmed and s.verified_on]
-        entries = [country.emergency_confirmed] if country.emergency else []
-        entries += [country.sea_rescue.confirmed] if country.sea_rescue else []
-        entries += [s.confirmed for s in country.services]
+        confirmed = [country.emergency_confirmed] if country.emergency else []
+        confirmed += [country.sea_rescue.confirmed] if country.sea_rescue else []
+        confirmed += [s.confirmed for s in country.services]
         directory.rows.append(
             [
                 name,
@@ -399,7 +399,7 @@ def gather(
                 emergency,
                 sea,
                 *cells,
-                f"{sum(entries)} of {len(entries)}",
+                f"{sum(confirmed)} of {len(confirmed)}",
                 str(min(dates)) if dates else "–",
             ]
         )

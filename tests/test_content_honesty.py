@@ -355,3 +355,16 @@ def test_an_unverified_answer_says_so_in_the_users_language(ask, content, langua
     text = plain(answer.replies[0].text)
     assert plain(_(language, NOT_CHECKED)) in text
     assert _(language, NOT_CHECKED) != NOT_CHECKED  # translated, not English
+
+
+def test_a_verified_topic_with_open_notes_is_flagged(tmp_path):
+    root = _verified_copy(tmp_path, "temporary_protection", None)
+    content, problems = load(root, dt.date(2026, 12, 2))
+    assert content.topics["temporary_protection"].verified("ar")
+    assert any(
+        p.severity == "warning"
+        and p.path.name == "temporary_protection.yml"
+        and "still has" in p.message
+        and "needs_verification notes" in p.message
+        for p in problems
+    )

@@ -527,6 +527,13 @@ def _topic(
     notes = data.get("needs_verification") or []
     if not isinstance(notes, list):
         notes = [str(notes)]
+    if review and review.verified() and notes:
+        report.warn(
+            _line(data["review"], "verified_on"),
+            f"topic '{topic_id}' is marked as verified on {review.verified_on} but still has "
+            f"{len(notes)} needs_verification notes: confirm each against its source and delete "
+            "the note, or take the unconfirmed fact out of the answers",
+        )
     for i, note in enumerate(notes):
         report.unverified(_line(data.get("needs_verification"), i), f"needs verification: {note}")
 

@@ -40,7 +40,7 @@ class Situation:
 
 
 def unconfirmed(confirmed: bool, language: str) -> str:
-    """ " (not yet confirmed)" after a number or service nobody has checked yet, else ""."""
+    """The words that follow a number or service nobody has confirmed yet ("" if confirmed)."""
     return "" if confirmed else " " + _(language, "(not yet confirmed)")
 
 
@@ -52,7 +52,7 @@ def service_line(service: Service, language: str) -> str:
 
 
 def emergency_line(country: Country, language: str) -> str | None:
-    """ "Emergency: 112", marked if the number is not yet confirmed; None if there is none."""
+    """The country's emergency number line, marked if not yet confirmed; None if it has none."""
     if not country.emergency:
         return None
     text = _(language, "Emergency: {number}", number=country.emergency)
@@ -61,6 +61,15 @@ def emergency_line(country: Country, language: str) -> str | None:
 
 def number_line(number: PhoneNumber, language: str) -> str:
     return f"{number.name}: {number.number}{unconfirmed(number.confirmed, language)}"
+
+
+def not_checked(language: str) -> str:
+    """The line under an answer that nobody has checked against its sources yet."""
+    return _(
+        language,
+        "This answer has not yet been checked against the official sources: "
+        "please confirm with them.",
+    )
 
 
 def topic_button(topic: str, language: str) -> Button:
@@ -102,13 +111,7 @@ class Renderer:
                 _(language, "Last checked: {date}", date=format_day(review.verified_on, language))
             )
         elif topic.sources:
-            lines.append(
-                _(
-                    language,
-                    "This answer has not yet been checked against the official sources: "
-                    "please confirm with them.",
-                )
-            )
+            lines.append(not_checked(language))
         return "\n".join(lines)
 
     def emergency_numbers(self, country: Country | None, language: str, at_sea: bool) -> str:

@@ -14,6 +14,7 @@ import uuid
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 
+from ..answers import not_checked
 from ..i18n import _
 from ..messages import Answer, Incoming
 from .conversations import Conversation, Turn, shown, words_for
@@ -204,7 +205,7 @@ class Checker:
             label = _folded(last_checked_label(language))
             lines = [line for line in _folded_lines(text) if label in line]
             dated = any(re.search(r"\d", line.replace(label, "")) for line in lines)
-            honest = _folded(not_checked_notice(language)) in _folded(plain(text))
+            honest = _folded(not_checked(language)) in _folded(plain(text))
             got = (
                 "found"
                 if dated
@@ -215,8 +216,7 @@ class Checker:
             checks.append(
                 Check(
                     "last checked",
-                    f"«{last_checked_label(language)}» and a date, or "
-                    f"«{not_checked_notice(language)}»",
+                    f"«{last_checked_label(language)}» and a date, or «{not_checked(language)}»",
                     got,
                     dated or honest,
                 )
@@ -242,15 +242,6 @@ def last_checked_label(language: str) -> str:
     template = _(language, "Last checked: {date}")
     parts = [p.strip(" :：،") for p in template.split("{date}")]
     return max(parts, key=len)
-
-
-def not_checked_notice(language: str) -> str:
-    """The line an answer carries when nobody has checked it against its sources yet."""
-    return _(
-        language,
-        "This answer has not yet been checked against the official sources: "
-        "please confirm with them.",
-    )
 
 
 def personal_data(text: str, words: tuple[str, ...]) -> list[str]:

@@ -1,8 +1,13 @@
 """Turn a topic, a language and what we know of the user into replies with buttons.
 
 This is the only place that puts content/ into words on the screen: the answer, its sources
-and review date, follow-up buttons, a country's help services, and the "being checked"
-notice for answers whose review has expired.
+and the day it was checked, follow-up buttons, a country's help services, and the "being
+checked" notice for answers whose review has expired or whose dated fact has passed.
+
+Honest dates: "Last checked" is said only of what someone checked against its source on a
+day (a verified topic, a confirmed service); an answer nobody has checked yet says so, and a
+number or service not yet confirmed is marked as such in the user's language. Emergency
+numbers are always shown, confirmed or not.
 """
 
 from __future__ import annotations
@@ -11,7 +16,7 @@ import datetime as dt
 from dataclasses import dataclass
 
 from .content.catalogue import GROUP_OF, LANGUAGES, MENU, TITLES
-from .content.models import Content, Country, Topic
+from .content.models import Content, Country, PhoneNumber, Service, Topic
 from .i18n import _, bidi, country_name, format_day, language_name
 from .messages import Button, Reply
 
@@ -32,6 +37,39 @@ class Situation:
     language: str
     country: str | None = None
     ranking: tuple[str, ...] = ()
+
+
+def unconfirmed(confirmed: bool, language: str) -> str:
+    """The words that follow a number or service nobody has confirmed yet ("" if confirmed)."""
+    return "" if confirmed else " " + _(language, "(not yet confirmed)")
+
+
+def service_line(service: Service, language: str) -> str:
+    """One help service: its kind, name, link and phone, marked if not yet confirmed."""
+    where = " · ".join(x for x in (service.url, service.phone) if x)
+    label = _(language, KIND_LABELS[service.kind])
+    return f"• {label}: {service.name} – {where}{unconfirmed(service.confirmed, language)}"
+
+
+def emergency_line(country: Country, language: str) -> str | None:
+    """The country's emergency number line, marked if not yet confirmed; None if it has none."""
+    if not country.emergency:
+        return None
+    text = _(language, "Emergency: {number}", number=country.emergency)
+    return text + unconfirmed(country.emergency_confirmed, language)
+
+
+def number_line(number: PhoneNumber, language: str) -> str:
+    return f"{number.name}: {number.number}{unconfirmed(number.confirmed, language)}"
+
+
+def not_checked(language: str) -> str:
+    """The line under an answer that nobody has checked against its sources yet."""
+    return _(
+        language,
+        "This answer has not yet been checked against the official sources: "
+        "please confirm with them.",
+    )
 
 
 def topic_button(topic: str, language: str) -> Button:
@@ -62,17 +100,18 @@ class Renderer:
         self.enforce_review_expiry = enforce_review_expiry
 
     def _footer(self, topic: Topic, language: str) -> str:
+        """The sources, then the day they were checked, or plainly that nobody has yet."""
         lines = [
             _(language, "Source: {name} – {url}", name=s.name, url=s.url) for s in topic.sources
         ]
-        if topic.review:
+        tr = topic.translation(language)
+        review = topic.review
+        if review and tr and review.verified(tr.language) and review.verified_on:
             lines.append(
-                _(
-                    language,
-                    "Last checked: {date}",
-                    date=format_day(topic.review.reviewed_on, language),
-                )
+                _(language, "Last checked: {date}", date=format_day(review.verified_on, language))
             )
+        elif topic.sources:
+            lines.append(not_checked(language))
         return "\n".join(lines)
 
     def emergency_numbers(self, country: Country | None, language: str, at_sea: bool) -> str:
@@ -93,6 +132,7 @@ class Renderer:
                     country=name,
                     number=country.emergency,
                 )
+                + unconfirmed(country.emergency_confirmed, language)
             ]
         else:
             parts = [
@@ -103,23 +143,28 @@ class Renderer:
                 )
             ]
         if at_sea and country.sea_rescue:
-            parts.append(_(language, "Sea rescue: {number}", number=country.sea_rescue.number))
+            parts.append(self._sea_rescue(country.sea_rescue, language))
         for other in country.other_numbers:
-            parts.append(f"{other.name}: {other.number}")
+            parts.append(number_line(other, language))
         return "\n".join(parts)
+
+    @staticmethod
+    def _sea_rescue(number: PhoneNumber, language: str) -> str:
+        text = _(language, "Sea rescue: {number}", number=number.number)
+        return text + unconfirmed(number.confirmed, language)
 
     def services(self, country: Country, language: str) -> Reply:
         """The official help services of one country, in the user's language."""
         name = country_name(country.code, language)
         lines = [_(language, "Official help in {country}:", country=name)]
-        if country.emergency:
-            lines.append(_(language, "Emergency: {number}", number=country.emergency))
+        emergency = emergency_line(country, language)
+        if emergency:
+            lines.append(emergency)
         if country.sea_rescue:
-            lines.append(_(language, "Sea rescue: {number}", number=country.sea_rescue.number))
-        for s in country.services:
-            where = " · ".join(x for x in (s.url, s.phone) if x)
-            lines.append(f"• {_(language, KIND_LABELS[s.kind])}: {s.name} – {where}")
-        dates = [s.verified_on for s in country.services if s.verified_on]
+            lines.append(self._sea_rescue(country.sea_rescue, language))
+        lines += [service_line(s, language) for s in country.services]
+        # the oldest check of what is shown as confirmed; unconfirmed entries carry their mark
+        dates = [s.verified_on for s in country.services if s.confirmed and s.verified_on]
         if dates:
             lines.append(_(language, "Last checked: {date}", date=format_day(min(dates), language)))
         return Reply(
@@ -143,7 +188,7 @@ class Renderer:
             tr = topic.translation(language) if topic else None
             body = (
                 f"{first}\n\n{tr.answer}\n\n{self._footer(topic, language)}"
-                if tr and topic
+                if topic and tr
                 else first
             )
             buttons = [topic_button(t, language) for t in topic.follow_up] if topic else []
@@ -155,7 +200,7 @@ class Renderer:
         buttons = [topic_button(t, language) for t in topic.follow_up]
         if tr is None:
             return []
-        if self.enforce_review_expiry and topic.review and topic.review.expired(today):
+        if self.enforce_review_expiry and topic.out_of_date(today):
             text = _(
                 language,
                 "This information is being checked again and is not shown until it is. "

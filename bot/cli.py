@@ -118,10 +118,10 @@ def cmd_content(args, settings) -> int:
     from .content import check
 
     if args.action == "check":
-        return check.main(settings.content_dir, strict=args.strict)
+        return check.main(settings.content_dir, strict=args.strict, warn_days=args.warn_days)
     from .content import report
 
-    return report.main(settings.content_dir, html=args.html)
+    return report.main(settings.content_dir, html=args.html, warn_days=args.warn_days)
 
 
 def cmd_test(args, settings) -> int:
@@ -168,6 +168,13 @@ def build_parser() -> argparse.ArgumentParser:
     content.add_argument("action", choices=["check", "report"])
     content.add_argument("--strict", action="store_true", help="check: fail on warnings too")
     content.add_argument("--html", metavar="FILE", help="report: also write an HTML report")
+    content.add_argument(
+        "--warn-days",
+        type=int,
+        default=60,
+        metavar="N",
+        help="check and report: warn N days before a dated fact's day (default 60)",
+    )
     content.set_defaults(func=cmd_content)
     test = sub.add_parser("test", help="run the conversation tests in every language")
     test.add_argument(

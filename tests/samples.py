@@ -6,7 +6,7 @@ import textwrap
 
 from bot.content.catalogue import LANGUAGES
 
-# line numbers: 1 topic, 6 source url, 7 review, 9 reviewed_on, 10 expires_on, 12 languages
+# line numbers: 1 topic, 6 source url, 7 review, 9 written_on, 10 expires_on, 12 languages
 TOPIC_HEAD = textwrap.dedent("""\
     topic: asylum_basics
     group: asylum
@@ -15,8 +15,8 @@ TOPIC_HEAD = textwrap.dedent("""\
       - name: UNHCR
         url: https://www.unhcr.org/
     review:
-      reviewed_by: Tester
-      reviewed_on: 2026-01-01
+      written_by: Tester
+      written_on: 2026-01-01
       expires_on: 2099-01-01
     needs_verification: []
     languages:

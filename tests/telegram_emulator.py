@@ -480,8 +480,8 @@ def channel_content(dest: Path) -> Path:
         "follow_up": [],
         "sources": [{"name": "UNHCR", "url": "https://www.unhcr.org/"}],
         "review": {
-            "reviewed_by": "Test fixture",
-            "reviewed_on": dt.date(2026, 1, 1),
+            "written_by": "Test fixture",
+            "written_on": dt.date(2026, 1, 1),
             "expires_on": dt.date(2099, 1, 1),
         },
         "needs_verification": [],

@@ -225,10 +225,10 @@ def test_an_ambiguous_day_month_date_asks_for_year_first(tmp_path):
     _write(
         tmp_path,
         "topics/asylum_basics.yml",
-        GOOD.replace("reviewed_on: 2026-01-01", "reviewed_on: 05.06.2026"),
+        GOOD.replace("written_on: 2026-01-01", "written_on: 05.06.2026"),
     )
     _code, out = _check(tmp_path)
-    assert "asylum_basics.yml:9: error: 'reviewed_on' must be a date" in out
+    assert "asylum_basics.yml:9: error: 'written_on' must be a date" in out
     assert "write the year first, then the month, then the day" in out
 
 
@@ -262,13 +262,13 @@ def test_a_misspelt_key_gets_a_did_you_mean_hint(tmp_path):
 
 
 def test_a_misspelt_review_key_gets_a_hint(tmp_path):
-    _write(tmp_path, "topics/asylum_basics.yml", GOOD.replace("  reviewed_on:", "  reviewd_on:"))
+    _write(tmp_path, "topics/asylum_basics.yml", GOOD.replace("  written_on:", "  writen_on:"))
     _code, out = _check(tmp_path)
     assert (
-        "asylum_basics.yml:9: warning: unknown key 'reviewd_on' in 'review', it is ignored; did you mean 'reviewed_on'?"
+        "asylum_basics.yml:9: warning: unknown key 'writen_on' in 'review', it is ignored; did you mean 'written_on'?"
         in out
     )
-    assert "error: 'review' has no 'reviewed_on'" in out
+    assert "error: 'review' has no 'written_on'" in out
 
 
 def test_a_misspelt_services_key_gets_a_hint(tmp_path):

@@ -87,11 +87,13 @@ def _topic(
     group: str,
     *,
     skip=(),
-    reviewed_on="2026-01-01",
+    written_on="2026-01-01",
     expires_on="2099-01-01",
     native=(),
     examples=10,
     notes=(),
+    verified="",
+    facts="",
 ) -> str:
     text = textwrap.dedent(f"""\
         topic: {topic_id}
@@ -101,10 +103,11 @@ def _topic(
           - name: UNHCR
             url: https://www.unhcr.org/
         review:
-          reviewed_by: Amina (legal adviser)
-          reviewed_on: {reviewed_on}
+          written_by: editorial team
+          written_on: {written_on}
           expires_on: {expires_on}
         """)
+    text += verified + facts
     text += (
         "needs_verification:\n" + "".join(f'  - "{n}"\n' for n in notes)
         if notes
@@ -114,7 +117,10 @@ def _topic(
     for lang in LANGUAGES:
         if lang in skip:
             continue
-        text += f"  {lang}:\n    native_review: {'true' if lang in native else 'false'}\n    examples:\n"
+        mark = native.get(lang, "true") if isinstance(native, dict) else "true"
+        text += (
+            f"  {lang}:\n    native_review: {mark if lang in native else 'false'}\n    examples:\n"
+        )
         text += "".join(
             f"      - {topic_id} question {lang} {n}\n"
             for n in range(examples if lang == "fr" else 10)
@@ -125,6 +131,7 @@ def _topic(
 
 SERVICES = textwrap.dedent("""\
     country: MT
+    written_on: 2026-10-01
     emergency:
       number: "112"
       source: https://digital-strategy.ec.europa.eu/en/policies/112
@@ -138,7 +145,7 @@ SERVICES = textwrap.dedent("""\
     """)
 
 SAFETY = textwrap.dedent("""\
-    review: {reviewed_by: Tester, reviewed_on: 2026-01-01, expires_on: 2099-01-01}
+    review: {written_by: Tester, written_on: 2026-01-01, expires_on: 2099-01-01}
     topics:
       emergency_at_sea:
         en: ['\\bsinking\\b']
@@ -156,11 +163,17 @@ def _fixture(tmp_path: Path) -> Path:
             "asylum_basics",
             "asylum",
             skip=("ps",),
-            native=("en", "ar"),
+            native={"en": "true", "ar": "{reviewed_by: AR-1, reviewed_on: 2026-11-01}"},
             notes=("check the <script>alert(1)</script> wording",),
+            verified="  verified_by: legal adviser (AB)\n  verified_on: 2026-11-15\n"
+            "  verified_languages: [en, ar]\n",
+            facts="dated_facts:\n"
+            "  - fact: a protection runs until this day\n"
+            "    ends_on: 2027-01-10\n"
+            "    source: https://www.unhcr.org/\n",
         ),
         "topics/detention.yml": _topic(
-            "detention", "asylum", reviewed_on="2025-01-01", expires_on="2026-06-30"
+            "detention", "asylum", written_on="2025-01-01", expires_on="2026-06-30"
         ),
         "topics/legal_aid.yml": _topic("legal_aid", "asylum", expires_on="2026-12-10", examples=4),
         "services/mt.yml": SERVICES,
@@ -185,17 +198,18 @@ def test_an_expired_review_shows_as_expired(tmp_path):
     _, out = _run(_fixture(tmp_path))
     reviews = out.split("## Reviews")[1].split("## ")[0]
     assert (
-        "| detention | Amina (legal adviser) | 2025-01-01 | 2026-06-30 | EXPIRED 145 days ago: not served |"
+        "| detention | editorial team | 2025-01-01 | – | – | – | 2026-06-30 "
+        "| EXPIRED 145 days ago: not served |"
+    ) in reviews
+    assert (
+        "| legal_aid | editorial team | 2026-01-01 | – | – | – | 2026-12-10 | expiring in 18 days |"
         in reviews
     )
     assert (
-        "| legal_aid | Amina (legal adviser) | 2026-01-01 | 2026-12-10 | expiring in 18 days |"
-        in reviews
-    )
-    assert (
-        "| asylum_basics | Amina (legal adviser) | 2026-01-01 | 2099-01-01 | ✓ current |" in reviews
-    )
-    assert "| greet | – | – | – | missing file |" in reviews
+        "| asylum_basics | editorial team | 2026-01-01 | legal adviser (AB) | 2026-11-15 | en, ar "
+        "| 2099-01-01 | ✓ current |"
+    ) in reviews
+    assert "| greet | – | – | – | – | – | – | missing file |" in reviews
     assert "Reviews: 1 expired, 1 expiring within 30 days." in out
 
 
@@ -227,7 +241,10 @@ def test_unverified_entries_of_topics_services_and_safety_files_are_listed(tmp_p
 def test_translations_without_native_review_are_listed(tmp_path):
     _, out = _run(_fixture(tmp_path))
     native = out.split("## Translations not reviewed by a native speaker")[1].split("## ")[0]
-    assert "| asylum_basics | fa, ti, so, fr, es, tr, ur, bn, uk | en, ar |" in native
+    assert (
+        "| asylum_basics | fa, ti, so, fr, es, tr, ur, bn, uk | en, ar (AR-1, 2026-11-01) |"
+        in native
+    )
     assert "| detention | en, ar, fa, ps, ti, so, fr, es, tr, ur, bn, uk | – |" in native
     assert "33 of 35 translations are not reviewed by a native speaker" in out
 
@@ -237,6 +254,7 @@ def test_services_directory_shows_kinds_verification_and_dates(tmp_path):
     row = _row(out, "Malta (MT)")
     assert row == [
         "Malta (MT)",
+        "2026-10-01",
         "112 ✓ 2026-11-01",
         "–",
         "✓ 2026-11-01",
@@ -244,6 +262,7 @@ def test_services_directory_shows_kinds_verification_and_dates(tmp_path):
         "✓ 2026-11-01",
         "⚠ to verify",
         "–",
+        "4 of 5",
         "2026-10-01",
     ]
     assert (
@@ -274,3 +293,47 @@ def test_html_that_cannot_be_written_is_a_clear_error(tmp_path, capsys):
     assert code == 1
     assert "# Masar content report" in out  # the Markdown report is still printed
     assert "cannot write" in capsys.readouterr().err
+
+
+# ------------------------------------------------------------------ written and verified
+
+
+def _section(markdown: str, title: str) -> str:
+    return markdown.split(f"## {title}")[1].split("\n## ")[0]
+
+
+def test_report_shows_written_and_verified_dates_per_topic_and_language(tmp_path):
+    _, out = _run(_fixture(tmp_path))
+    grid = _section(out, "Written and verified, per topic and language")
+    row = _row(grid, "asylum_basics")
+    cells = dict(zip(LANGUAGES, row[1:], strict=True))
+    assert cells["en"] == cells["ar"] == "✓ verified 2026-11-15"  # the languages that were checked
+    assert cells["fa"] == "written 2026-01-01"  # written, nobody has checked it yet
+    assert cells["ps"] == "missing"
+    assert set(_row(grid, "detention")[1:]) == {"written 2025-01-01"}
+    assert "Verified: 2 of 35 answers (topic × language) checked against their sources" in out
+
+
+def test_report_lists_what_each_language_still_needs(tmp_path):
+    _, out = _run(_fixture(tmp_path))
+    needs = _section(out, "What each language still needs")
+    en = _row(needs, "en")
+    assert en[1] == "2: detention, legal_aid"  # asylum_basics is verified in English
+    assert en[2] == "2: detention, legal_aid"  # and reviewed by a native speaker
+    fa = _row(needs, "fa")
+    assert fa[1] == "3: asylum_basics, detention, legal_aid"
+    ps = _row(needs, "ps")
+    assert ps[3].startswith("39: ") and "asylum_basics" in ps[3]  # no answer in Pashto
+
+
+def test_report_lists_dated_facts_with_their_status(tmp_path):
+    _, out = _run(_fixture(tmp_path))
+    dated = _section(out, "Dated facts")
+    assert (
+        "| topic asylum_basics | a protection runs until this day | ends | 2027-01-10 "
+        "| due in 49 days | https://www.unhcr.org/ | – |"
+    ) in dated
+    assert "Dated facts: 0 passed, 1 due within 60 days." in out
+    _, later = _run(_fixture(tmp_path / "later"), today=dt.date(2027, 1, 11))
+    assert "| ENDED 1 days ago: answers out of date |" in _section(later, "Dated facts")
+    assert "| asylum_basics | " in later and "DATED FACT PASSED: not served" in later

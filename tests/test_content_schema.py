@@ -114,8 +114,51 @@ BROKEN_TOPICS = {
     "unknown language": ("  uk:\n", "  ua:\n"),
     "answer too long": ("    answer: An answer.\n", f"    answer: {'x' * (MAX_ANSWER + 1)}\n"),
     "no sources": ("sources:\n  - name: UNHCR\n    url: https://www.unhcr.org/\n", "sources: []\n"),
-    "no reviewer": ("  reviewed_by: Tester\n", ""),
+    "no writer": ("  written_by: Tester\n", ""),
+    "dated fact without a day": (
+        "needs_verification: []\n",
+        "needs_verification: []\ndated_facts:\n  - fact: a rule\n    source: https://www.unhcr.org/\n",
+    ),
+    "dated fact without a source": (
+        "needs_verification: []\n",
+        "needs_verification: []\ndated_facts:\n  - fact: a rule\n    ends_on: 2030-01-01\n",
+    ),
+    "native review without a date": (
+        "    native_review: false\n",
+        "    native_review: {reviewed_by: AB}\n",
+    ),
 }
+
+
+def test_schema_accepts_what_the_loader_accepts_for_reviews_and_dated_facts(tmp_path):
+    good = (
+        _topic()
+        .replace(
+            "needs_verification: []\n",
+            "needs_verification: []\ndated_facts:\n  - fact: a rule\n    starts_on: 2025-07-01\n"
+            "    source: https://eur-lex.europa.eu/eli/reg/2024/1351/oj\n",
+        )
+        .replace(
+            "  expires_on: 2099-01-01\n",
+            "  verified_by: legal adviser (AB)\n  verified_on: 2026-01-02\n"
+            "  verified_languages: [en, ar]\n  expires_on: 2099-01-01\n",
+        )
+        .replace(
+            "    native_review: false\n",
+            "    native_review: {reviewed_by: AB, reviewed_on: 2026-01-03}\n",
+            1,
+        )
+    )
+    assert _errors("topic", good) == []
+    (tmp_path / "topics").mkdir()
+    (tmp_path / "topics" / "asylum_basics.yml").write_text(good, encoding="utf-8")
+    content, problems = load(tmp_path)
+    assert not [
+        p for p in problems if p.path.name == "asylum_basics.yml" and p.severity != "unverified"
+    ]
+    topic = content.topics["asylum_basics"]
+    assert topic.verified("ar") and not topic.verified("fa")
+    assert topic.translations["en"].native_reviewed_by == "AB"
 
 
 @pytest.mark.parametrize("kind", list(BROKEN_TOPICS))

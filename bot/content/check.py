@@ -2,18 +2,30 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import sys
 from pathlib import Path
 
-from .loader import load
+from .loader import DATED_FACT_WARNING_DAYS, load
 
 
-def main(content_dir: Path, strict: bool = False, out=sys.stdout) -> int:
-    """Print problems; exit code 1 on errors (or on warnings with --strict), else 0."""
-    content, problems = load(content_dir)
+def main(
+    content_dir: Path,
+    strict: bool = False,
+    out=None,
+    warn_days: int = DATED_FACT_WARNING_DAYS,
+    today: dt.date | None = None,
+) -> int:
+    """Print problems; exit code 1 on errors (or on warnings with --strict), else 0.
+
+    `warn_days`: how long before a dated fact's day (a protection that ends, a rule that
+    starts) the check warns; after that day it is an error.
+    """
+    out = out or sys.stdout
+    content, problems = load(content_dir, today, warn_days)
     from ..safety.checks import check_safety_files
 
-    problems += check_safety_files(content_dir)
+    problems += check_safety_files(content_dir, today)
     cwd = Path.cwd()
     for p in sorted(
         problems, key=lambda p: ({"error": 0, "warning": 1}.get(p.severity, 2), str(p.path), p.line)

@@ -15,19 +15,47 @@ from pathlib import Path
 from typing import Any
 
 from .catalogue import GROUP_OF, LANGUAGES, REQUIRED_SERVICE_KINDS, SERVICE_KINDS, TOPICS
-from .models import Content, Country, PhoneNumber, Review, Service, Source, Topic, Translation
+from .models import (
+    Content,
+    Country,
+    DatedFact,
+    PhoneNumber,
+    Review,
+    Service,
+    Source,
+    Topic,
+    Translation,
+)
 from .yamlio import LineDict, LineList, YamlError, duplicate_keys, read_yaml
 
 MAX_ANSWER = 700
 MIN_EXAMPLES = 10
 EXPIRY_WARNING_DAYS = 30
+DATED_FACT_WARNING_DAYS = 60  # default window before a dated fact's day; `--warn-days` changes it
 
 URL_RE = re.compile(r"^https?://[A-Za-z0-9.-]+\.[A-Za-z]{2,}(:\d+)?(/[^\s<>\"']*)?$")
 PHONE_RE = re.compile(r"^\+?[0-9][0-9 ]{1,18}[0-9]$|^[0-9]{2,6}$")
 
-TOPIC_KEYS = {"topic", "group", "follow_up", "sources", "review", "needs_verification", "languages"}
+TOPIC_KEYS = {
+    "topic",
+    "group",
+    "follow_up",
+    "sources",
+    "review",
+    "needs_verification",
+    "dated_facts",
+    "languages",
+}
 LANGUAGE_KEYS = {"examples", "answer", "native_review"}
-COUNTRY_KEYS = {"country", "aliases", "emergency", "sea_rescue", "services"}
+COUNTRY_KEYS = {
+    "country",
+    "aliases",
+    "written_on",
+    "emergency",
+    "sea_rescue",
+    "services",
+    "dated_facts",
+}
 SERVICE_KEYS = {
     "kind",
     "name",
@@ -38,7 +66,18 @@ SERVICE_KEYS = {
     "needs_verification",
     "note",
 }
-REVIEW_KEYS = {"reviewed_by", "reviewed_on", "expires_on"}
+REVIEW_KEYS = {
+    "written_by",
+    "written_on",
+    "verified_by",
+    "verified_on",
+    "verified_languages",
+    "expires_on",
+}
+# The names of the first edition: "reviewed" was the day the text was written, not a check.
+LEGACY_REVIEW_KEYS = {"reviewed_by": "written_by", "reviewed_on": "written_on"}
+NATIVE_REVIEW_KEYS = {"reviewed_by", "reviewed_on"}  # not by/on: YAML reads `on` as true
+DATED_FACT_KEYS = {"fact", "ends_on", "starts_on", "source", "warn_days", "note"}
 SOURCE_KEYS = {"name", "url"}
 EMERGENCY_KEYS = {"number", "source", "verified_on", "needs_verification", "note", "other_numbers"}
 SEA_RESCUE_KEYS = {"name", "number", "source", "verified_on", "needs_verification", "note"}
@@ -166,32 +205,209 @@ def check_phone(report: _Report, line: int, number: Any, where: str) -> str | No
     return text
 
 
+def _reviewer(report: _Report, node: LineDict, key: str, where: str) -> str | None:
+    """A reviewer's role or initials (never a phone number or an e-mail address)."""
+    value = node.get(key)
+    if value is None:
+        return None
+    text = str(value).strip()
+    if not text:
+        return None
+    if "@" in text or sum(ch.isdigit() for ch in text) >= 5:
+        report.error(
+            _line(node, key),
+            f"'{key}' in {where} looks like contact details; write a role or initials "
+            "(for example 'legal adviser' or 'AB')",
+        )
+        return None
+    return text
+
+
 def _review(report: _Report, node: Any, today: dt.date) -> Review | None:
     if not isinstance(node, LineDict):
-        report.error(_line(node), "'review' must have reviewed_by, reviewed_on and expires_on")
+        report.error(_line(node), "'review' must have written_by, written_on and expires_on")
         return None
-    _unknown_keys(report, node, REVIEW_KEYS, "'review'")
-    by = node.get("reviewed_by")
-    if not isinstance(by, str) or not by.strip():
-        report.error(node.line, "'review' has no 'reviewed_by': write who reviewed this answer")
-    on = _date(report, node, "reviewed_on", "'review'")
+    for old, new in LEGACY_REVIEW_KEYS.items():
+        if old in node:
+            report.warn(
+                _line(node, old),
+                f"'{old}' is the old name of '{new}' (the day the answers were written, not a "
+                f"check against the sources): rename it to '{new}', or run "
+                "`python -m bot.content.migrate`",
+            )
+            if new not in node:
+                node[new] = node[old]
+                node.lines[new] = node.line_of(old)
+    _unknown_keys(report, node, REVIEW_KEYS | set(LEGACY_REVIEW_KEYS), "'review'")
+    by = _reviewer(report, node, "written_by", "'review'")
+    if by is None:
+        report.error(
+            node.line,
+            "'review' has no 'written_by': write who wrote the answers (a role or initials)",
+        )
+    on = _date(report, node, "written_on", "'review'")
     until = _date(report, node, "expires_on", "'review'")
-    if not (isinstance(by, str) and on and until):
+    checker = _reviewer(report, node, "verified_by", "'review'")
+    checked = None
+    if node.get("verified_on") is not None:
+        checked = _date(report, node, "verified_on", "'review'")
+    if checked and not checker:
+        report.error(
+            _line(node, "verified_on"),
+            "'verified_on' needs 'verified_by': who checked the answers against the sources "
+            "(a role or initials)",
+        )
+        checked = None
+    elif checker and not checked:
+        report.error(
+            _line(node, "verified_by"),
+            "'verified_by' needs 'verified_on': the day the answers were checked against the "
+            "sources",
+        )
+    if checked and checked > today:
+        report.error(_line(node, "verified_on"), f"'verified_on' {checked} is in the future")
+        checked = None
+    languages = None
+    raw = node.get("verified_languages")
+    if raw is not None:
+        if not isinstance(raw, list):
+            report.error(
+                _line(node, "verified_languages"),
+                "'verified_languages' must be a list of language codes, like [en, ar]",
+            )
+        else:
+            for i, code in enumerate(raw):
+                if code not in LANGUAGES:
+                    report.error(
+                        _line(raw, i),
+                        f"unknown language '{code}' in verified_languages; "
+                        f"launch languages: {', '.join(LANGUAGES)}",
+                    )
+            languages = tuple(c for c in raw if c in LANGUAGES)
+    if not (by and on and until):
         return None
     if until < on:
-        report.error(_line(node, "expires_on"), "'expires_on' is before 'reviewed_on'")
+        report.error(_line(node, "expires_on"), "'expires_on' is before 'written_on'")
+    if checked and checked < on:
+        report.warn(
+            _line(node, "verified_on"),
+            f"the answers were changed on {on}, after they were checked on {checked}: the "
+            "check no longer covers them, so the bot does not say 'Last checked'; check them "
+            "against the sources again and update verified_on",
+        )
     if until < today:
         report.error(
             _line(node, "expires_on"),
             f"review expired on {until}: check the answers against "
-            "the sources again, then update reviewed_on and expires_on",
+            "the sources again, then update verified_on and expires_on",
         )
     elif (until - today).days <= EXPIRY_WARNING_DAYS:
         report.warn(
             _line(node, "expires_on"),
             f"review expires on {until} (in {(until - today).days} days): plan a new review",
         )
-    return Review(by.strip(), on, until)
+    return Review(by, on, until, checker if checked else None, checked, languages)
+
+
+def _dated_facts(
+    report: _Report,
+    data: LineDict,
+    today: dt.date,
+    written_on: dt.date | None,
+    warn_days: int,
+    where: str,
+) -> tuple[DatedFact, ...]:
+    """The dates the content depends on: warn `warn_days` before, fail after."""
+    node = data.get("dated_facts")
+    if node is None:
+        return ()
+    if not isinstance(node, LineList):
+        report.error(
+            _line(data, "dated_facts"),
+            "'dated_facts' must be a list of entries with fact, ends_on or starts_on, and source",
+        )
+        return ()
+    facts = []
+    for i, item in enumerate(node):
+        if not isinstance(item, LineDict):
+            report.error(
+                node.line_of(i), "a dated fact needs 'fact', 'ends_on' or 'starts_on', and 'source'"
+            )
+            continue
+        _unknown_keys(report, item, DATED_FACT_KEYS, "a dated fact")
+        fact = item.get("fact")
+        if not isinstance(fact, str) or not fact.strip():
+            report.error(
+                item.line, "a dated fact needs 'fact': in a few words, what depends on the date"
+            )
+            continue
+        if ("ends_on" in item) == ("starts_on" in item):
+            report.error(
+                item.line,
+                "a dated fact needs exactly one of 'ends_on' (the fact stops being true after "
+                "this day) or 'starts_on' (a rule applies from this day)",
+            )
+            continue
+        key = "ends_on" if "ends_on" in item else "starts_on"
+        day = _date(report, item, key, "a dated fact")
+        source = None
+        if item.get("source") is None:
+            report.error(
+                item.line, "a dated fact needs 'source': the official page that states the date"
+            )
+        else:
+            source = check_url(
+                report, _line(item, "source"), item.get("source"), "dated fact source"
+            )
+        window = item.get("warn_days", warn_days)
+        if not isinstance(window, int) or isinstance(window, bool) or window < 0:
+            report.error(
+                _line(item, "warn_days"), "'warn_days' must be a whole number of days, like 60"
+            )
+            window = warn_days
+        if day is None:
+            continue
+        entry = DatedFact(
+            fact.strip(),
+            source,
+            ends_on=day if key == "ends_on" else None,
+            starts_on=day if key == "starts_on" else None,
+            warn_days=item.get("warn_days"),
+            line=_line(item, key),
+            note=str(item["note"]).strip() if item.get("note") else None,
+        )
+        facts.append(entry)
+        days = entry.days_left(today)
+        line = _line(item, key)
+        if key == "ends_on":
+            if entry.passed(today, written_on):
+                report.error(
+                    line,
+                    f"{where}: '{entry.fact}' ended on {day} ({-days} days ago); the answers that "
+                    "depend on it are out of date and not served: rewrite them, then update or "
+                    "remove this entry (with the source of any extension)",
+                )
+            elif days <= window:
+                report.warn(
+                    line,
+                    f"{where}: '{entry.fact}' ends on {day} (in {days} days): check the source "
+                    "for an extension and prepare the answers for what comes after",
+                )
+        elif written_on is None or written_on < day:
+            if entry.passed(today, written_on):
+                report.error(
+                    line,
+                    f"{where}: '{entry.fact}' applies since {day}, but the answers were written "
+                    + (f"on {written_on}, before it" if written_on else "on an unknown day")
+                    + ": rewrite them for the rule in force, then update written_on",
+                )
+            elif days <= window:
+                report.warn(
+                    line,
+                    f"{where}: '{entry.fact}' applies from {day} (in {days} days): prepare the "
+                    "answers for the new rule",
+                )
+    return tuple(facts)
 
 
 def _sources(report: _Report, node: Any, where: str) -> tuple[Source, ...]:
@@ -219,7 +435,39 @@ def _sources(report: _Report, node: Any, where: str) -> tuple[Source, ...]:
     return tuple(sources)
 
 
-def _topic(path: Path, data: Any, today: dt.date, report: _Report) -> Topic | None:
+def _native_review(
+    report: _Report, entry: LineDict, where: str
+) -> tuple[bool, str | None, dt.date | None]:
+    """`native_review`: false, true, or who and when: {reviewed_by: AB, reviewed_on: 2026-12-01}."""
+    value = entry.get("native_review", False)
+    if isinstance(value, LineDict):
+        _unknown_keys(report, value, NATIVE_REVIEW_KEYS, f"'native_review' of {where}")
+        by = _reviewer(report, value, "reviewed_by", f"'native_review' of {where}")
+        on = _date(report, value, "reviewed_on", f"'native_review' of {where}")
+        if by is None:
+            report.error(
+                value.line,
+                f"'native_review' of {where} has no 'reviewed_by': the native speaker's role "
+                "or initials",
+            )
+        return bool(by and on), by, on
+    if value not in (True, False, None):
+        report.error(
+            _line(entry, "native_review"),
+            f"'native_review' of {where} must be false, true, or "
+            "{reviewed_by: initials, reviewed_on: date}",
+        )
+        return False, None, None
+    return bool(value), None, None
+
+
+def _topic(
+    path: Path,
+    data: Any,
+    today: dt.date,
+    report: _Report,
+    warn_days: int = DATED_FACT_WARNING_DAYS,
+) -> Topic | None:
     if data is None:
         report.error(
             1,
@@ -274,11 +522,18 @@ def _topic(path: Path, data: Any, today: dt.date, report: _Report) -> Topic | No
     else:
         report.error(
             data.line,
-            "missing 'review' (reviewed_by, reviewed_on, expires_on): unreviewed content is not served",
+            "missing 'review' (written_by, written_on, expires_on): unreviewed content is not served",
         )
     notes = data.get("needs_verification") or []
     if not isinstance(notes, list):
         notes = [str(notes)]
+    if review and review.verified() and notes:
+        report.warn(
+            _line(data["review"], "verified_on"),
+            f"topic '{topic_id}' is marked as verified on {review.verified_on} but still has "
+            f"{len(notes)} needs_verification notes: confirm each against its source and delete "
+            "the note, or take the unconfirmed fact out of the answers",
+        )
     for i, note in enumerate(notes):
         report.unverified(_line(data.get("needs_verification"), i), f"needs verification: {note}")
 
@@ -347,8 +602,18 @@ def _topic(path: Path, data: Any, today: dt.date, report: _Report) -> Topic | No
             )
         if not examples and topic_id != "fallback":
             report.error(entry.line, f"{where} has no examples")
-        native = entry.get("native_review", False)
-        translations[language] = Translation(language, tuple(examples), answer, bool(native))
+        native, native_by, native_on = _native_review(report, entry, where)
+        translations[language] = Translation(
+            language, tuple(examples), answer, native, native_by, native_on
+        )
+    facts = _dated_facts(
+        report,
+        data,
+        today,
+        review.written_on if review else None,
+        warn_days,
+        f"topic '{topic_id}'",
+    )
     return Topic(
         topic_id,
         GROUP_OF[topic_id],
@@ -358,10 +623,17 @@ def _topic(path: Path, data: Any, today: dt.date, report: _Report) -> Topic | No
         tuple(map(str, notes)),
         translations,
         path,
+        facts,
     )
 
 
-def _country(path: Path, data: Any, report: _Report) -> Country | None:
+def _country(
+    path: Path,
+    data: Any,
+    report: _Report,
+    today: dt.date | None = None,
+    warn_days: int = DATED_FACT_WARNING_DAYS,
+) -> Country | None:
     if data is None:
         report.error(
             1,
@@ -384,8 +656,14 @@ def _country(path: Path, data: Any, report: _Report) -> Country | None:
         report.error(
             _line(data, "country"), f"the services of {code} must be in {code.lower()}.yml"
         )
+    today = today or dt.date.today()
+    written_on = None
+    if data.get("written_on") is not None:
+        written_on = _date(report, data, "written_on", f"the {code} services file")
     emergency = data.get("emergency")
     number, others = None, []
+    emergency_checked: dt.date | None = None
+    unsure = True
     if not isinstance(emergency, LineDict):
         report.error(
             data.line, f"{code} has no 'emergency' number: add emergency.number with its source"
@@ -420,15 +698,23 @@ def _country(path: Path, data: Any, report: _Report) -> Country | None:
                 f"{code} emergency source",
             )
         if emergency.get("verified_on") is not None:
-            _date(report, emergency, "verified_on", f"{code} emergency")
+            emergency_checked = _date(report, emergency, "verified_on", f"{code} emergency")
+        elif number and not unsure:
+            report.warn(
+                emergency.line,
+                f"{code} emergency number is marked as confirmed but has no 'verified_on': "
+                "write the day it was checked; until then it is shown as not yet confirmed",
+            )
         for item in emergency.get("other_numbers") or []:
             if isinstance(item, LineDict):
                 _unknown_keys(report, item, NUMBER_KEYS, f"a {code} emergency number")
                 n = check_phone(
                     report, _line(item, "number"), item.get("number"), f"{code} {item.get('name')}"
                 )
-                if n:
-                    others.append(PhoneNumber(str(item.get("name", "")), n))
+                if n:  # checked together with the emergency block they are listed in
+                    others.append(
+                        PhoneNumber(str(item.get("name", "")), n, emergency_checked, unsure)
+                    )
     sea = None
     if isinstance(data.get("sea_rescue"), LineDict):
         node = data["sea_rescue"]
@@ -442,10 +728,13 @@ def _country(path: Path, data: Any, report: _Report) -> Country | None:
             check_url(
                 report, _line(node, "source"), node.get("source"), f"{code} sea rescue source"
             )
+        sea_checked = None
         if node.get("verified_on") is not None:
-            _date(report, node, "verified_on", f"{code} sea rescue")
+            sea_checked = _date(report, node, "verified_on", f"{code} sea rescue")
         if n:
-            sea = PhoneNumber(str(node.get("name", "")), n)
+            sea = PhoneNumber(
+                str(node.get("name", "")), n, sea_checked, bool(node.get("needs_verification"))
+            )
     services = []
     raw = data.get("services") or []
     for i, item in enumerate(raw if isinstance(raw, list) else []):
@@ -516,7 +805,20 @@ def _country(path: Path, data: Any, report: _Report) -> Country | None:
                 f"{code} has no '{kind}' service",
             )
     aliases = tuple(str(a).casefold() for a in (data.get("aliases") or []))
-    return Country(code, aliases, number, tuple(others), sea, tuple(services), path)
+    facts = _dated_facts(report, data, today, written_on, warn_days, f"{code} services")
+    return Country(
+        code,
+        aliases,
+        number,
+        tuple(others),
+        sea,
+        tuple(services),
+        path,
+        emergency_verified_on=emergency_checked,
+        emergency_needs_verification=unsure,
+        written_on=written_on,
+        dated_facts=facts,
+    )
 
 
 def _read(path: Path, report: _Report) -> Any:
@@ -534,8 +836,13 @@ def _read(path: Path, report: _Report) -> Any:
 _BROKEN = object()
 
 
-def load(root: Path, today: dt.date | None = None) -> tuple[Content, list[Problem]]:
-    """Load content/ from `root`; return what loaded and every problem found."""
+def load(
+    root: Path, today: dt.date | None = None, warn_days: int = DATED_FACT_WARNING_DAYS
+) -> tuple[Content, list[Problem]]:
+    """Load content/ from `root`; return what loaded and every problem found.
+
+    `warn_days`: how many days before a dated fact's day the check starts to warn.
+    """
     today = today or dt.date.today()
     content = Content(root=root)
     problems: list[Problem] = []
@@ -544,7 +851,7 @@ def load(root: Path, today: dt.date | None = None) -> tuple[Content, list[Proble
     for path in sorted(topic_dir.glob("*.y*ml")):
         report = _Report(path)
         data = _read(path, report)
-        topic = None if data is _BROKEN else _topic(path, data, today, report)
+        topic = None if data is _BROKEN else _topic(path, data, today, report, warn_days)
         if topic is not None:
             if topic.id in content.topics:
                 report.error(
@@ -581,7 +888,7 @@ def load(root: Path, today: dt.date | None = None) -> tuple[Content, list[Proble
     for path in sorted((root / "services").glob("*.y*ml")):
         report = _Report(path)
         data = _read(path, report)
-        country = None if data is _BROKEN else _country(path, data, report)
+        country = None if data is _BROKEN else _country(path, data, report, today, warn_days)
         if country is not None:
             content.countries[country.code] = country
         problems += report.problems

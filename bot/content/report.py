@@ -1,8 +1,10 @@
 """`masar content report`: what the content covers, what is reviewed, and what still needs checking.
 
 NGO staff plan their work from this page: which topics lack a language, whose review runs
-out soon, which facts nobody has confirmed yet, which translations no native speaker has
-read, and which help services are unconfirmed. Markdown goes to stdout (readable in a
+out soon, what was written and what was verified against its sources (per topic, language
+and country), which dated facts are due, which facts nobody has confirmed yet, which
+translations no native speaker has read, what each language still needs, and which help
+services are unconfirmed. Markdown goes to stdout (readable in a
 terminal, pastable into an issue); `--html FILE` writes the same tables as one
 self-contained page to share with reviewers.
 """
@@ -19,8 +21,15 @@ from typing import Any
 
 from ..i18n import country_name
 from .catalogue import LANGUAGES, REQUIRED_SERVICE_KINDS, SERVICE_KINDS, TOPICS
-from .loader import EXPIRY_WARNING_DAYS, MIN_EXAMPLES, URL_RE, Problem, load
-from .models import Country, Topic
+from .loader import (
+    DATED_FACT_WARNING_DAYS,
+    EXPIRY_WARNING_DAYS,
+    MIN_EXAMPLES,
+    URL_RE,
+    Problem,
+    load,
+)
+from .models import Country, DatedFact, Topic
 from .yamlio import LineDict, LineList, YamlError, read_yaml
 
 OK = "✓"
@@ -71,6 +80,8 @@ def review_status(topic: Topic | None, today: dt.date, broken: bool) -> str:
         return "file has errors: not served" if broken else "missing file"
     if topic.review is None:
         return "no valid review: not served"
+    if topic.stale_facts(today):
+        return "DATED FACT PASSED: not served"
     days = (topic.review.expires_on - today).days
     if topic.review.expired(today):
         return f"EXPIRED {-days} days ago: not served"
@@ -133,16 +144,51 @@ def _emergency_flags(country: Country) -> dict[str, tuple[bool, Any]]:
     return flags
 
 
+def verified_cell(topic: Topic | None, language: str) -> str:
+    """Per topic and language: verified on a day, or only written on a day."""
+    tr = topic.translations.get(language) if topic else None
+    if topic is None or tr is None or not tr.answer:
+        return MISSING
+    review = topic.review
+    if review is None:
+        return "no valid review"
+    if review.verified(language):
+        return f"{OK} verified {review.verified_on}"
+    return f"written {review.written_on}"
+
+
+def native_cell(language: str, topic: Topic) -> str:
+    tr = topic.translations[language]
+    if tr.native_reviewed_by or tr.native_reviewed_on:
+        return f"{language} ({tr.native_reviewed_by}, {tr.native_reviewed_on})"
+    return language
+
+
+def fact_status(fact: DatedFact, today: dt.date, written_on: dt.date | None, window: int) -> str:
+    days = fact.days_left(today)
+    if fact.passed(today, written_on):
+        if fact.ends_on:
+            return f"ENDED {-days} days ago: answers out of date"
+        return f"APPLIES since {-days} days, answers written before: out of date"
+    if fact.starts_on and written_on and written_on >= fact.starts_on:
+        return f"{OK} answers written after it"
+    if days <= (fact.warn_days if fact.warn_days is not None else window):
+        return f"due in {days} days"
+    return f"{OK} in {days} days"
+
+
 def _entry_status(unsure: bool, verified_on: Any) -> str:
     if unsure:
         return TO_VERIFY
     return f"{OK} {verified_on}" if verified_on else f"{OK} (no date)"
 
 
-def gather(content_dir: Path, today: dt.date | None = None) -> Report:
+def gather(
+    content_dir: Path, today: dt.date | None = None, warn_days: int = DATED_FACT_WARNING_DAYS
+) -> Report:
     """Everything the report shows, from the same loader the bot uses."""
     today = today or dt.date.today()
-    content, problems = load(content_dir, today)
+    content, problems = load(content_dir, today, warn_days)
     problems += safety_notes(content_dir)
     broken = {path.stem for path in (content_dir / "topics").glob("*.y*ml")}  # files that exist
     errors = sum(p.severity == "error" for p in problems)
@@ -162,9 +208,21 @@ def gather(content_dir: Path, today: dt.date | None = None) -> Report:
 
     reviews = Section(
         "Reviews",
-        f"An answer whose review has expired is not served: the bot says the information is "
-        f"being checked and gives the official links. 'expiring' = within {EXPIRY_WARNING_DAYS} days.",
-        ["topic", "reviewed by", "reviewed on", "expires on", "status"],
+        "Written = when the answers were written or last changed, and by whom; verified = when "
+        "someone checked them against their sources (only then does the bot say 'Last "
+        "checked'). An answer whose review has expired, or whose dated fact has passed, is "
+        "not served: the bot says the information is being checked and gives the official "
+        f"links. 'expiring' = within {EXPIRY_WARNING_DAYS} days.",
+        [
+            "topic",
+            "written by",
+            "written on",
+            "verified by",
+            "verified on",
+            "verified languages",
+            "expires on",
+            "status",
+        ],
     )
     expired = expiring = 0
     for topic_id in TOPICS:
@@ -173,15 +231,77 @@ def gather(content_dir: Path, today: dt.date | None = None) -> Report:
         expired += status.startswith("EXPIRED")
         expiring += status.startswith("expiring")
         review = topic.review if topic else None
+        checked = review is not None and review.verified()
         reviews.rows.append(
             [
                 topic_id,
-                review.reviewed_by if review else "–",
-                str(review.reviewed_on) if review else "–",
+                review.written_by if review else "–",
+                str(review.written_on) if review else "–",
+                (review.verified_by or "–") if review else "–",
+                str(review.verified_on) if review and review.verified_on else "–",
+                (
+                    (", ".join(review.verified_languages or ()) or "–")
+                    if review.verified_languages is not None
+                    else "all"
+                )
+                if review and checked
+                else "–",
                 str(review.expires_on) if review else "–",
                 status,
             ]
         )
+
+    verified = Section(
+        "Written and verified, per topic and language",
+        f"{OK} verified <date> = the answer in this language was checked against its sources "
+        "on that day; written <date> = written then, nobody has checked it yet (the bot says "
+        "so under the answer).",
+        ["topic", *LANGUAGES],
+    )
+    verified_pairs = answered_pairs = 0
+    for topic_id in TOPICS:
+        topic = content.topics.get(topic_id)
+        cells = [verified_cell(topic, lang) for lang in LANGUAGES]
+        verified_pairs += sum(c.startswith(OK) for c in cells)
+        answered_pairs += sum(c != MISSING for c in cells)
+        verified.rows.append([topic_id, *cells])
+
+    dated = Section(
+        "Dated facts",
+        f"Days the content depends on (`dated_facts`). `masar content check` warns "
+        f"{warn_days} days before (or `warn_days` of the entry) and fails after: a topic whose "
+        "fact has ended, or whose new rule applies but whose answers were written before it, "
+        "is not served.",
+        ["where", "fact", "ends or starts", "day", "status", "source", "note"],
+    )
+    passed = due = 0
+    holders: list[tuple[str, tuple[DatedFact, ...], dt.date | None]] = [
+        (
+            f"topic {t.id}",
+            t.dated_facts,
+            t.review.written_on if t.review else None,
+        )
+        for t in (content.topics[i] for i in TOPICS if i in content.topics)
+    ] + [
+        (f"services {c.code}", c.dated_facts, c.written_on)
+        for c in (content.countries[code] for code in sorted(content.countries))
+    ]
+    for where, facts, written_on in holders:
+        for fact in facts:
+            status = fact_status(fact, today, written_on, warn_days)
+            passed += status.startswith(("ENDED", "APPLIES"))
+            due += status.startswith("due")
+            dated.rows.append(
+                [
+                    where,
+                    fact.fact,
+                    "ends" if fact.ends_on else "starts",
+                    str(fact.date),
+                    status,
+                    fact.source or "–",
+                    fact.note or "–",
+                ]
+            )
 
     unverified = [p for p in problems if p.severity == "unverified"]
     notes = Section(
@@ -215,7 +335,7 @@ def gather(content_dir: Path, today: dt.date | None = None) -> Report:
             if lang in topic.translations and not topic.translations[lang].native_review
         ]
         done = [
-            lang
+            native_cell(lang, topic)
             for lang in LANGUAGES
             if lang in topic.translations and topic.translations[lang].native_review
         ]
@@ -227,13 +347,16 @@ def gather(content_dir: Path, today: dt.date | None = None) -> Report:
     directory = Section(
         "Services directory",
         f"One row per country: the emergency numbers and each kind of service. {OK} = confirmed "
-        f"on its source page (date of the last check); {TO_VERIFY} = not confirmed yet; "
-        f"{MISSING} = a required kind is absent.",
+        f"on its source page (date of the last check); {TO_VERIFY} = not confirmed yet (the bot "
+        f"marks it as not yet confirmed); {MISSING} = a required kind is absent. 'written on' = "
+        "when the file was written; 'verified' = entries confirmed on a known day.",
         [
             "country",
+            "written on",
             "emergency",
             "sea rescue",
             *(KIND_TITLES[k] for k in SERVICE_KINDS),
+            "verified",
             "oldest check",
         ],
     )
@@ -265,8 +388,21 @@ def gather(content_dir: Path, today: dt.date | None = None) -> Report:
                 cells.append(
                     "; ".join(_entry_status(s.needs_verification, s.verified_on) for s in entries)
                 )
-        dates = [s.verified_on for s in country.services if s.verified_on]
-        directory.rows.append([name, emergency, sea, *cells, str(min(dates)) if dates else "–"])
+        dates = [s.verified_on for s in country.services if s.confirmed and s.verified_on]
+        confirmed = [country.emergency_confirmed] if country.emergency else []
+        confirmed += [country.sea_rescue.confirmed] if country.sea_rescue else []
+        confirmed += [s.confirmed for s in country.services]
+        directory.rows.append(
+            [
+                name,
+                str(country.written_on) if country.written_on else "–",
+                emergency,
+                sea,
+                *cells,
+                f"{sum(confirmed)} of {len(confirmed)}",
+                str(min(dates)) if dates else "–",
+            ]
+        )
         for s in country.services:
             services.rows.append(
                 [
@@ -279,11 +415,41 @@ def gather(content_dir: Path, today: dt.date | None = None) -> Report:
                 ]
             )
 
+    needs = Section(
+        "What each language still needs",
+        "Per language: answers nobody has checked against their sources yet, translations no "
+        "native speaker has reviewed, and topics with no answer or too few example messages.",
+        ["language", "not yet verified", "no native review", "missing or too few examples"],
+    )
+    for lang in LANGUAGES:
+        unverified_topics, not_native_topics, gaps = [], [], []
+        for topic_id in TOPICS:
+            topic = content.topics.get(topic_id)
+            if coverage_cell(topic, lang) != OK:
+                gaps.append(topic_id)
+            if topic is None or lang not in topic.translations:
+                continue
+            if not topic.verified(lang):
+                unverified_topics.append(topic_id)
+            if not topic.translations[lang].native_review:
+                not_native_topics.append(topic_id)
+        needs.rows.append(
+            [
+                lang,
+                _listing(unverified_topics),
+                _listing(not_native_topics),
+                _listing(gaps),
+            ]
+        )
+
     summary = [
         f"Coverage: {covered} of {pairs} topic × language pairs ({100 * covered / pairs:.1f}%) "
         f"for {len(TOPICS)} topics in {len(LANGUAGES)} languages.",
         f"Services directory: {len(content.countries)} countries.",
         f"Reviews: {expired} expired, {expiring} expiring within {EXPIRY_WARNING_DAYS} days.",
+        f"Verified: {verified_pairs} of {answered_pairs} answers (topic × language) checked "
+        "against their sources; the others are only written.",
+        f"Dated facts: {passed} passed, {due} due within {warn_days} days.",
         f"{len(unverified)} entries need verification; {not_native} of {translations} translations "
         "are not reviewed by a native speaker.",
     ]
@@ -295,8 +461,12 @@ def gather(content_dir: Path, today: dt.date | None = None) -> Report:
     return Report(
         f"Masar content report, {today.isoformat()}",
         summary,
-        [coverage, reviews, notes, native, directory, services],
+        [coverage, reviews, verified, needs, dated, notes, native, directory, services],
     )
+
+
+def _listing(topics: list[str]) -> str:
+    return f"{len(topics)}: {', '.join(topics)}" if topics else f"{OK} none"
 
 
 # ---------------------------------------------------------------- writing
@@ -323,10 +493,14 @@ def to_markdown(report: Report) -> str:
 def _tone(cell: str) -> str:
     """A CSS class so problems stand out at a glance."""
     if cell in (MISSING, "missing file") or cell.startswith(
-        ("EXPIRED", "file has errors", "no valid review")
+        ("EXPIRED", "file has errors", "no valid review", "DATED FACT", "ENDED", "APPLIES")
     ):
         return "bad"
-    if cell.startswith(("expiring", "too few", TO_VERIFY)) or TO_VERIFY in cell:
+    if (
+        cell.startswith(("expiring", "too few", TO_VERIFY, "due in"))
+        or TO_VERIFY in cell
+        or re.match(r"written \d", cell)  # written on a day, never checked against the sources
+    ):
         return "warn"
     if cell.startswith(OK):
         return "ok"
@@ -390,10 +564,14 @@ def to_html(report: Report) -> str:
 
 
 def main(
-    content_dir: Path, html: str | Path | None = None, out=None, today: dt.date | None = None
+    content_dir: Path,
+    html: str | Path | None = None,
+    out=None,
+    today: dt.date | None = None,
+    warn_days: int = DATED_FACT_WARNING_DAYS,
 ) -> int:
     """Print the Markdown report; with `html`, also write it as an HTML page. Exit code 1 only if it cannot be written."""
-    report = gather(Path(content_dir), today)
+    report = gather(Path(content_dir), today, warn_days)
     print(to_markdown(report), file=out or sys.stdout, end="")
     if html:
         try:

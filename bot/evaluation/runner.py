@@ -14,6 +14,7 @@ import uuid
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 
+from ..answers import not_checked
 from ..i18n import _
 from ..messages import Answer, Incoming
 from .conversations import Conversation, Turn, shown, words_for
@@ -200,12 +201,25 @@ class Checker:
                 )
             )
         if expect.source_and_date:
+            # verified content says when it was checked; the rest says it has not been yet
             label = _folded(last_checked_label(language))
             lines = [line for line in _folded_lines(text) if label in line]
             dated = any(re.search(r"\d", line.replace(label, "")) for line in lines)
-            got = "found" if dated else ("the line has no date" if lines else "no review date line")
+            honest = _folded(not_checked(language)) in _folded(plain(text))
+            got = (
+                "found"
+                if dated
+                else "the notice that it is not yet checked"
+                if honest
+                else ("the line has no date" if lines else "no review date line")
+            )
             checks.append(
-                Check("last checked", f"«{last_checked_label(language)}» and a date", got, dated)
+                Check(
+                    "last checked",
+                    f"«{last_checked_label(language)}» and a date, or «{not_checked(language)}»",
+                    got,
+                    dated or honest,
+                )
             )
         if expect.emergency_number_first:
             first = plain(answer.replies[0].text).strip().split("\n")[0] if answer.replies else ""

@@ -38,7 +38,7 @@ def check_safety_files(content_dir: Path, today: dt.date | None = None) -> list[
         else:
             report.error(
                 1,
-                "missing 'review' (reviewed_by, reviewed_on, expires_on): safety patterns are "
+                "missing 'review' (written_by, written_on, expires_on): safety patterns are "
                 "reviewed like all content",
             )
         for i, note in enumerate(data.get("needs_verification") or []):

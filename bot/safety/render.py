@@ -6,7 +6,7 @@ fixed sentence around them is an interface string, translated through the gettex
 
 from __future__ import annotations
 
-from ..answers import KIND_LABELS, Renderer, Situation, topic_button
+from ..answers import Renderer, Situation, emergency_line, service_line, topic_button
 from ..i18n import _, bidi, country_name, ngettext
 from ..messages import Button, Reply
 from .offers import OfferCheck, looks_pasted
@@ -111,13 +111,11 @@ def protection_replies(
     if country:
         name = country_name(country.code, language)
         lines = [_(language, "Organisations that can help in {country}:", country=name)]
-        if country.emergency:
-            lines.append(_(language, "Emergency: {number}", number=country.emergency))
+        emergency = emergency_line(country, language)
+        if emergency:
+            lines.append(emergency)
         for kind in PROTECTION_KINDS:
-            for s in country.services:
-                if s.kind == kind:
-                    where = " · ".join(x for x in (s.url, s.phone) if x)
-                    lines.append(f"• {_(language, KIND_LABELS[kind])}: {s.name} – {where}")
+            lines += [service_line(s, language) for s in country.services if s.kind == kind]
         help_reply = Reply(bidi("\n".join(lines), language))
     else:
         help_reply = Reply(

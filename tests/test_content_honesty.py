@@ -84,7 +84,7 @@ def test_check_passes_on_the_shipped_content_and_knows_its_dated_facts():
 def test_shipped_temporary_protection_warns_before_and_fails_after_its_end_date():
     ended = "temporary_protection.yml"
     _, long_before = _check(ROOT / "content", dt.date(2027, 1, 4))
-    assert "2028-03-04" not in long_before
+    assert "ends on 2028-03-04" not in long_before
     _, before = _check(ROOT / "content", dt.date(2028, 1, 4))
     assert "ends on 2028-03-04 (in 60 days)" in before
     _, on_the_day = _check(ROOT / "content", dt.date(2028, 3, 4))
@@ -358,12 +358,12 @@ def test_an_unverified_answer_says_so_in_the_users_language(ask, content, langua
 
 
 def test_a_verified_topic_with_open_notes_is_flagged(tmp_path):
-    root = _verified_copy(tmp_path, "temporary_protection", None)
+    root = _verified_copy(tmp_path, "asylum_how_to_apply", None)
     content, problems = load(root, dt.date(2026, 12, 2))
-    assert content.topics["temporary_protection"].verified("ar")
+    assert content.topics["asylum_how_to_apply"].verified("ar")
     assert any(
         p.severity == "warning"
-        and p.path.name == "temporary_protection.yml"
+        and p.path.name == "asylum_how_to_apply.yml"
         and "still has" in p.message
         and "needs_verification notes" in p.message
         for p in problems

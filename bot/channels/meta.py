@@ -28,6 +28,7 @@ import re
 import time
 import weakref
 from collections import OrderedDict
+from collections.abc import AsyncIterator
 from dataclasses import dataclass
 from typing import Any
 
@@ -498,14 +499,12 @@ def add_channels(app: web.Application, engine: Engine, settings: Settings) -> li
     for channel in channels:
         channel.add_routes(app)
 
-    async def started(_app: web.Application) -> None:
+    async def lifetime(_app: web.Application) -> AsyncIterator[None]:
         for channel in channels:
             await channel.start()
-
-    async def stopped(_app: web.Application) -> None:
+        yield
         for channel in channels:
             await channel.close()
 
-    app.on_startup.append(started)
-    app.on_cleanup.append(stopped)
+    app.cleanup_ctx.append(lifetime)
     return channels

@@ -39,6 +39,7 @@ class Call:
 
     path: str
     body: dict
+    status: int = 0  # the emulator's answer: 200 if Meta would have delivered it
     at: float = field(default_factory=time.monotonic)
 
 
@@ -167,6 +168,14 @@ class GraphEmulator:
         self.failures.setdefault(edge, []).extend([(status, code)] * times)
 
     async def _handle(self, request: web.Request) -> web.Response:
+        count = len(self.calls)
+        response = await self._answer(request)  # records the call, if it was one
+        for call in self.calls[count:]:
+            call.status = response.status
+        self._changed.set()
+        return response
+
+    async def _answer(self, request: web.Request) -> web.Response:
         node, edge = request.match_info["node"], request.match_info["edge"]
         if request.match_info["version"] != VERSION:
             return _error(400, "unknown version", 2635)
@@ -176,7 +185,6 @@ class GraphEmulator:
             return _error(400, "the body is not JSON")
         path = f"{node}/{edge}"
         self.calls.append(Call(path, body))
-        self._changed.set()
         if node == "me":
             if request.query.get("access_token") != PAGE_TOKEN:
                 return _error(401, "Invalid OAuth access token", 190)
@@ -216,15 +224,10 @@ class GraphEmulator:
         """Messages accepted for delivery (to a WhatsApp number or a Messenger id)."""
         found = []
         for call in self.calls[since:]:
-            if not call.path.endswith("/messages"):
+            if not call.path.endswith("/messages") or call.status != 200:
                 continue
             recipient = call.body.get("to") or (call.body.get("recipient") or {}).get("id")
-            problem = (
-                _messenger_problem(call.body)
-                if call.path.startswith("me/")
-                else _whatsapp_problem(call.body)
-            )
-            if problem is None and (to is None or recipient == to):
+            if to is None or recipient == to:
                 found.append(call.body)
         return found
 

@@ -168,14 +168,6 @@ class GraphEmulator:
         self.failures.setdefault(edge, []).extend([(status, code)] * times)
 
     async def _handle(self, request: web.Request) -> web.Response:
-        count = len(self.calls)
-        response = await self._answer(request)  # records the call, if it was one
-        for call in self.calls[count:]:
-            call.status = response.status
-        self._changed.set()
-        return response
-
-    async def _answer(self, request: web.Request) -> web.Response:
         node, edge = request.match_info["node"], request.match_info["edge"]
         if request.match_info["version"] != VERSION:
             return _error(400, "unknown version", 2635)
@@ -183,8 +175,15 @@ class GraphEmulator:
             body = await request.json()
         except json.JSONDecodeError:
             return _error(400, "the body is not JSON")
+        call = Call(f"{node}/{edge}", body)
+        self.calls.append(call)
+        response = self._answer(node, edge, body, request)
+        call.status = response.status
+        self._changed.set()
+        return response
+
+    def _answer(self, node: str, edge: str, body: dict, request: web.Request) -> web.Response:
         path = f"{node}/{edge}"
-        self.calls.append(Call(path, body))
         if node == "me":
             if request.query.get("access_token") != PAGE_TOKEN:
                 return _error(401, "Invalid OAuth access token", 190)

@@ -478,6 +478,7 @@ def test_phone_numbers_reach_neither_logs_nor_the_store(mini):
         bot_logger.setLevel(level)
     logged = "\n".join(records.lines)
     assert "answered whatsapp" in logged  # the capture works
+    assert '"code": 131047' in logged and '"outside_window": true' in logged
     stored = b"".join(path.read_bytes() for path in settings.data_dir.rglob("*") if path.is_file())
     assert user_key(engine.secret, "whatsapp", number).encode() in stored
     for secret in (number, number[2:], "Amira Test", *message_ids, WHATSAPP_TOKEN, WA_SECRET):

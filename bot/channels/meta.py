@@ -339,19 +339,22 @@ class MetaChannel:
                 except asyncio.CancelledError:
                     raise
                 except Exception as exc:
+                    fields: dict[str, Any] = {
+                        "event": "error",
+                        "channel": self.name,
+                        "error": type(exc).__name__,
+                    }
+                    if isinstance(exc, GraphError):  # numbers only: Meta's text may quote the user
+                        fields.update(status=exc.status, code=exc.code, subcode=exc.subcode)
+                        fields["outside_window"] = exc.outside_window
                     logger.error(
                         "%s message failed: %s",
                         self.name,
                         type(exc).__name__,
-                        extra={
-                            "masar": {
-                                "event": "error",
-                                "channel": self.name,
-                                "error": type(exc).__name__,
-                            }
-                        },
+                        extra={"masar": fields},
                     )
-                    await self._sorry(event.user)
+                    if not isinstance(exc, GraphError):  # Meta refused: another try would fail
+                        await self._sorry(event.user)
 
     async def _sorry(self, user: str) -> None:
         try:

@@ -141,6 +141,7 @@ class GraphEmulator:
         self.calls: list[Call] = []
         self.refused: list[tuple[str, str]] = []  # (path, why) of requests Meta would refuse
         self.failures: dict[str, list[tuple[int, int]]] = {}
+        self.delay = 0.0  # seconds before each /messages request is answered
         self._ids = itertools.count(1)
         self._changed = asyncio.Event()
         self._runner: web.AppRunner | None = None
@@ -175,6 +176,8 @@ class GraphEmulator:
             body = await request.json()
         except json.JSONDecodeError:
             return _error(400, "the body is not JSON")
+        if self.delay and edge == "messages":
+            await asyncio.sleep(self.delay)  # a slow Graph API
         call = Call(f"{node}/{edge}", body)
         self.calls.append(call)
         response = self._answer(node, edge, body, request)

@@ -497,3 +497,40 @@ def test_another_phone_number_of_the_app_gets_nothing(mini):
         assert graph.sent() == []
 
     serving(mini, scenario)
+
+
+def test_the_webhook_is_answered_at_once_and_the_work_done_after(mini):
+    user = "4915100000008"
+
+    async def scenario(graph, post, http, base):
+        graph.delay = 2.0  # Graph API answers slowly: the webhook must not wait for it
+        loop = asyncio.get_running_loop()
+        started = loop.time()
+        assert await post(WA, wa_text(user, "/menu")) == 200
+        answered = loop.time() - started
+        await graph.wait_for(user)
+        delivered = loop.time() - started
+        assert answered < 1.0 <= 2.0 <= delivered
+
+    serving(mini, scenario)
+
+
+def test_asking_for_a_person_on_whatsapp_is_answered_honestly_without_staff(mini):
+    """The staff desk is on Telegram and not yet connected to WhatsApp: no case is opened and
+    the user is told so, with the emergency numbers, instead of waiting for nobody."""
+    user = "4915100000009"
+
+    async def scenario(graph, post, http, base):
+        assert await post(WA, wa_text(user, "/human_help yes")) == 200
+        (reply,) = await graph.wait_for(user)
+        text = whatsapp_text(reply)
+        assert (
+            _(
+                "en",
+                "No staff member is online right now, so no one can answer you here at the moment.",
+            )
+            in text
+        )
+        assert "112" in text
+
+    serving(mini, scenario)

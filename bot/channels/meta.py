@@ -25,6 +25,7 @@ import hmac
 import json
 import logging
 import re
+import secrets
 import time
 import weakref
 from collections import OrderedDict
@@ -82,17 +83,20 @@ def verification(token: str):
 class SeenMessages:
     """Message ids already accepted, so that Meta's retries are not answered again.
 
-    Kept as salted hashes (a WhatsApp message id encodes the sender's number), the newest
-    `size` of them for `hours` (Meta retries for up to a few days at most).
+    Meta resends a webhook whose 200 it did not get in time, usually within minutes; one it
+    got is not resent, so `hours` of memory is plenty. Kept only in memory, the newest `size`
+    ids, as digests keyed with a random key of this process (a WhatsApp message id encodes
+    the sender's phone number).
     """
 
     def __init__(self, size: int = 100_000, hours: float = 72.0) -> None:
         self.size, self.seconds = size, hours * 3600
+        self._key = secrets.token_bytes(32)
         self._seen: OrderedDict[bytes, float] = OrderedDict()
 
     def first_time(self, message_id: str, now: float | None = None) -> bool:
         now = time.monotonic() if now is None else now
-        key = hashlib.blake2b(message_id.encode("utf-8"), digest_size=16).digest()
+        key = hashlib.blake2b(message_id.encode("utf-8"), key=self._key, digest_size=16).digest()
         while self._seen and (
             len(self._seen) >= self.size or next(iter(self._seen.values())) < now - self.seconds
         ):

@@ -140,6 +140,21 @@ def test_a_channel_with_only_some_settings_is_refused_clearly(tmp_path):
     assert "secret-page-token" not in str(refused.value)
 
 
+def test_settings_come_from_the_environment(monkeypatch):
+    from bot.settings import load
+
+    monkeypatch.setenv("MASAR_WHATSAPP_PHONE_NUMBER_ID", " 106540352242922 ")
+    monkeypatch.setenv("MASAR_MESSENGER_PAGE_TOKEN", "page-token")
+    monkeypatch.setenv("MASAR_GRAPH_API_URL", "http://127.0.0.1:9/v26.0/")
+    settings = load()
+    assert settings.whatsapp_phone_number_id == "106540352242922"
+    assert settings.messenger_page_token == "page-token" and settings.whatsapp_token is None
+    assert settings.graph_api_url == "http://127.0.0.1:9/v26.0"
+    assert "page-token" not in repr(settings)  # tokens and secrets stay out of reprs
+    monkeypatch.delenv("MASAR_GRAPH_API_URL")
+    assert load().graph_api_url == "https://graph.facebook.com/v26.0"
+
+
 # -- end to end through `masar serve` ---------------------------------------------------------------
 @pytest.fixture(scope="module")
 def mini(tmp_path_factory):

@@ -491,20 +491,41 @@ def configured(settings: Settings, names: tuple[tuple[str, str], ...]) -> bool:
     return bool(given)
 
 
+def check_settings(settings: Settings) -> tuple[bool, bool]:
+    """(WhatsApp on, Messenger on); a clear error for half a channel or a wrong Graph API URL."""
+    whatsapp_on = configured(settings, WHATSAPP_SETTINGS)
+    messenger_on = configured(settings, MESSENGER_SETTINGS)
+    if (whatsapp_on or messenger_on) and not settings.graph_api_url.startswith(
+        ("https://", "http://")
+    ):
+        raise SystemExit(
+            "masar serve: MASAR_GRAPH_API_URL must be an http(s) URL with the Graph API "
+            "version, e.g. https://graph.facebook.com/v26.0"
+        )
+    return whatsapp_on, messenger_on
+
+
 def add_channels(app: web.Application, engine: Engine, settings: Settings) -> list[MetaChannel]:
     """Add the WhatsApp and Messenger webhooks that are configured to `masar serve`'s app."""
     from .messenger import MessengerChannel
     from .whatsapp import WhatsAppChannel
 
-    channels: list[MetaChannel] = []
-    if configured(settings, WHATSAPP_SETTINGS):
-        channels.append(WhatsAppChannel.from_settings(engine, settings))
-    if configured(settings, MESSENGER_SETTINGS):
-        channels.append(MessengerChannel.from_settings(engine, settings))
+    whatsapp_on, messenger_on = check_settings(settings)
     for _env, attr in WHATSAPP_SETTINGS[:3] + MESSENGER_SETTINGS:
         privacy.hide_secret(getattr(settings, attr))
+    channels: list[MetaChannel] = []
+    if whatsapp_on:
+        channels.append(WhatsAppChannel.from_settings(engine, settings))
+    if messenger_on:
+        channels.append(MessengerChannel.from_settings(engine, settings))
     for channel in channels:
         channel.add_routes(app)
+        logger.info(
+            "%s webhook at %s",
+            channel.name,
+            channel.route,
+            extra={"masar": {"event": "channel", "channel": channel.name, "route": channel.route}},
+        )
 
     async def lifetime(_app: web.Application) -> AsyncIterator[None]:
         for channel in channels:

@@ -15,6 +15,13 @@
 engine, answer locations and media, log what an operator needs. The subclasses only know their
 wire format. Phone numbers and page-scoped ids go to the engine as the user id, which the
 engine stores only as a keyed hash; they are never logged.
+
+The human handover is not connected to these channels yet: they never join
+`engine.handover.staffed`, so a user who asks for a person is told honestly that no staff
+member can answer here. Before they may join, the staff desk (bot/channels/telegram.py) must
+deliver staff answers through the case's own channel (a case's address here is a phone
+number or a page-scoped id, not a Telegram chat), and report Meta's 24-hour window
+(`GraphError.outside_window`) to staff instead of sending.
 """
 
 from __future__ import annotations

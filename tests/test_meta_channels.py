@@ -558,3 +558,96 @@ def test_asking_for_a_person_on_whatsapp_is_answered_honestly_without_staff(mini
         assert "112" in text
 
     serving(mini, scenario)
+
+
+@pytest.mark.subprocess
+def test_masar_serve_as_a_process_with_the_meta_settings_in_its_environment(mini, tmp_path):
+    """The operator's way: `masar serve` with MASAR_WHATSAPP_* and MASAR_MESSENGER_* set, its
+    JSON logs on stderr: answers logged by channel, and no number, id, token or secret."""
+    import os
+    import subprocess
+    import sys
+
+    from telegram_emulator import ROOT
+
+    settings, _engine = mini
+    number, psid = "4915212345678", "7012345678901234"
+
+    async def main():
+        async with GraphEmulator() as graph:
+            port = free_port()
+            env = {k: v for k, v in os.environ.items() if not k.startswith("MASAR_")}
+            env.update(
+                MASAR_PORT=str(port),
+                MASAR_CONTENT_DIR=str(settings.content_dir),
+                MASAR_BUILD_DIR=str(settings.build_dir),
+                MASAR_DATA_DIR=str(tmp_path),
+                MASAR_GRAPH_API_URL=graph.api_url,
+                MASAR_WHATSAPP_VERIFY_TOKEN=WA_VERIFY,
+                MASAR_WHATSAPP_APP_SECRET=WA_SECRET,
+                MASAR_WHATSAPP_TOKEN=WHATSAPP_TOKEN,
+                MASAR_WHATSAPP_PHONE_NUMBER_ID=PHONE_NUMBER_ID,
+                MASAR_MESSENGER_VERIFY_TOKEN=MS_VERIFY,
+                MASAR_MESSENGER_APP_SECRET=MS_SECRET,
+                MASAR_MESSENGER_PAGE_TOKEN=PAGE_TOKEN,
+            )
+            stderr = (tmp_path / "stderr.log").open("wb")
+            process = await asyncio.create_subprocess_exec(
+                sys.executable,
+                "-m",
+                "bot.cli",
+                "serve",
+                cwd=ROOT,
+                env=env,
+                stdout=subprocess.DEVNULL,
+                stderr=stderr,
+            )
+            base = f"http://127.0.0.1:{port}"
+            try:
+                async with aiohttp.ClientSession() as http:
+                    for _attempt in range(3000):  # until the server listens (bounded)
+                        assert process.returncode is None, (tmp_path / "stderr.log").read_text()
+                        try:
+                            async with http.get(f"{base}/health") as response:
+                                if response.status == 200:
+                                    break
+                        except aiohttp.ClientConnectionError:
+                            await asyncio.sleep(0.1)
+                    for route, payload, secret in (
+                        (WA, wa_text(number, "كيف اقدم لجوء؟ رقمي +49 152 12345678"), WA_SECRET),
+                        (MS, ms_postback(psid, "/start"), MS_SECRET),
+                    ):
+                        body, headers = signed(secret, payload)
+                        async with http.post(f"{base}{route}", data=body, headers=headers) as r:
+                            assert r.status == 200
+                        async with http.post(f"{base}{route}", data=body) as r:
+                            assert r.status == 401
+                    await graph.wait_for(number)
+                    await graph.wait_for(psid)
+            finally:
+                process.terminate()
+                await process.wait()
+                stderr.close()
+            return process.returncode, (tmp_path / "stderr.log").read_text(encoding="utf-8")
+
+    code, log = asyncio.run(main())
+    assert code == 0, log[-3000:]
+    lines = [json.loads(line) for line in log.splitlines() if line.startswith("{")]
+    answered = {line.get("channel") for line in lines if line.get("event") == "answered"}
+    assert {"whatsapp", "messenger"} <= answered
+    assert {line.get("channel") for line in lines if line.get("event") == "channel"} == {
+        "whatsapp",
+        "messenger",
+    }
+    assert sum(line.get("event") == "refused" for line in lines) == 2
+    for secret in (
+        number,
+        "152 12345678",
+        psid,
+        "كيف اقدم",
+        WHATSAPP_TOKEN,
+        PAGE_TOKEN,
+        WA_SECRET,
+        MS_SECRET,
+    ):
+        assert secret not in log, f"{secret!r} leaked into the logs"

@@ -163,7 +163,10 @@ class MessengerChannel(MetaChannel):
                 "me/messenger_profile", {"get_started": {"payload": GET_STARTED}}
             )
         except (GraphError, aiohttp.ClientError, asyncio.TimeoutError) as exc:
-            logger.warning("messenger: Get Started button not set (%s)", exc)
+            # the error's type and Meta's numbers only: a network error's text quotes the URL,
+            # and Messenger's URL carries the page token
+            reason = str(exc) if isinstance(exc, GraphError) else type(exc).__name__
+            logger.warning("messenger: Get Started button not set (%s)", reason)
 
     def events(self, data: dict) -> list[Event]:
         return parse(data)

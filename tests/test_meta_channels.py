@@ -91,6 +91,11 @@ def test_whatsapp_buttons_lists_and_titles_stay_within_whatsapp_limits():
     lists = whatsapp.messages_for(Reply("Choose your language:", twelve), "en")
     assert [len(whatsapp_choices(m)) for m in lists] == [6, 6]
     assert whatsapp_text(lists[0]) == "Choose your language:"
+    twice = Reply(
+        "Choose", [Button("Menu", "/menu"), Button("Asylum", "/asylum"), Button("Menu", "/menu")]
+    )
+    (message,) = whatsapp.messages_for(twice, "en")
+    assert whatsapp_choices(message) == [("Menu", "/menu"), ("Asylum", "/asylum")]
     for m in lists + whatsapp.messages_for(Reply("x" * 5000, twelve), "en"):
         assert _whatsapp_problem({"messaging_product": "whatsapp", "to": "1", **m}) is None
 

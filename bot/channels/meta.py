@@ -239,10 +239,17 @@ def split_with_tail(text: str, limit: int, tail_limit: int) -> list[str]:
 
 
 def usable(buttons: list[Button], payload_limit: int) -> list[Button]:
-    """Buttons whose payload the platform can carry back (Masar's payloads are short commands)."""
-    kept = [b for b in buttons if 0 < len(b.payload) <= payload_limit and b.title.strip()]
+    """Buttons the platform accepts: a payload it can carry back (Masar's are short commands),
+    each payload once (WhatsApp refuses a whole message whose buttons or rows repeat an id)."""
+    kept: list[Button] = []
+    for b in buttons:
+        fits = 0 < len(b.payload) <= payload_limit and b.title.strip()
+        if fits and all(k.payload != b.payload for k in kept):
+            kept.append(b)
     if len(kept) < len(buttons):
-        logger.warning("%d buttons left out: payload too long", len(buttons) - len(kept))
+        logger.warning(
+            "%d buttons left out: payload too long or repeated", len(buttons) - len(kept)
+        )
     return kept
 
 

@@ -91,10 +91,8 @@ def messages_for(reply: Reply, language: str) -> list[dict]:
             {"type": "text", "text": {"preview_url": False, "body": part}}
             for part in split_with_tail(reply.text, TEXT_LIMIT, TEXT_LIMIT)
         ]
-    as_buttons = len(reply.buttons) <= BUTTONS and all(
-        len(b.title) <= BUTTON_TITLE for b in reply.buttons
-    )
-    buttons = usable(reply.buttons, BUTTON_ID if as_buttons else ROW_ID)
+    buttons = usable(reply.buttons, min(BUTTON_ID, ROW_ID))
+    as_buttons = len(buttons) <= BUTTONS and all(len(b.title) <= BUTTON_TITLE for b in buttons)
     parts = split_with_tail(reply.text, TEXT_LIMIT, BODY_LIMIT) or ["⬇️"]
     out: list[dict] = [
         {"type": "text", "text": {"preview_url": False, "body": part}} for part in parts[:-1]

@@ -81,9 +81,10 @@ def cmd_telegram(args, settings) -> int:
 
 
 def cmd_serve(args, settings) -> int:
-    from .channels import http
+    from .channels import http, meta
 
     http.check_settings(settings)  # before the engine loads: a wrong setting fails at once
+    meta.check_settings(settings)
     http.configure_json_logs(verbose=True)
     return _run_server("masar serve", settings, http.serve)
 
@@ -196,7 +197,8 @@ def build_parser() -> argparse.ArgumentParser:
         "telegram", help="answer on Telegram by long polling (needs MASAR_TELEGRAM_TOKEN)"
     ).set_defaults(func=cmd_telegram)
     sub.add_parser(
-        "serve", help="HTTP server: Telegram webhook, REST channel, /health"
+        "serve",
+        help="HTTP server: Telegram, WhatsApp and Messenger webhooks, REST channel, /health",
     ).set_defaults(func=cmd_serve)
     locales = sub.add_parser(
         "locales", help="interface translations: check them, or update them from the code"

@@ -43,6 +43,16 @@ class Settings:
     telegram_api_url: str = "https://api.telegram.org/bot"
     telegram_webhook_secret: str | None = field(default=None, repr=False)
     telegram_webhook_url: str | None = None
+    # WhatsApp Business Cloud API and Facebook Messenger (bot/channels/whatsapp.py, messenger.py)
+    whatsapp_verify_token: str | None = field(default=None, repr=False)
+    whatsapp_app_secret: str | None = field(default=None, repr=False)
+    whatsapp_token: str | None = field(default=None, repr=False)
+    whatsapp_phone_number_id: str | None = None
+    messenger_verify_token: str | None = field(default=None, repr=False)
+    messenger_app_secret: str | None = field(default=None, repr=False)
+    messenger_page_token: str | None = field(default=None, repr=False)
+    # Meta's Graph API with its version (v26.0: the newest in Meta's changelog, 29 July 2026).
+    graph_api_url: str = "https://graph.facebook.com/v26.0"
     staff_chat_id: str | None = None
     # Human handover: minutes without a staff answer before the user is told staff may be offline.
     handover_timeout_minutes: int = 10
@@ -90,6 +100,17 @@ def load() -> Settings:
     s.telegram_api_url = env.get("MASAR_TELEGRAM_API_URL") or s.telegram_api_url
     s.telegram_webhook_secret = env.get("MASAR_TELEGRAM_WEBHOOK_SECRET") or None
     s.telegram_webhook_url = env.get("MASAR_TELEGRAM_WEBHOOK_URL") or None
+    for attr in (
+        "whatsapp_verify_token",
+        "whatsapp_app_secret",
+        "whatsapp_token",
+        "whatsapp_phone_number_id",
+        "messenger_verify_token",
+        "messenger_app_secret",
+        "messenger_page_token",
+    ):
+        setattr(s, attr, (env.get(f"MASAR_{attr.upper()}") or "").strip() or None)
+    s.graph_api_url = (env.get("MASAR_GRAPH_API_URL") or s.graph_api_url).rstrip("/")
     s.staff_chat_id = (env.get("MASAR_STAFF_CHAT_ID") or "").strip() or None
     if s.staff_chat_id and not s.staff_chat_id.lstrip("-").isdigit():
         raise SystemExit(

@@ -7,6 +7,8 @@ One engine, several doors:
 - POST /webhooks/rest/webhook  Rasa's REST channel format, so other messaging gateways (a
                            WhatsApp or SMS provider's webhook relay) can be connected:
                            {"sender": "u1", "message": "hi"} -> [{"recipient_id", "text", "buttons"}]
+- GET/POST /whatsapp/webhook, /messenger/webhook  Meta's webhooks, when configured
+                           (bot/channels/meta.py, whatsapp.py, messenger.py).
 - GET  /health             status, model fingerprint, content counts (for a load balancer).
 
 Logs are JSON lines on stderr with what an operator needs (route, status, time, topic,
@@ -32,6 +34,7 @@ from .. import privacy
 from ..engine import Engine
 from ..messages import Incoming
 from ..settings import Settings
+from . import meta
 
 logger = logging.getLogger(__name__)
 
@@ -289,6 +292,7 @@ async def serve(
     app = build_app(
         engine, application, settings.telegram_webhook_secret, settings.log_message_text
     )
+    meta.add_channels(app, engine, settings)  # WhatsApp and Messenger webhooks, if configured
     runner = web.AppRunner(app, access_log=None, shutdown_timeout=5.0)
     await runner.setup()
     site = web.TCPSite(runner, settings.host, settings.port)

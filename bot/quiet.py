@@ -25,6 +25,7 @@ from types import ModuleType
 KNOWN: tuple[tuple[str, type[Warning], str], ...] = (
     # SQLAlchemy 1.4's notice that Rasa's tracker store and cache use 1.x APIs; the lock keeps 1.4.
     (r"Deprecated API features detected", DeprecationWarning, r"rasa\."),
+    (r"Calling URL\(\) directly is deprecated", DeprecationWarning, r"rasa\."),
     # matplotlib (imported by Rasa, never used for plots here) and the packaging release Rasa
     # pins call pyparsing's old names.
     (r"'\w+' deprecated - use '\w+'", DeprecationWarning, r"(matplotlib|packaging)\."),

@@ -25,6 +25,7 @@ def _shown(message: str, category: type[Warning], module: str) -> list[str]:
         ("'setParseAction' deprecated - use 'set_parse_action'", "matplotlib.fontconfig_pattern"),
         ("the load_module() method is deprecated and slated for removal", "importlib._bootstrap"),
         ("pkg_resources is deprecated as an API. See ...", "apscheduler"),
+        ("Calling URL() directly is deprecated and will be disabled", "rasa.core.tracker_store"),
     ],
 )
 def test_known_library_warnings_are_not_shown(message, module):

@@ -484,8 +484,9 @@ def process_ok(log: str) -> bool:
 
 @pytest.mark.parametrize("fault", ["getMe answers 500", "nothing listens"])
 def test_an_unreachable_bot_api_stops_the_start_with_one_clear_line(mini, fault):
-    from bot.channels.telegram import TelegramUnreachable
     from telegram_emulator import free_port
+
+    from bot.channels.telegram import TelegramUnreachable
 
     settings, engine = mini
 
@@ -506,7 +507,7 @@ def test_an_unreachable_bot_api_stops_the_start_with_one_clear_line(mini, fault)
 
     seconds, message, api = asyncio.run(main())
     assert 3 <= seconds < 10  # waited, but boundedly
-    assert message.startswith(f"the Telegram Bot API at http://127.0.0.1:")
+    assert message.startswith("the Telegram Bot API at http://127.0.0.1:")
     assert "did not answer within 3 s" in message and "\n" not in message
     assert api.token not in message
     if fault == "getMe answers 500":

@@ -44,8 +44,8 @@ from ..content.catalogue import LANGUAGES
 from ..engine import Engine
 from ..handover import Case, staff_notes
 from ..i18n import RLM, _, country_name
-from ..logs import describe, error_fields
 from ..locations import country_at
+from ..logs import describe, error_fields
 from ..messages import Answer, Button, Incoming, Reply
 from ..settings import Settings
 

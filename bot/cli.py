@@ -39,6 +39,9 @@ def cmd_ask(args, settings) -> int:
     from .channels import jsonl
 
     engine = _engine(settings, in_memory=True)
+    # a line with bytes that are not UTF-8 is reported and skipped, not the end of the run
+    if hasattr(sys.stdin, "reconfigure"):
+        sys.stdin.reconfigure(errors="surrogateescape")
     bad = asyncio.run(jsonl.run(engine))
     return 1 if bad and args.strict else 0
 

@@ -60,8 +60,13 @@ def serving(mini, scenario, telegram: bool = True):
                         server.result()
                     try:
                         async with http.get(f"{base}/health") as response:
-                            if response.status == 200:
+                            # Telegram connects in the background: wait for it too
+                            if response.status == 200 and (await response.json())["telegram"] in (
+                                "off",
+                                "webhook",
+                            ):
                                 break
+                            await asyncio.sleep(0.05)
                     except aiohttp.ClientConnectionError:
                         await asyncio.sleep(0.05)
                 try:

@@ -39,7 +39,7 @@ from telegram.ext import (
     filters,
 )
 
-from .. import privacy
+from .. import language, privacy
 from ..content.catalogue import LANGUAGES
 from ..engine import Engine
 from ..handover import Case, staff_notes
@@ -809,6 +809,7 @@ async def run_polling(
         await application.bot.shutdown()
         raise
     async with application:  # initialize() (done by connect) ... shutdown()
+        await asyncio.to_thread(language.warm_up)  # not on the first user's message
         await channel.setup()
         await application.start()
         await application.updater.start_polling(

@@ -33,8 +33,9 @@ import time
 
 from aiohttp import web
 
-from .. import language, privacy
+from .. import privacy
 from ..engine import Engine
+from ..language import warm_up
 from ..messages import Incoming
 from ..settings import Settings
 
@@ -358,7 +359,7 @@ async def serve(
         engine, application, settings.telegram_webhook_secret, settings.log_message_text
     )
     # the language models load now, not on the first user's message (/health is honest)
-    await asyncio.to_thread(language.warm_up)
+    await asyncio.to_thread(warm_up)
     runner = web.AppRunner(app, access_log=None, shutdown_timeout=5.0)
     await runner.setup()
     site = web.TCPSite(runner, settings.host, settings.port)

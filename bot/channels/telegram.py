@@ -39,11 +39,12 @@ from telegram.ext import (
     filters,
 )
 
-from .. import language, privacy
+from .. import privacy
 from ..content.catalogue import LANGUAGES
 from ..engine import Engine
 from ..handover import Case, staff_notes
 from ..i18n import RLM, _, country_name
+from ..language import warm_up
 from ..locations import country_at
 from ..logs import describe, error_fields
 from ..messages import Answer, Button, Incoming, Reply
@@ -809,7 +810,7 @@ async def run_polling(
         await application.bot.shutdown()
         raise
     async with application:  # initialize() (done by connect) ... shutdown()
-        await asyncio.to_thread(language.warm_up)  # not on the first user's message
+        await asyncio.to_thread(warm_up)  # not on the first user's message
         await channel.setup()
         await application.start()
         await application.updater.start_polling(

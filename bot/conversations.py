@@ -9,6 +9,11 @@ A store can fail (PostgreSQL stopped, the SQLite file locked by another process,
 unreachable) and its client libraries block while they wait. `StoreInThreads` keeps that
 waiting off the event loop, turns every failure into `StoreUnavailable`, and answers /health
 truthfully; the engine answers emergencies without waiting for it.
+
+The store keeps what the conversation needs (topics, language, country), not what people
+wrote: before a conversation is saved, each message's words are replaced by the topic that
+was understood ("/asylum_how_to_apply"), so a name, a passport number or an address typed
+into the chat never reaches the database. The SQLite file is readable by its owner only.
 """
 
 from __future__ import annotations
@@ -16,6 +21,7 @@ from __future__ import annotations
 import asyncio
 import inspect
 import logging
+import os
 import threading
 import time
 from collections.abc import Callable, Iterable
@@ -31,6 +37,7 @@ from rasa.core.tracker_store import (
     TrackerStore,
 )
 from rasa.shared.core.domain import Domain
+from rasa.shared.core.events import UserUttered
 
 logger = logging.getLogger(__name__)
 
@@ -100,6 +107,7 @@ class StoreInThreads(TrackerStore):
         return await self.run(lambda: self._tracker_store.retrieve_full_tracker(conversation_id))
 
     async def save(self, tracker) -> None:
+        without_words(tracker)
         await self.run(lambda: self._tracker_store.save(tracker))
 
     async def keys(self) -> Iterable[str]:
@@ -129,6 +137,22 @@ class StoreInThreads(TrackerStore):
         except StoreUnavailable as exc:
             return str(exc)
         return None
+
+
+def without_words(tracker) -> None:
+    """Replace what users wrote by the topic understood, in every message of the tracker.
+
+    Nothing later reads the words: the rules, the case summary and retention work on topics
+    (intents), and language and country are kept as metadata. Entities are dropped too, since
+    their values are words of the message.
+    """
+    for event in tracker.events:
+        if isinstance(event, UserUttered) and event.text and not event.text.startswith("/"):
+            topic = f"/{event.intent_name}" if event.intent_name else ""
+            event.text = topic
+            event.entities = []
+            event.parse_data = {**event.parse_data, "text": topic, "entities": []}
+            event.parse_data.pop("text_tokens", None)
 
 
 async def _blocking(store, work: Callable[[], Any]) -> Any:
@@ -172,7 +196,10 @@ def _database(domain: Domain, url: str | None, redis_url: str | None, data_dir: 
             password=u.password,
         )
     data_dir.mkdir(parents=True, exist_ok=True)
-    return SQLTrackerStore(domain, dialect="sqlite", db=str(data_dir / "conversations.db"))
+    path = data_dir / "conversations.db"
+    os.close(os.open(path, os.O_CREAT | os.O_WRONLY, 0o600))  # before SQLite creates it 0644
+    path.chmod(0o600)  # SQLite gives its journal files the same mode
+    return SQLTrackerStore(domain, dialect="sqlite", db=str(path))
 
 
 def create_lock_store(redis_url: str | None) -> LockStore:

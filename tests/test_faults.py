@@ -9,6 +9,7 @@ and Telegram's side played by the Bot API emulator over real HTTP.
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import dataclasses
 import json
 import os
@@ -391,3 +392,175 @@ def test_masar_ask_answers_every_line_it_can_and_names_the_bad_ones(mini, tmp_pa
     assert "line 5: not valid UTF-8; line skipped" in stderr
     assert 'line 6: "user" must be a string' in stderr
     assert "Traceback" not in stderr
+
+
+class Postgres:
+    """A real PostgreSQL server in a temporary folder (skipped where PostgreSQL is missing).
+
+    The server refuses to run as root, so as root it runs as the `postgres` user."""
+
+    def __init__(self) -> None:
+        import shutil
+        import tempfile
+
+        self.bin = next(
+            (
+                Path(p).parent
+                for p in (
+                    shutil.which("initdb"),
+                    *sorted(str(p) for p in Path("/usr/lib/postgresql").glob("*/bin/initdb")),
+                )
+                if p
+            ),
+            None,
+        )
+        if self.bin is None:
+            pytest.skip("PostgreSQL is not installed")
+        self.folder = Path(tempfile.mkdtemp(prefix="masar-pg-"))
+        self.port = free_port()
+        self.user = []
+        if os.geteuid() == 0:
+            import pwd
+
+            try:
+                account = pwd.getpwnam("postgres")
+            except KeyError:
+                pytest.skip("running as root without a postgres user")
+            os.chown(self.folder, account.pw_uid, account.pw_gid)
+            self.user = ["runuser", "-u", "postgres", "--"]
+        self._run("initdb", "-D", str(self.folder / "data"), "-A", "trust", "-U", "postgres")
+
+    def _run(self, tool: str, *args: str) -> None:
+        subprocess.run(  # no pipes: the server started by pg_ctl would hold them open
+            [*self.user, str(self.bin / tool), *args],
+            check=True,
+            stdout=subprocess.DEVNULL,
+            stderr=subprocess.DEVNULL,
+            timeout=120,
+        )
+
+    @property
+    def url(self) -> str:
+        return f"postgresql://postgres@127.0.0.1:{self.port}/postgres"
+
+    def start(self) -> None:
+        options = f"-p {self.port} -k {self.folder} -c listen_addresses=127.0.0.1"
+        data, log = str(self.folder / "data"), str(self.folder / "server.log")
+        self._run("pg_ctl", "-D", data, "-o", options, "-l", log, "-w", "start")
+
+    def stop(self) -> None:
+        self._run("pg_ctl", "-D", str(self.folder / "data"), "-m", "immediate", "stop")
+
+    def remove(self) -> None:
+        import shutil
+
+        with contextlib.suppress(subprocess.CalledProcessError):
+            self.stop()
+        shutil.rmtree(self.folder, ignore_errors=True)
+
+
+def test_an_emergency_is_answered_within_a_second_while_postgresql_is_stopped(mini):
+    """The shared store of a scaled-out deployment goes down: emergencies still answered,
+    /health 503, other messages an apology; when PostgreSQL is back, so is everything."""
+    from bot.engine import Engine
+
+    settings, _shared = mini
+    server = Postgres()
+    try:
+        server.start()
+        settings = dataclasses.replace(settings, tracker_store_url=server.url)
+        engine = Engine.load(settings)
+        general = _("en", "Emergency: call 112 in Europe, or the local emergency number.")
+
+        async def main():
+            port = free_port()
+            stop = asyncio.Event()
+            serving = asyncio.create_task(
+                serve(engine, dataclasses.replace(settings, port=port), stop)
+            )
+            base, rest = (
+                f"http://127.0.0.1:{port}",
+                f"http://127.0.0.1:{port}/webhooks/rest/webhook",
+            )
+            timings = {}
+            async with aiohttp.ClientSession() as http:
+                await wait_until_serving(http, base, serving)
+                async with http.post(rest, json={"sender": "p1", "message": "/start"}) as r:
+                    assert r.status == 200
+                server.stop()
+                for text in (SINKING, "/emergency"):
+                    started = time.perf_counter()
+                    async with http.post(rest, json={"sender": "p1", "message": text}) as r:
+                        assert r.status == 200
+                        (reply,) = await r.json()
+                    timings[text] = time.perf_counter() - started
+                    assert general[:20] in reply["text"]
+                async with http.get(f"{base}/health") as r:
+                    assert r.status == 503 and (await r.json())["status"] == "unavailable"
+                async with http.post(rest, json={"sender": "p1", "message": "/privacy"}) as r:
+                    assert r.status == 200 and (await r.json())[0]["text"] == _("en", SORRY)
+                server.start()
+                for _attempt in range(100):
+                    async with http.get(f"{base}/health") as r:
+                        if r.status == 200:
+                            break
+                    await asyncio.sleep(0.1)
+                assert r.status == 200
+                async with http.post(rest, json={"sender": "p1", "message": "/privacy"}) as r:
+                    assert "/forget" in (await r.json())[0]["text"]
+            stop.set()
+            await serving
+            return timings
+
+        timings = asyncio.run(main())
+    finally:
+        server.remove()
+    assert max(timings.values()) < 1.0, timings
+
+
+# -- keep less: topics, languages and countries, never words ---------------------------------------
+def test_the_store_keeps_no_word_people_wrote_and_only_its_owner_can_read_it(mini, tmp_path):
+    """A scripted conversation full of names, document numbers, handles, phone numbers and
+    e-mails, in Latin and Arabic script: none of it is in the SQLite file afterwards, the
+    file is readable by its owner only, and /forget leaves no row."""
+    import sqlite3
+    import stat
+
+    from bot import privacy
+    from bot.engine import Engine
+    from bot.messages import Incoming
+
+    settings, _shared = mini
+    engine = Engine.load(dataclasses.replace(settings, data_dir=tmp_path))
+    personal = {
+        "my name is Ahmed Karimi, how do i apply for asylum": ["Ahmed", "Karimi"],
+        "I am Fatima Haidari from Herat": ["Fatima", "Haidari", "Herat"],
+        "my passport number is P1234567": ["P1234567"],
+        "write to @ahmed_k_2001 or +49 151 23456789": ["ahmed_k_2001", "23456789"],
+        "my email is fatima.h@example.org": ["fatima.h", "example.org"],
+        "اسمي أحمد كريمي وأريد طلب اللجوء": ["أحمد", "كريمي"],
+        "رقم جوازي P7654321": ["P7654321"],
+        SINKING: ["sinking"],
+    }
+
+    async def talk():
+        for text in ["/start", *personal, "/privacy"]:
+            answer = await engine.handle(Incoming("zainab", text, channel="rest"))
+            assert answer.replies and answer.replies[0].text
+
+    asyncio.run(talk())
+    db = tmp_path / "conversations.db"
+    with sqlite3.connect(db) as con:
+        dump = "\n".join(str(row) for row in con.execute("SELECT * FROM events"))
+    assert dump.count('"event": "user"') >= len(personal)  # the turns are there, as topics
+    for words in personal.values():
+        for word in words:
+            assert word not in dump, word
+    assert stat.S_IMODE(db.stat().st_mode) == 0o600
+
+    asyncio.run(engine.handle(Incoming("zainab", "/forget", channel="rest")))
+    key = privacy.user_key(engine.secret, "rest", "zainab")
+    with sqlite3.connect(db) as con:
+        assert con.execute(
+            "SELECT count(*) FROM events WHERE sender_id = ?", (key,)
+        ).fetchone() == (0,)

@@ -389,12 +389,12 @@ class Engine:
                 extra={"masar": {"event": "store_failed", "error": type(exc).__name__}},
             )
         current = state.get("language")
-        if forced:
-            language = forced
-        elif typed:
-            language = self._language(text, current, message.client_language)
-        else:
-            language = current or self._client(message.client_language) or "en"
+        language = forced or current or self._client(message.client_language) or "en"
+        if typed and not forced:
+            try:
+                language = self._language(text, current, message.client_language)
+            except Exception as exc:  # the numbers matter more than the language
+                logger.error("emergency: language detection failed (%s)", type(exc).__name__)
         country = (self.find_country(text) if typed else None) or state.get("country")
         replies = self.renderer.topic(topic, Situation(language, country))
         meta = {"language": language, "country": country}
@@ -403,8 +403,8 @@ class Engine:
         if store_works:
             try:
                 await asyncio.wait_for(asyncio.shield(record), RECORD_PATIENCE)
-            except (asyncio.TimeoutError, Exception):
-                pass  # logged by _log_unrecorded; the user is not kept waiting
+            except Exception:  # too slow or failed: logged by _log_unrecorded, nobody waits
+                pass
         return Answer(
             str(message.user),
             str(message.text),

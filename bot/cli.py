@@ -39,6 +39,9 @@ def cmd_ask(args, settings) -> int:
     from .channels import jsonl
 
     engine = _engine(settings, in_memory=True)
+    # a line with bytes that are not UTF-8 is reported and skipped, not the end of the run
+    if hasattr(sys.stdin, "reconfigure"):
+        sys.stdin.reconfigure(errors="surrogateescape")
     bad = asyncio.run(jsonl.run(engine))
     return 1 if bad and args.strict else 0
 
@@ -47,6 +50,7 @@ def _run_server(name: str, settings, run) -> int:
     """Run a long-lived channel; Telegram and network failures become one clear line."""
     from telegram.error import InvalidToken, TelegramError
 
+    from .channels.telegram import TelegramUnreachable
     from .privacy import hide_secret, scrub
 
     hide_secret(settings.telegram_token)
@@ -59,6 +63,9 @@ def _run_server(name: str, settings, run) -> int:
             f"{name}: Telegram refused MASAR_TELEGRAM_TOKEN; copy the token again from @BotFather",
             file=sys.stderr,
         )
+        return 1
+    except TelegramUnreachable as exc:
+        print(f"{name}: {scrub(str(exc))}", file=sys.stderr)
         return 1
     except (TelegramError, OSError) as exc:
         api = settings.telegram_api_url.replace(settings.telegram_token or "\0", "[token]")

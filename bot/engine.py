@@ -2,21 +2,25 @@
 
 Order of work for each message, and why:
 1. clean the text (odd Unicode, huge messages) so nothing downstream can crash on it;
-2. the emergency net, before anything else, so an emergency never depends on the model
-   or on the state the conversation is in;
+2. the emergency net, before anything else, so an emergency never depends on the model,
+   on the state the conversation is in, or on the conversation store working: its answer is
+   rendered here from content and only then recorded (a failing store is logged, not felt);
 3. commands and buttons (/start, /language fa, /country IT, /menu, /forget ...);
 4. the language to answer in (detection weighed against the conversation's language);
 5. Rasa: the NLU pipeline and the rule policy pick the topic, and the content renderer
    (a Rasa NaturalLanguageGenerator) writes the answer from content/ in that language.
 Every turn, including commands and emergencies, goes through Rasa as an intent, so the
-conversation (and the language/country of each turn, as metadata) is in one store.
+conversation (and the language/country of each turn, as metadata) is in one store. When the
+store or the model fails, the user gets a short apology in their language, never an error.
 """
 
 from __future__ import annotations
 
+import asyncio
 import logging
 import re
 import unicodedata
+from collections import OrderedDict
 from pathlib import Path
 from typing import Any
 
@@ -25,11 +29,13 @@ from rasa.core.channels.channel import CollectingOutputChannel, UserMessage
 from rasa.core.nlg.generator import NaturalLanguageGenerator
 
 from . import build, privacy
-from .answers import EMERGENCY_TOPICS, Renderer, Situation
+from .answers import EMERGENCY_TOPICS, Renderer, Situation, topic_button
 from .content.catalogue import LANGUAGES, TOPICS
 from .content.loader import load as load_content
 from .content.models import Content
 from .conversations import (
+    StoreInThreads,
+    StoreUnavailable,
     create_lock_store,
     create_tracker_store,
     delete_conversation,
@@ -38,6 +44,7 @@ from .conversations import (
 from .handover import Handover
 from .i18n import _, country_names
 from .language import choose_language
+from .logs import describe, error_fields
 from .messages import Answer, Button, Incoming, Reply
 from .safety.emergency import load_net
 from .safety.offers import load_checker, looks_like_advert
@@ -49,6 +56,15 @@ logger = logging.getLogger(__name__)
 
 MAX_TEXT = 4000  # longer messages are cut (a pasted advert is rarely longer)
 COMMANDS = {"start", "help", "menu", "language", "country", "emergency", "privacy", "forget"}
+# commands and buttons that mean "emergency": answered like a cry for help, store or not
+EMERGENCY_COMMANDS = {
+    "emergency": "emergency_general",
+    "emergency_general": "emergency_general",
+    "emergency_at_sea": "emergency_at_sea",
+}
+STATE_PATIENCE = 0.3  # seconds an emergency waits for the conversation's language and country
+RECORD_PATIENCE = 0.5  # seconds an emergency waits for its turn to be stored
+HINTS = 10_000  # conversations whose language and country this process remembers
 _CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f\u200b\u2060\ufeff\ufffe\uffff]")
 
 
@@ -60,6 +76,11 @@ def clean_text(text: Any) -> str:
     text = unicodedata.normalize("NFC", _CONTROL.sub("", text))
     text = " ".join(text.split())
     return text[:MAX_TEXT]
+
+
+def one_message(replies: list[Reply]) -> Reply:
+    """Rendered replies as Rasa's NLG hands them over: one message, all buttons under it."""
+    return Reply("\n\n".join(r.text for r in replies), [b for r in replies for b in r.buttons])
 
 
 class _Collector(CollectingOutputChannel):
@@ -88,11 +109,10 @@ class ContentGenerator(NaturalLanguageGenerator):
         replies = self.renderer.topic(topic, situation) if topic else []
         if not replies:
             return None
+        message = one_message(replies)
         return {
-            "text": "\n\n".join(r.text for r in replies),
-            "buttons": [
-                {"title": b.title, "payload": b.payload} for r in replies for b in r.buttons
-            ],
+            "text": message.text,
+            "buttons": [{"title": b.title, "payload": b.payload} for b in message.buttons],
         }
 
 
@@ -115,6 +135,9 @@ class Engine:
         self._countries = self._country_index(content)
         self.model_path: Path | None = None
         self.handover = Handover(self)  # human handover to NGO staff (bot/handover.py)
+        # The language and country of recent conversations, as last seen by this process: only
+        # a stand-in for the store when an emergency cannot wait for it (keyed hashes, no text).
+        self._hints: OrderedDict[str, dict] = OrderedDict()
 
     # -- loading ----------------------------------------------------------------------------
     @classmethod
@@ -212,11 +235,26 @@ class Engine:
         tracker = await self.agent.tracker_store.retrieve(key)
         if tracker is None or tracker.latest_message is None:
             return {}
-        return dict(tracker.latest_message.metadata or {})
+        state = dict(tracker.latest_message.metadata or {})
+        self._hint(key, state)
+        return state
+
+    def _hint(self, key: str, meta: dict) -> None:
+        if meta.get("language") or meta.get("country"):
+            self._hints[key] = {"language": meta.get("language"), "country": meta.get("country")}
+            self._hints.move_to_end(key)
+            while len(self._hints) > HINTS:
+                self._hints.popitem(last=False)
+
+    async def store_problem(self) -> str | None:
+        """None when the conversation store answers, else what is wrong (for /health)."""
+        store = self.agent.tracker_store
+        return await store.check() if isinstance(store, StoreInThreads) else None
 
     async def _ask_rasa(
         self, key: str, text: str, meta: dict, channel: str
     ) -> tuple[str, float, list[Reply]]:
+        self._hint(key, meta)
         collector = _Collector()
         await self.agent.handle_message(
             UserMessage(text, collector, key, input_channel=channel, metadata=meta)
@@ -240,24 +278,50 @@ class Engine:
     async def handle(self, message: Incoming) -> Answer:
         """Answer one message, or pass it to NGO staff while the user's handover case is open
         (bot/handover.py: consent, relaying, staff alerts; the emergency net still answers first)."""
-        return await self.handover.handle(message, self.answer)
+        try:
+            return await self.handover.handle(message, self.answer)
+        except Exception as exc:  # the store or the model failed: say sorry, never an error
+            return self._apology(message, exc)
+
+    def _apology(self, message: Incoming, exc: Exception) -> Answer:
+        """A short apology in the user's language, with the emergency button (which works
+        without the store); the failure is logged by type and place, never with the text."""
+        logger.error(
+            "could not answer: %s",
+            describe(exc),
+            extra={"masar": {"event": "error", "channel": message.channel, **error_fields(exc)}},
+        )
+        key = privacy.user_key(self.secret, message.channel, str(message.user))
+        text = clean_text(message.text)
+        hint = self._hints.get(key, {}).get("language")
+        language = message.language if message.language in LANGUAGES else None
+        if language is None:
+            try:
+                plain = text if not text.startswith("/") else ""
+                language = self._language(plain, hint, message.client_language) if plain else None
+            except Exception:  # language detection is one of the things that can fail
+                language = None
+        language = language or hint or self._client(message.client_language) or "en"
+        reply = Reply(
+            _(language, "Sorry, something went wrong. Please try again."),
+            [topic_button("emergency_general", language)],
+        )
+        return Answer(str(message.user), text, language, "fallback", 0.0, [reply])
 
     async def answer(self, message: Incoming) -> Answer:
         """The bot's own answer to one message. Never raises for bad input; the user always gets a reply."""
         key = privacy.user_key(self.secret, message.channel, str(message.user))
         text = clean_text(message.text)
-        state = await self._state(key)
-        current = state.get("language")
         forced = message.language if message.language in LANGUAGES else None
 
         alarm = self.emergency.check(text) if text and not text.startswith("/") else None
-        if alarm:
-            language = forced or self._language(text, current, message.client_language)
-            country = self.find_country(text) or state.get("country")
-            return await self._answer(
-                message, key, f"/{alarm.topic}", language, country, emergency=True
-            )
+        command = text[1:].partition(" ")[0].split("@")[0].lower() if text.startswith("/") else ""
+        if alarm or command in EMERGENCY_COMMANDS:
+            topic = alarm.topic if alarm else EMERGENCY_COMMANDS[command]
+            return await self._emergency(message, key, text, topic, forced, typed=bool(alarm))
 
+        state = await self._state(key)
+        current = state.get("language")
         if text.startswith("/"):
             command, _sep, arg = text[1:].partition(" ")
             command = command.split("@")[0].lower()
@@ -303,6 +367,52 @@ class Engine:
             confidence,
             replies,
             emergency=topic in EMERGENCY_TOPICS,
+        )
+
+    async def _emergency(
+        self, message: Incoming, key: str, text: str, topic: str, forced: str | None, typed: bool
+    ) -> Answer:
+        """The emergency answer, whatever else is broken.
+
+        The conversation's language and country come from the store if it answers within
+        STATE_PATIENCE, else from what this process last saw of the conversation; the answer
+        is rendered here from content (what Rasa's rule would render), and the turn is stored
+        afterwards: waited for briefly when the store works, in the background when it does not.
+        """
+        try:
+            state, store_works = await asyncio.wait_for(self._state(key), STATE_PATIENCE), True
+        except (asyncio.TimeoutError, StoreUnavailable) as exc:
+            state, store_works = dict(self._hints.get(key, {})), False
+            logger.error(
+                "emergency answered without the conversation store (%s)",
+                type(exc).__name__,
+                extra={"masar": {"event": "store_failed", "error": type(exc).__name__}},
+            )
+        current = state.get("language")
+        language = forced or current or self._client(message.client_language) or "en"
+        if typed and not forced:
+            try:
+                language = self._language(text, current, message.client_language)
+            except Exception as exc:  # the numbers matter more than the language
+                logger.error("emergency: language detection failed (%s)", type(exc).__name__)
+        country = (self.find_country(text) if typed else None) or state.get("country")
+        replies = self.renderer.topic(topic, Situation(language, country))
+        meta = {"language": language, "country": country}
+        record = asyncio.ensure_future(self._ask_rasa(key, f"/{topic}", meta, message.channel))
+        record.add_done_callback(_log_unrecorded)
+        if store_works:
+            try:
+                await asyncio.wait_for(asyncio.shield(record), RECORD_PATIENCE)
+            except Exception:  # too slow or failed: logged by _log_unrecorded, nobody waits
+                pass
+        return Answer(
+            str(message.user),
+            str(message.text),
+            language,
+            topic,
+            1.0,
+            [one_message(replies)] if replies else [self.renderer.menu(language)],
+            emergency=True,
         )
 
     def _client(self, code: str | None) -> str | None:
@@ -361,13 +471,10 @@ class Engine:
                 1.0,
                 [self.renderer.menu(language)],
             )
-        if command == "emergency":
-            return await self._answer(
-                message, key, "/emergency_general", language, country, emergency=True
-            )
         if command == "privacy":
             return await self._answer(message, key, "/privacy", language, country)
         if command == "forget":
+            self._hints.pop(key, None)
             await delete_conversation(self.agent.tracker_store, key)
             reply = Reply(
                 _(language, "Done: everything Masar kept about you has been deleted."),
@@ -381,12 +488,24 @@ class Engine:
         return Answer(user, text, language, "fallback", 0.0, [reply])
 
     async def forget(self, channel: str, user: str) -> None:
-        await delete_conversation(
-            self.agent.tracker_store, privacy.user_key(self.secret, channel, str(user))
-        )
+        key = privacy.user_key(self.secret, channel, str(user))
+        self._hints.pop(key, None)
+        await delete_conversation(self.agent.tracker_store, key)
 
     async def purge(self, days: int | None = None) -> int:
         """Delete conversations older than the retention period."""
         return await purge_older_than(
             self.agent.tracker_store, days or self.settings.retention_days
         )
+
+
+def _log_unrecorded(record: asyncio.Future) -> None:
+    """An emergency turn that could not be stored: the user was answered; the operator is told."""
+    exc = None if record.cancelled() else record.exception()
+    if exc is None:
+        return
+    logger.error(
+        "emergency turn not stored: %s",
+        describe(exc),
+        extra={"masar": {"event": "store_failed", **error_fields(exc)}},
+    )

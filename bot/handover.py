@@ -38,6 +38,7 @@ from rasa.shared.core.events import ActionExecuted, BotUttered
 from . import build, privacy
 from .answers import topic_button
 from .content.catalogue import GROUP_OF, LANGUAGES
+from .conversations import StoreUnavailable
 from .i18n import _, babel_locale, bidi
 from .messages import Answer, Button, Incoming, Reply
 
@@ -496,7 +497,12 @@ class Handover:
             await agent.tracker_store.save(tracker)
 
     async def _latest(self, key: str) -> dict:
-        tracker = await self.engine.agent.tracker_store.retrieve(key)
+        """The conversation's latest metadata (country, language); {} when the store fails,
+        because it only completes an alert or a notice that must go out anyway."""
+        try:
+            tracker = await self.engine.agent.tracker_store.retrieve(key)
+        except StoreUnavailable:
+            return {}
         return (
             dict(tracker.latest_message.metadata or {})
             if tracker and tracker.latest_message

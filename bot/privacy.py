@@ -32,8 +32,13 @@ def load_secret(configured: str | None, data_dir: Path) -> bytes:
 
 
 def user_key(secret: bytes, channel: str, user: str) -> str:
-    """A stable pseudonymous id for one user of one channel."""
-    return hmac.new(secret, f"{channel}:{user}".encode(), hashlib.sha256).hexdigest()[:32]
+    """A stable pseudonymous id for one user of one channel.
+
+    Any string is an id, even one with lone surrogates (JSON allows "\\ud8cc"): they are
+    hashed as they are, so two different ids never share a conversation.
+    """
+    raw = f"{channel}:{user}".encode("utf-8", "surrogatepass")
+    return hmac.new(secret, raw, hashlib.sha256).hexdigest()[:32]
 
 
 _PATTERNS = [

@@ -4,7 +4,8 @@ python-telegram-bot talks to it exactly as to api.telegram.org (base_url
 `http://127.0.0.1:PORT/bot`, requests to `/bot<token>/<method>`). Tests feed it updates
 (a user writes, presses a button, sends a voice note or a location), the bot fetches them
 with getUpdates (long polling), and every call the bot makes is recorded so tests can assert
-on what the user would have seen. Failures (a 429, a 502) can be injected per method.
+on what the user would have seen. Failures (a 429, a 502) can be injected per method, for
+the next few calls (`fail`) or for every call until mended (`break_method`).
 
 Covered methods: getMe, getUpdates, sendMessage, editMessageText, editMessageReplyMarkup,
 answerCallbackQuery, sendChatAction, setMyCommands, deleteMyCommands, getMyCommands,
@@ -83,6 +84,7 @@ class BotApiEmulator:
         self.commands: dict[tuple[str, str], list[dict]] = {}
         self.webhook: dict = {"url": "", "has_custom_certificate": False, "pending_update_count": 0}
         self.failures: dict[str, list[tuple[int, dict]]] = {}
+        self.broken: dict[str, tuple[int, dict]] = {}  # method -> the error it always answers
         self._update_ids = itertools.count(1)
         self._message_ids = itertools.count(1)
         self._callback_ids = itertools.count(1)
@@ -132,6 +134,19 @@ class BotApiEmulator:
             body["parameters"] = {"retry_after": retry_after}
         self.failures.setdefault(method, []).extend([(status, body)] * times)
 
+    def break_method(
+        self, method: str, status: int = 500, description: str = "Internal Server Error"
+    ) -> None:
+        """Every call of `method` fails (as a Bot API server that is broken or lacks the
+        method would) until `mend(method)`."""
+        self.broken[method] = (
+            status,
+            {"ok": False, "error_code": status, "description": description},
+        )
+
+    def mend(self, method: str) -> None:
+        self.broken.pop(method, None)
+
     async def _params(self, request: web.Request) -> dict:
         if request.content_type == "application/json":
             raw = await request.json() if request.can_read_body else {}
@@ -158,6 +173,9 @@ class BotApiEmulator:
             self._changed.set()
         if self.failures.get(method):
             status, body = self.failures[method].pop(0)
+            return web.json_response(body, status=status)
+        if method in self.broken:
+            status, body = self.broken[method]
             return web.json_response(body, status=status)
         handler = getattr(self, f"_m_{key}", None)
         if handler is None:

@@ -163,3 +163,22 @@ def test_jax_is_kept_out_unless_allowed():
         [sys.executable, "-c", code], cwd=REPO_ROOT, env=env, capture_output=True, text=True
     )
     assert out.stdout.strip() == "blocked", out.stderr
+
+
+@pytest.mark.parametrize(
+    "text",
+    ["😀" * 2048, "庇护申请" * 1000, "a\u0301\u0302\u0303" * 1000, "asylum " * 600],
+)
+def test_a_long_message_is_embedded_within_a_token_budget(text):
+    """Emoji, CJK, combining marks, repeated words: what the embedding reads is a prefix of
+    at most MAX_TOKENS tokens, so no message costs seconds (1,000 emoji were 1,000 tokens)."""
+    model = embeddings.get_model()
+    cut = embeddings.bounded(text)
+    assert text.startswith(cut) and len(cut) > 0
+    assert model.token_count(cut, is_query=True) <= embeddings.MAX_TOKENS
+    assert model.token_count(text[: len(cut) + 1], is_query=True) > embeddings.MAX_TOKENS
+
+
+def test_a_normal_question_is_embedded_whole():
+    question = "how do i apply for asylum in italy if i arrived by boat last week"
+    assert embeddings.bounded(question) == question

@@ -5,7 +5,9 @@ from __future__ import annotations
 
 import asyncio
 import dataclasses
+import logging
 import os
+import re
 import sqlite3
 import subprocess
 import sys
@@ -442,3 +444,119 @@ def test_a_wrong_token_gets_a_clear_message_that_does_not_repeat_it(mini, tmp_pa
     log = (tmp_path / "stderr.log").read_text(encoding="utf-8")
     assert "Telegram refused MASAR_TELEGRAM_TOKEN" in log
     assert wrong not in log and "987654321" not in log
+
+
+# -- a start that survives Telegram's bad moments ---------------------------------------------------
+def test_masar_telegram_serves_when_menus_and_typing_fail(mini, tmp_path):
+    """A Bot API that answers 500 to setMyCommands and sendChatAction (for good): `masar
+    telegram` warns once and still answers /start and a question."""
+    settings, _engine = mini
+
+    async def main():
+        async with BotApiEmulator() as api:
+            api.break_method("setMyCommands")
+            api.break_method("sendChatAction")
+            process = await start_masar_telegram(settings, api.token, api.api_url, tmp_path)
+            try:
+                user = BotApiEmulator.user(1010, "en")
+                api.send_text(user, "/start")
+                (reply,) = await api.wait_for(chat_id=1010, timeout=180)
+                assert ("English", "/language en") in buttons(reply)
+                mark = api.mark()
+                api.send_text(user, "how do i apply for asylum")
+                (answer,) = await api.wait_for(chat_id=1010, since=mark, timeout=60)
+                assert answer["text"]
+                assert process.returncode is None  # still serving
+            finally:
+                process.terminate()
+                await process.wait()
+            return api
+
+    api = asyncio.run(main())
+    log = (tmp_path / "stderr.log").read_text(encoding="utf-8")
+    assert process_ok(log)
+    assert len(api.sent("setMyCommands")) == 1  # the first failure stops the other menus
+    assert len(api.sent("sendChatAction")) == 2  # tried once per message, never retried
+    assert "Telegram command menu not set (NetworkError); serving without it" in log
+
+
+def process_ok(log: str) -> bool:
+    return "Traceback" not in log and "Internal Server Error" not in log
+
+
+@pytest.mark.parametrize("fault", ["getMe answers 500", "nothing listens"])
+def test_an_unreachable_bot_api_stops_the_start_with_one_clear_line(mini, fault):
+    from telegram_emulator import free_port
+
+    from bot.channels.telegram import TelegramUnreachable
+
+    settings, engine = mini
+
+    async def main():
+        async with BotApiEmulator() as api:
+            api.break_method("getMe")
+            url = (
+                api.api_url
+                if fault == "getMe answers 500"
+                else f"http://127.0.0.1:{free_port()}/bot"
+            )
+            run = dataclasses.replace(settings, telegram_token=api.token, telegram_api_url=url)
+            loop = asyncio.get_running_loop()
+            started = loop.time()
+            with pytest.raises(TelegramUnreachable) as stopped:
+                await run_polling(engine, run, asyncio.Event(), patience=3)
+            return loop.time() - started, str(stopped.value), api
+
+    seconds, message, api = asyncio.run(main())
+    assert 3 <= seconds < 10  # waited, but boundedly
+    assert message.startswith("the Telegram Bot API at http://127.0.0.1:")
+    assert "did not answer within 3 s" in message and "\n" not in message
+    assert api.token not in message
+    if fault == "getMe answers 500":
+        assert len(api.sent("getMe")) >= 2  # tried again while waiting
+
+
+# -- errors an operator can act on ----------------------------------------------------------------
+def test_a_failing_update_is_logged_with_type_and_place_never_text_or_ids(mini, caplog):
+    user = BotApiEmulator.user(1011, "en", first_name="Ahmed")
+    text = "my name is Ahmed Karimi, how do i apply for asylum"
+
+    async def scenario(api):
+        # Telegram refuses the answer and quotes the text back, as its 400s sometimes do
+        api.fail("sendMessage", 400, f"Bad Request: can't parse message '{text}'")
+        api.send_text(user, text)
+        (_failed, apology) = await api.wait_for(chat_id=1011, count=2)
+        assert apology["text"] == _("en", "Sorry, something went wrong. Please try again.")
+
+    with caplog.at_level(logging.WARNING, logger="bot"):
+        talk(mini, scenario)
+    (record,) = [r for r in caplog.records if r.getMessage().startswith("telegram update failed")]
+    line = record.getMessage()
+    assert line.startswith("telegram update failed: BadRequest at ")
+    fields = record.masar
+    assert fields["error"] == "BadRequest" and fields["channel"] == "telegram"
+    assert any(re.fullmatch(r"bot/channels/telegram\.py:\d+ in _send", f) for f in fields["where"])
+    assert all(re.fullmatch(r"[\w/.-]+\.py:\d+ in [\w<>]+", f) for f in fields["where"])
+    for private in ("Ahmed", "Karimi", "apply for asylum", "1011", "can't parse"):
+        assert private not in line and private not in str(fields)
+
+
+def test_error_description_names_places_not_messages():
+    from bot.logs import describe, error_fields
+
+    def parse(text):
+        try:
+            int(text)
+        except ValueError as exc:
+            raise TypeError("cannot read " + text) from exc
+
+    try:
+        parse("my passport number is P1234567")
+    except TypeError as exc:
+        line, fields = describe(exc), error_fields(exc)
+    assert re.fullmatch(
+        r"TypeError at tests/test_telegram\.py:\d+ in parse \(from ValueError\)",
+        line,
+    )
+    assert fields["causes"] == ["ValueError"]
+    assert "P1234567" not in line and "passport" not in str(fields)

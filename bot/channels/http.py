@@ -9,7 +9,12 @@ One engine, several doors:
                            {"sender": "u1", "message": "hi"} -> [{"recipient_id", "text", "buttons"}]
 - GET/POST /whatsapp/webhook, /messenger/webhook  Meta's webhooks, when configured
                            (bot/channels/meta.py, whatsapp.py, messenger.py).
-- GET  /health             status, model fingerprint, content counts (for a load balancer).
+- GET  /health             status, model fingerprint, content counts (for a load balancer):
+                           503 while the conversation store fails, so a proxy sends people
+                           to an instance that works.
+
+Channels are independent: when the Telegram API is unreachable, REST and /health serve at
+once and Telegram is connected (and the webhook set) in the background, retrying.
 
 Logs are JSON lines on stderr with what an operator needs (route, status, time, topic,
 language) and never message text, user ids, names, numbers or secrets. Conversations
@@ -19,6 +24,7 @@ older than the retention period are deleted by a job inside the server.
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import datetime as dt
 import hmac
 import json
@@ -32,6 +38,7 @@ from aiohttp import web
 
 from .. import privacy
 from ..engine import Engine
+from ..language import warm_up
 from ..messages import Incoming
 from ..settings import Settings
 from . import meta
@@ -42,6 +49,8 @@ SECRET_HEADER = "X-Telegram-Bot-Api-Secret-Token"
 _SECRET_FORMAT = re.compile(r"^[A-Za-z0-9_-]{1,256}$")  # what Telegram accepts as secret_token
 ENGINE, TELEGRAM = web.AppKey("engine", Engine), web.AppKey("telegram", object)
 LOG_TEXT = web.AppKey("log_text", bool)
+LINK = web.AppKey("telegram_link", dict)  # {"state": off | connecting | webhook | refused}
+RETRY_EVERY = 30.0  # seconds between attempts to reach Telegram after start-up
 
 
 class JsonLines(logging.Formatter):
@@ -86,16 +95,21 @@ def configure_json_logs(verbose: bool = True, stream=None) -> None:
 
 # -- routes ------------------------------------------------------------------------------------
 async def health(request: web.Request) -> web.Response:
+    """The instance's state, truthfully: 503 when the conversation store does not answer
+    (emergencies are still answered, but nothing else can be)."""
     engine: Engine = request.app[ENGINE]
     model = engine.model_path.name.split(".")[0] if engine.model_path else None
+    store = await engine.store_problem()
     return web.json_response(
         {
-            "status": "ok",
+            "status": "ok" if store is None else "unavailable",
+            "store": "ok" if store is None else f"failing ({store})",
             "model": model.split("-", 1)[-1] if model else None,
             "topics": len(engine.content.topics),
             "countries": len(engine.content.countries),
-            "telegram": "webhook" if request.app[TELEGRAM] is not None else "off",
-        }
+            "telegram": request.app[LINK]["state"],
+        },
+        status=200 if store is None else 503,
     )
 
 
@@ -106,11 +120,20 @@ async def rest_webhook(request: web.Request) -> web.Response:
         data = await request.json()
     except (json.JSONDecodeError, UnicodeDecodeError):
         return web.json_response({"error": f"the body is not valid JSON; {example}"}, status=400)
+    except RecursionError:
+        return web.json_response({"error": f"the JSON is nested too deeply; {example}"}, status=400)
     if not isinstance(data, dict) or not isinstance(data.get("message"), str):
         return web.json_response(
             {"error": f'"message" (a string) is missing; {example}'}, status=400
         )
-    sender = str(data.get("sender") or "default")
+    sender = data.get("sender")
+    if isinstance(sender, int) and not isinstance(sender, bool):
+        sender = str(sender)
+    if not isinstance(sender, str) or not sender.strip():
+        # without a sender, every client would share one conversation (language, country)
+        return web.json_response(
+            {"error": f'"sender" (the user\'s id, a string) is missing; {example}'}, status=400
+        )
     metadata = data.get("metadata")
     if not isinstance(metadata, dict):
         metadata = {}
@@ -152,7 +175,8 @@ def telegram_webhook(application, secret: str):
     expected = secret.encode("utf-8")
 
     async def handle(request: web.Request) -> web.Response:
-        given = request.headers.get(SECRET_HEADER, "").encode("utf-8")
+        # header bytes that are not UTF-8 arrive as surrogate escapes: compare them as bytes
+        given = request.headers.get(SECRET_HEADER, "").encode("utf-8", "surrogateescape")
         if not hmac.compare_digest(given, expected):
             logger.warning(
                 "telegram webhook: request without the right secret token refused",
@@ -162,10 +186,12 @@ def telegram_webhook(application, secret: str):
         try:
             data = await request.json()
             update = Update.de_json(data, application.bot) if isinstance(data, dict) else None
-        except Exception:
+        except Exception:  # also RecursionError from deeply nested JSON
             update = None
         if update is None:
             return web.json_response({"error": "not a Telegram update"}, status=400)
+        if request.app[LINK]["state"] != "webhook":  # still connecting: Telegram retries later
+            return web.json_response({"error": "Telegram not connected yet"}, status=503)
         await application.process_update(update)
         return web.json_response({"ok": True})
 
@@ -218,6 +244,7 @@ def build_app(
     app[ENGINE] = engine
     app[LOG_TEXT] = log_text
     app[TELEGRAM] = telegram_application
+    app[LINK] = {"state": "off" if telegram_application is None else "connecting"}
     app.router.add_get("/health", health)
     app.router.add_post("/webhooks/rest/webhook", rest_webhook)
     if telegram_application is not None:
@@ -263,36 +290,83 @@ def hide_configured_secrets(settings: Settings) -> None:
             privacy.hide_secret(urlsplit(url).password)
 
 
+async def connect_telegram(
+    application, channel, settings: Settings, link: dict, retry_every: float = RETRY_EVERY
+) -> None:
+    """Connect Telegram in the background, while REST and /health already serve: getMe, the
+    command menus, the webhook; an unreachable API is retried every `retry_every` seconds
+    for as long as the server runs. A token Telegram refuses turns the Telegram channel off
+    (logged once, shown in /health); the other channels keep serving."""
+    from telegram.error import InvalidToken
+
+    from .telegram import ALLOWED_UPDATES, connect
+
+    done: set[str] = set()
+    step = "getMe"
+    while True:
+        try:
+            for step in ("getMe", "setup", "setWebhook", "start"):
+                if step in done:
+                    continue
+                if step == "getMe":
+                    await connect(application, settings.telegram_api_url, patience=retry_every)
+                elif step == "setup":
+                    await channel.setup()  # command menus (a failure there is only a warning)
+                elif step == "setWebhook" and settings.telegram_webhook_url:
+                    await application.bot.set_webhook(
+                        settings.telegram_webhook_url,
+                        secret_token=settings.telegram_webhook_secret,
+                        allowed_updates=ALLOWED_UPDATES,
+                        max_connections=40,
+                    )
+                elif step == "start":
+                    await application.start()
+                done.add(step)
+            link["state"] = "webhook"
+            logger.info("Telegram connected", extra={"masar": {"event": "telegram_connected"}})
+            return
+        except InvalidToken:
+            link["state"] = "refused"
+            logger.error(
+                "Telegram refused MASAR_TELEGRAM_TOKEN; the Telegram channel is off, the other "
+                "channels serve. Copy the token again from @BotFather and restart.",
+                extra={"masar": {"event": "telegram_refused"}},
+            )
+            return
+        except Exception as exc:  # unreachable, 5xx, a store failing while cases load
+            logger.warning(
+                "Telegram not connected (%s at %s); REST and /health serve, trying again",
+                type(exc).__name__,
+                step,
+                extra={"masar": {"event": "telegram_unreachable", "step": step}},
+            )
+            if step != "getMe":  # connect() already waited
+                await asyncio.sleep(min(retry_every, 5.0))
+
+
 async def serve(
     engine: Engine,
     settings: Settings,
     stop: asyncio.Event | None = None,
     retention_every: float = 3600.0,
+    retry_every: float = RETRY_EVERY,
 ) -> None:
     """Run the HTTP server (and the Telegram webhook if configured) until `stop` or a signal."""
-    from .telegram import ALLOWED_UPDATES, TelegramChannel, _stop_on_signals, build_application
+    from .telegram import TelegramChannel, _stop_on_signals, build_application
 
     check_settings(settings)
     hide_configured_secrets(settings)
     stop = stop or _stop_on_signals()
-    application = None
+    application = channel = None
     if settings.telegram_token:
         application = build_application(settings, polling=False)
         channel = TelegramChannel(engine, application, settings.log_message_text)
-        await application.initialize()
-        await channel.setup()
-        if settings.telegram_webhook_url:
-            await application.bot.set_webhook(
-                settings.telegram_webhook_url,
-                secret_token=settings.telegram_webhook_secret,
-                allowed_updates=ALLOWED_UPDATES,
-                max_connections=40,
-            )
-        await application.start()
     app = build_app(
         engine, application, settings.telegram_webhook_secret, settings.log_message_text
     )
     meta.add_channels(app, engine, settings)  # WhatsApp and Messenger webhooks, if configured
+    # the language models load now, not on the first user's message (/health is honest)
+    await asyncio.to_thread(warm_up)
     runner = web.AppRunner(app, access_log=None, shutdown_timeout=5.0)
     await runner.setup()
     site = web.TCPSite(runner, settings.host, settings.port)
@@ -300,6 +374,11 @@ async def serve(
     retention = asyncio.create_task(
         privacy.delete_old_conversations(engine.purge, settings.retention_days, retention_every)
     )
+    telegram = None
+    if application is not None and channel is not None:
+        telegram = asyncio.create_task(
+            connect_telegram(application, channel, settings, app[LINK], retry_every)
+        )
     logger.info(
         "serving HTTP (host and port in the fields)",
         extra={
@@ -315,8 +394,14 @@ async def serve(
         await stop.wait()
     finally:
         retention.cancel()
+        if telegram is not None:
+            telegram.cancel()
+            with contextlib.suppress(asyncio.CancelledError):
+                await telegram
         await runner.cleanup()
         if application is not None:
-            await application.stop()
+            if application.running:
+                await application.stop()
             await application.shutdown()
+            await application.bot.shutdown()
         logger.info("stopped", extra={"masar": {"event": "stopped"}})

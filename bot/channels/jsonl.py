@@ -1,26 +1,34 @@
 """`masar ask`: JSON lines in, JSON lines out; the engine's plainest face, for evaluators.
 
 Input, one object per line: {"user": "u1", "text": "...", "lang": "fa"} ("lang" optional).
-Output, one line per valid input, in order. A bad line gets a clear error on stderr and is
-skipped; the lines after it are still answered.
+Output, one line per valid input, in order. A bad line (not JSON, nested too deeply, wrong
+types) gets a clear error on stderr and is skipped; the lines after it are still answered.
+Text and ids may hold anything JSON can (lone surrogates too): they are echoed as JSON escapes.
 """
 
 from __future__ import annotations
 
 import json
+import re
 import sys
 from typing import IO
 
 from ..engine import Engine
 from ..messages import Incoming
 
+_NOT_UTF8 = re.compile("[\udc80-\udcff]")
+
 
 def parse_line(line: str) -> tuple[Incoming | None, str | None]:
     """An Incoming message from one input line, or the reason it cannot be one."""
+    if _NOT_UTF8.search(line):  # bytes that were not UTF-8, kept as surrogate escapes on stdin
+        return None, "not valid UTF-8"
     try:
         data = json.loads(line)
     except json.JSONDecodeError as exc:
         return None, f"invalid JSON ({exc.msg} at column {exc.colno})"
+    except RecursionError:
+        return None, "JSON nested too deeply"
     if not isinstance(data, dict):
         return None, 'expected a JSON object like {"user": "u1", "text": "hello"}'
     text = data.get("text")
@@ -29,9 +37,21 @@ def parse_line(line: str) -> tuple[Incoming | None, str | None]:
     lang = data.get("lang")
     if lang is not None and not isinstance(lang, str):
         return None, '"lang" must be a language code such as "fa"'
-    return Incoming(
-        user=str(data.get("user", "anonymous")), text=text, channel="jsonl", language=lang
-    ), None
+    user = data.get("user", "anonymous")
+    if not isinstance(user, (str, int)) or isinstance(user, bool):
+        return None, '"user" must be a string such as "u1"'
+    return Incoming(user=str(user), text=text, channel="jsonl", language=lang), None
+
+
+def answer_line(data: dict) -> str:
+    """One output line: UTF-8 as written, or with \\u escapes where the text holds characters
+    UTF-8 cannot carry (lone surrogates), so the line can always be written."""
+    line = json.dumps(data, ensure_ascii=False)
+    try:
+        line.encode("utf-8")
+    except UnicodeEncodeError:
+        line = json.dumps(data)
+    return line
 
 
 async def run(
@@ -50,7 +70,18 @@ async def run(
             bad += 1
             print(f"masar ask: line {number}: {error}; line skipped", file=stderr, flush=True)
             continue
-        answer = await engine.handle(message)
-        stdout.write(json.dumps(answer.to_json(), ensure_ascii=False) + "\n")
+        try:
+            answer = await engine.handle(message)
+            line = answer_line(answer.to_json())
+        except Exception as exc:  # the engine apologises for its own failures; this is a bug
+            bad += 1
+            print(
+                f"masar ask: line {number}: could not be answered ({type(exc).__name__}); "
+                "line skipped",
+                file=stderr,
+                flush=True,
+            )
+            continue
+        stdout.write(line + "\n")
         stdout.flush()
     return bad

@@ -29,7 +29,7 @@ from telegram import (
     Update,
 )
 from telegram.constants import ChatAction, ChatType
-from telegram.error import BadRequest, NetworkError, TelegramError
+from telegram.error import BadRequest, InvalidToken, NetworkError, TelegramError
 from telegram.ext import (
     AIORateLimiter,
     Application,
@@ -44,7 +44,9 @@ from ..content.catalogue import LANGUAGES
 from ..engine import Engine
 from ..handover import Case, staff_notes
 from ..i18n import RLM, _, country_name
+from ..language import warm_up
 from ..locations import country_at
+from ..logs import describe, error_fields
 from ..messages import Answer, Button, Incoming, Reply
 from ..settings import Settings
 
@@ -56,6 +58,20 @@ ALLOWED_UPDATES = ["message", "callback_query"]
 NO_PREVIEW = LinkPreviewOptions(is_disabled=True)
 CHANNEL = "telegram"
 GROUP_CHANNEL = "telegram-group"  # group conversations are kept apart from private ones
+# Calls that only make the bot nicer to use (menus, "typing...", a button's spinner): tried once,
+# and a failure is a warning, never a reason to keep someone waiting or to stop serving.
+COURTESY_CALLS = frozenset(
+    {
+        "setMyCommands",
+        "deleteMyCommands",
+        "setChatMenuButton",
+        "setMyDescription",
+        "setMyShortDescription",
+        "sendChatAction",
+        "answerCallbackQuery",
+    }
+)
+STARTUP_PATIENCE = 60.0  # seconds to keep trying an unreachable Bot API before giving up
 CASE_IN_TEXT = re.compile(
     r"\bCase:? ([A-Z2-9]{5})\b"
 )  # a case id in a card, relayed message or alert
@@ -182,14 +198,18 @@ def command_menu(language: str) -> list[BotCommand]:
 # -- network: rate limits and retries -----------------------------------------------------------
 class PatientRateLimiter(AIORateLimiter):
     """Telegram's rate limits, waiting out 429s (AIORateLimiter), plus retries with
-    exponential backoff when the network fails or times out (cheap connections do)."""
+    exponential backoff when the network fails or times out (cheap connections do).
+
+    Courtesy calls (COURTESY_CALLS) get one attempt: retrying them would only delay the answer.
+    """
 
     def __init__(self, attempts: int = 4, backoff: float = 1.0) -> None:
         super().__init__(max_retries=3)
         self.attempts, self.backoff = attempts, backoff
 
     async def process_request(self, callback, args, kwargs, endpoint, data, rate_limit_args):
-        for attempt in range(self.attempts):
+        attempts = 1 if endpoint in COURTESY_CALLS else self.attempts
+        for attempt in range(attempts):
             try:
                 return await super().process_request(
                     callback, args, kwargs, endpoint, data, rate_limit_args
@@ -197,7 +217,7 @@ class PatientRateLimiter(AIORateLimiter):
             except BadRequest:
                 raise  # a NetworkError subclass, but sending it again would fail again
             except NetworkError as exc:  # includes TimedOut
-                if attempt == self.attempts - 1:
+                if attempt == attempts - 1:
                     raise
                 delay = self.backoff * 2**attempt
                 logger.warning(
@@ -209,6 +229,40 @@ class PatientRateLimiter(AIORateLimiter):
                 )
                 await asyncio.sleep(delay)
         return None  # pragma: no cover - the loop returns or raises
+
+
+class TelegramUnreachable(Exception):
+    """The Bot API did not answer within the start-up patience; the message is for operators."""
+
+
+async def connect(application: Application, api_url: str, patience: float = STARTUP_PATIENCE):
+    """Initialize the application (getMe: the token and the API are checked), waiting out
+    network failures for up to `patience` seconds.
+
+    A wrong token (401/404 from getMe) raises InvalidToken at once: waiting would not help.
+    An API still unreachable after `patience` raises TelegramUnreachable with one clear line.
+    """
+    loop = asyncio.get_running_loop()
+    deadline = loop.time() + patience
+    delay, last = 1.0, "no answer"
+    while True:
+        remaining = deadline - loop.time()
+        try:
+            await asyncio.wait_for(application.initialize(), timeout=max(remaining, 0.1))
+            return
+        except InvalidToken:
+            raise
+        except (NetworkError, asyncio.TimeoutError) as exc:
+            last = type(exc).__name__
+        remaining = deadline - loop.time()
+        if remaining <= 0:
+            raise TelegramUnreachable(
+                f"the Telegram Bot API at {api_url} did not answer within {patience:.0f} s "
+                f"({last}); check the network, a firewall or MASAR_TELEGRAM_API_URL"
+            )
+        logger.warning("Telegram Bot API not reachable (%s); trying again in %.0f s", last, delay)
+        await asyncio.sleep(min(delay, remaining))
+        delay = min(delay * 2, 30.0)
 
 
 def build_application(settings: Settings, *, polling: bool = True) -> Application:
@@ -259,11 +313,8 @@ class TelegramChannel:
         application.add_error_handler(self.on_error)
 
     async def setup(self) -> None:
-        """Register the command menu in every launch language (and English as default)."""
-        bot = self.application.bot
-        await bot.set_my_commands(command_menu("en"))
-        for language in LANGUAGES:
-            await bot.set_my_commands(command_menu(language), language_code=language)
+        """Register the command menu, then the staff desk if there is one."""
+        await self.register_menus()
         if self.staff_chat is not None:
             self.engine.handover.staffed.add(CHANNEL)
             cases = await self.engine.handover.load()
@@ -273,6 +324,29 @@ class TelegramChannel:
                 cases,
                 extra={"masar": {"event": "handover", "open_cases": cases}},
             )
+
+    async def register_menus(self) -> bool:
+        """The command menu in every launch language (and English as default).
+
+        Only a convenience: if Telegram refuses or fails (a 500, a Bot API server without
+        setMyCommands), the bot serves without it; the first failure stops the rest, so a
+        broken API costs one attempt, not thirteen.
+        """
+        bot = self.application.bot
+        menus = [(None, "en"), *((code, code) for code in LANGUAGES)]
+        for language_code, language in menus:
+            try:
+                await bot.set_my_commands(command_menu(language), language_code=language_code)
+            except TelegramError as exc:
+                logger.warning(
+                    "Telegram command menu not set (%s); serving without it",
+                    type(exc).__name__,
+                    extra={
+                        "masar": {"event": "degraded", "call": "setMyCommands", **error_fields(exc)}
+                    },
+                )
+                return False
+        return True
 
     def stop(self) -> None:
         """Stop watching cases; this process no longer has a staff desk."""
@@ -301,7 +375,10 @@ class TelegramChannel:
         query = update.callback_query
         if query is None:
             return
-        await query.answer()  # stop the button's spinner at once, before the engine works
+        try:
+            await query.answer()  # stop the button's spinner at once, before the engine works
+        except TelegramError as exc:
+            logger.warning("Telegram answerCallbackQuery failed (%s)", type(exc).__name__)
         if query.data and query.message is not None and not self._from_staff(update):
             await self.answer(update, query.data, "button")
 
@@ -384,23 +461,19 @@ class TelegramChannel:
         self._log("media", language, "media", False, 1)
 
     async def on_error(self, update: object, context: ContextTypes.DEFAULT_TYPE) -> None:
-        """Log what failed (its type, never the update), and tell the user if we can."""
+        """Log what failed and where (type and file:line frames, never the update, the
+        exception's message or a user id), and tell the user if we can."""
+        error = context.error or RuntimeError("unknown")
         logger.error(
             "telegram update failed: %s",
-            type(context.error).__name__,
-            extra={
-                "masar": {
-                    "event": "error",
-                    "channel": CHANNEL,
-                    "error": type(context.error).__name__,
-                }
-            },
+            describe(error),
+            extra={"masar": {"event": "error", "channel": CHANNEL, **error_fields(error)}},
         )
         if (
             isinstance(update, Update)
             and update.effective_chat
-            and not isinstance(context.error, NetworkError)
-        ):
+            and (not isinstance(error, NetworkError) or isinstance(error, BadRequest))
+        ):  # after a network failure an apology would fail too
             user = update.effective_user
             code = ((user.language_code if user else None) or "en").split("-")[0]
             language = code if code in LANGUAGES else "en"
@@ -438,12 +511,12 @@ class TelegramChannel:
         if update.effective_user is None or update.effective_chat is None:
             return None
         started = time.perf_counter()
-        try:
-            await update.get_bot().send_chat_action(update.effective_chat.id, ChatAction.TYPING)
-        except TelegramError:
-            pass  # only a courtesy
+        typing = asyncio.create_task(self._typing(update))  # while the engine works
         incoming = self._incoming(update, text)
-        answer = await self.engine.handle(incoming)
+        try:
+            answer = await self.engine.handle(incoming)
+        finally:
+            await typing  # "typing..." before the answer, never after it
         if command_of(text) == "forget":
             other = CHANNEL if incoming.channel == GROUP_CHANNEL else GROUP_CHANNEL
             await self.engine.forget(other, incoming.user)  # everything, private and group
@@ -462,6 +535,16 @@ class TelegramChannel:
         if notes and self.staff_chat is not None:
             await self._tell_staff(update, notes)
         return answer
+
+    async def _typing(self, update: Update) -> None:
+        """Show "typing..." (a courtesy: a failure is logged and forgotten)."""
+        chat = update.effective_chat
+        if chat is None:
+            return
+        try:
+            await update.get_bot().send_chat_action(chat.id, ChatAction.TYPING)
+        except TelegramError as exc:
+            logger.warning("Telegram sendChatAction failed (%s)", type(exc).__name__)
 
     async def _send(self, update: Update, replies: list[Reply]) -> int:
         """Send replies as Telegram messages: long texts split, buttons under the last part.
@@ -723,11 +806,13 @@ async def run_polling(
     settings: Settings,
     stop: asyncio.Event | None = None,
     retention_every: float = 3600.0,
+    patience: float = STARTUP_PATIENCE,
 ) -> None:
     """Answer Telegram by long polling until `stop` is set (or SIGINT/SIGTERM).
 
     For a laptop or a small NGO: no public address, no HTTPS certificate. The retention
-    job runs alongside, as in `masar serve`.
+    job runs alongside, as in `masar serve`. Only a wrong token or a Bot API unreachable for
+    `patience` seconds stops the start; a failing command menu does not.
     """
     stop = stop or _stop_on_signals()
     application = build_application(settings, polling=True)
@@ -741,7 +826,13 @@ async def run_polling(
     updater = application.updater
     if updater is None:  # the builder always makes one unless told not to
         raise RuntimeError("the Telegram application has no updater for polling")
-    async with application:  # initialize() ... shutdown()
+    try:
+        await connect(application, settings.telegram_api_url, patience)
+    except BaseException:
+        await application.bot.shutdown()
+        raise
+    async with application:  # initialize() (done by connect) ... shutdown()
+        await asyncio.to_thread(warm_up)  # not on the first user's message
         await channel.setup()
         await application.start()
         await updater.start_polling(poll_interval=0.0, timeout=10, allowed_updates=ALLOWED_UPDATES)

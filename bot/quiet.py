@@ -31,6 +31,12 @@ KNOWN: tuple[tuple[str, type[Warning], str], ...] = (
     (r"'\w+' deprecated - use '\w+'", DeprecationWarning, r"(matplotlib|packaging)\."),
     # A legacy import hook in a Rasa dependency; Python 3.10 still supports it.
     (r"the load_module\(\) method is deprecated", DeprecationWarning, r"importlib\._bootstrap"),
+    # python-telegram-bot's own rate limiter reads `retry_after` in the form v22 announces to change.
+    (
+        r"Deprecated since version v22\.2: In a future major version attribute `retry_after`",
+        DeprecationWarning,
+        r"telegram\.",
+    ),
     # apscheduler and namespace packages (mpl_toolkits, ruamel) still use pkg_resources.
     (r"pkg_resources is deprecated as an API", DeprecationWarning, r"apscheduler"),
     (r"Deprecated call to `pkg_resources\.declare_namespace", DeprecationWarning, r"pkg_resources"),

@@ -26,6 +26,10 @@ def _shown(message: str, category: type[Warning], module: str) -> list[str]:
         ("the load_module() method is deprecated and slated for removal", "importlib._bootstrap"),
         ("pkg_resources is deprecated as an API. See ...", "apscheduler"),
         ("Calling URL() directly is deprecated and will be disabled", "rasa.core.tracker_store"),
+        (
+            "Deprecated since version v22.2: In a future major version attribute `retry_after` will",
+            "telegram.error",
+        ),
     ],
 )
 def test_known_library_warnings_are_not_shown(message, module):

@@ -107,7 +107,7 @@ class Engine:
         self.agent = agent
         self.renderer = renderer
         self.secret = secret
-        self.emergency = load_net(settings.content_dir)
+        self.emergency = load_net(settings.content_dir, settings.build_dir, content)
         self.offers, self.trafficking = (
             load_checker(settings.content_dir),
             load_signs(settings.content_dir),
@@ -179,7 +179,7 @@ class Engine:
                 renderer = Renderer(content, self.settings.enforce_review_expiry)
                 self.agent.nlg = self.agent.processor.nlg = ContentGenerator(renderer)
             self.content, self.renderer = content, renderer
-            self.emergency = load_net(self.settings.content_dir)
+            self.emergency = load_net(self.settings.content_dir, self.settings.build_dir, content)
             self.offers, self.trafficking = (
                 load_checker(self.settings.content_dir),
                 load_signs(self.settings.content_dir),

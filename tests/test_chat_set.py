@@ -82,3 +82,22 @@ def test_the_folder_documents_the_labels():
     readme = (CHAT_DIR / "README.md").read_text(encoding="utf-8")
     for field in ("`text`", "`turns`", "`topic`", "`emergency`", "`advert`"):
         assert field in readme
+
+
+def test_the_chat_bench_runs_the_engine_and_reports_every_figure(engine):
+    from bot.benchmarks.chat import report, run_chat, summary
+
+    rows = sorted({item.row for item in ITEMS})
+    sample = [next(i for i in ITEMS if i.row == row and i.emergency) for row in rows[:3]]
+    sample += [next(i for i in ITEMS if i.advert), next(i for i in ITEMS if len(i.turns) == 2)]
+    sample += [i for i in ITEMS if i.row == "ar-latn"][-2:]
+    figures = summary(run_chat(sample, engine=engine))
+    assert figures["n"] == len(sample) and "ar-latn" in figures["rows"]
+    assert figures["emergencies"] == 3 and figures["adverts"] >= 1
+    for key in ("topic_accuracy", "answer_language", "fallback_rate", "false_alarm_rate"):
+        assert 0.0 <= figures[key] <= 1.0
+    assert figures["latency_ms_p95"] >= figures["latency_ms_p50"] > 0
+    table = report(figures)
+    for words in ("ar-latn", "emergency recall", "false alarms", "offer check", "fallback"):
+        assert words in table
+    assert "worst confusions" in table

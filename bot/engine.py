@@ -39,7 +39,7 @@ from .handover import Handover
 from .i18n import _, country_names
 from .language import choose_language
 from .messages import Answer, Button, Incoming, Reply
-from .safety.emergency import load_net
+from .safety.emergency import MODEL, load_net
 from .safety.offers import load_checker, looks_like_advert
 from .safety.render import protection_replies, with_offer_check
 from .safety.trafficking import load_signs
@@ -251,6 +251,8 @@ class Engine:
         forced = message.language if message.language in LANGUAGES else None
 
         alarm = self.emergency.check(text) if text and not text.startswith("/") else None
+        if alarm and alarm.pattern == MODEL and self._more_specific(text):
+            alarm = None
         if alarm:
             language = forced or self._language(text, current, message.client_language)
             country = self.find_country(text) or state.get("country")
@@ -303,6 +305,13 @@ class Engine:
             confidence,
             replies,
             emergency=topic in EMERGENCY_TOPICS,
+        )
+
+    def _more_specific(self, text: str) -> bool:
+        """A reviewed sign of trafficking or kidnapping, or a pasted advert, answers better than
+        the emergency model's guess (a reviewed emergency pattern still comes first)."""
+        return bool(self.trafficking.check(text)) or looks_like_advert(
+            text, self.offers.check(text)
         )
 
     def _client(self, code: str | None) -> str | None:

@@ -36,6 +36,9 @@ TOPICS = (
     "emergency_general",
 )  # at sea first: "water in the boat" is a sea emergency
 MODEL = "model"  # the Alarm's `pattern` when the model layer raised it
+# Below this many words the model has too little to go on ("ok bye for now" scored as danger);
+# short cries for help ("help", "boat sinking") are what the reviewed patterns are for.
+MODEL_MIN_WORDS = 5
 
 
 @dataclass(frozen=True)
@@ -100,13 +103,13 @@ class EmergencyNet:
             for language, source, rx in self.patterns.get(topic, []):
                 if rx.search(norm):
                     return Alarm(topic, source, language)
-        if self.model is None or not norm.strip():
+        if self.model is None or len(norm.split()) < MODEL_MIN_WORDS:
             return None
         # The model reads the message as sent (its embedding is then reused by the NLU), or,
         # when a `not_emergency` phrase was blanked out, what is left of it.
         words = text if norm == fold(text) else " ".join(norm.split())
-        topic = self.model.check(words)
-        return Alarm(topic, MODEL) if topic else None
+        kind = self.model.check(words)
+        return Alarm(kind, MODEL) if kind else None
 
 
 def _compile(pattern: str) -> re.Pattern | None:

@@ -259,7 +259,8 @@ def train(examples: list[Labelled], cache_file: Path | None = None) -> Emergency
     curated_all = np.array([not ex.group.startswith("topic:") for ex in examples])
     weights = np.where(curated_all, CURATED_WEIGHT, 1.0)
     train_idx, dev_idx = dev_split(examples)
-    probe = EmergencyModel(*_fit(x[train_idx], y[train_idx], weights[train_idx]), threshold=0.5)
+    coef, intercept = _fit(x[train_idx], y[train_idx], weights[train_idx])
+    probe = EmergencyModel(coef, intercept, threshold=0.5)
     scores = dev_scores(probe, x, dev_idx)
     dev_y = y[dev_idx]
     threshold = choose_threshold(scores[(dev_y > 0) & curated_all[dev_idx]])

@@ -128,7 +128,8 @@ def model_cost(net: EmergencyNet, messages: list[str]) -> dict[str, float]:
 
     if net.model is None or not messages:
         return {}
-    cold, shared = [], []
+    cold: list[float] = []
+    shared: list[float] = []
     for text in messages:
         for times in (cold, shared):
             t0 = time.perf_counter()

@@ -13,12 +13,13 @@ It is tuned for recall, because a false alarm costs a few lines of numbers and a
 life: the threshold is set on a held-out dev split (a fifth of the examples of each language and
 kind) from the scores of its curated emergencies, lowered by a safety margin (`choose_threshold`);
 the dev split's recall and false alarms are stored with the model and printed by
-`python -m bot.safety.evaluate`. It never looks at the topic classifier: it runs
+`python -m bot.safety.evaluate`. Measured figures and the trade-off between recall and false
+alarms: docs/benchmarks/chat-2026-12-02.md. It never looks at the topic classifier: it runs
 before Rasa on every message.
 
 The trained weights are plain numpy arrays in build/safety/, named by a fingerprint of the
-examples and of this file, so editing an example retrains it at the next start (seconds: the
-examples' embeddings are cached with the NLU's).
+examples and of the settings below, so editing an example retrains it at the next start (a minute
+or two: the examples' embeddings are cached with the NLU's).
 """
 
 from __future__ import annotations
@@ -178,8 +179,19 @@ def topic_examples(content) -> list[Labelled]:
 
 
 def fingerprint(examples: Iterable[Labelled]) -> str:
-    h = hashlib.sha256(VERSION.encode())
-    h.update(Path(__file__).read_bytes())
+    """Names the trained weights: the examples and every setting that shapes the model (bump
+    VERSION when the training code changes)."""
+    settings = (
+        VERSION,
+        NGRAM_DIM,
+        NGRAMS,
+        DEV_SHARE,
+        MARGIN,
+        MAX_THRESHOLD,
+        SPARED,
+        CURATED_WEIGHT,
+    )
+    h = hashlib.sha256(repr(settings).encode())
     for ex in examples:
         h.update(f"{ex.label}\t{ex.group}\t{ex.text}\n".encode())
     return h.hexdigest()[:16]

@@ -46,7 +46,7 @@ from .i18n import _, country_names
 from .language import choose_language
 from .logs import describe, error_fields
 from .messages import Answer, Button, Incoming, Reply
-from .safety.emergency import load_net
+from .safety.emergency import MODEL, load_net
 from .safety.offers import load_checker, looks_like_advert
 from .safety.render import protection_replies, with_offer_check
 from .safety.trafficking import load_signs
@@ -127,7 +127,7 @@ class Engine:
         self.agent = agent
         self.renderer = renderer
         self.secret = secret
-        self.emergency = load_net(settings.content_dir)
+        self.emergency = load_net(settings.content_dir, settings.build_dir, content)
         self.offers, self.trafficking = (
             load_checker(settings.content_dir),
             load_signs(settings.content_dir),
@@ -202,7 +202,7 @@ class Engine:
                 renderer = Renderer(content, self.settings.enforce_review_expiry)
                 self.agent.nlg = self.agent.processor.nlg = ContentGenerator(renderer)
             self.content, self.renderer = content, renderer
-            self.emergency = load_net(self.settings.content_dir)
+            self.emergency = load_net(self.settings.content_dir, self.settings.build_dir, content)
             self.offers, self.trafficking = (
                 load_checker(self.settings.content_dir),
                 load_signs(self.settings.content_dir),
@@ -315,6 +315,8 @@ class Engine:
         forced = message.language if message.language in LANGUAGES else None
 
         alarm = self.emergency.check(text) if text and not text.startswith("/") else None
+        if alarm and alarm.pattern == MODEL and self._more_specific(text):
+            alarm = None
         command = text[1:].partition(" ")[0].split("@")[0].lower() if text.startswith("/") else ""
         if alarm or command in EMERGENCY_COMMANDS:
             topic = alarm.topic if alarm else EMERGENCY_COMMANDS[command]
@@ -413,6 +415,13 @@ class Engine:
             1.0,
             [one_message(replies)] if replies else [self.renderer.menu(language)],
             emergency=True,
+        )
+
+    def _more_specific(self, text: str) -> bool:
+        """A reviewed sign of trafficking or kidnapping, or a pasted advert, answers better than
+        the emergency model's guess (a reviewed emergency pattern still comes first)."""
+        return bool(self.trafficking.check(text)) or looks_like_advert(
+            text, self.offers.check(text)
         )
 
     def _client(self, code: str | None) -> str | None:

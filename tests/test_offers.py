@@ -201,3 +201,91 @@ def test_content_check_reports_offer_file_problems_with_lines(tmp_path):
     assert "arrhes" in lines[broken.line - 1]
     assert any("serious: true" in p.message for p in problems)
     assert any("no explanation in 'uk'" in p.message for p in problems)
+
+
+# -- real adverts: recognised whatever the classifier says, contacts never repeated ---------------
+
+
+def _all_adverts() -> list[tuple[str, str]]:
+    """(name, text) of every smuggler advert in tests/data/offers.yml and in the chat set."""
+    from bot.benchmarks.chat import load_chat_set
+
+    adverts = [
+        (f"offers-{language}-{i}", " ".join(advert["text"].split()))
+        for language in LANGUAGES
+        for i, advert in enumerate(ADVERTS[language]["smuggler"])
+    ]
+    adverts += [
+        (f"chat-{item.row}-{i}", item.turns[-1])
+        for i, item in enumerate(load_chat_set())
+        if item.advert
+    ]
+    return adverts
+
+
+def test_contacts_are_hidden_in_quotes():
+    from bot.safety.offers import hide_contacts
+
+    assert hide_contacts("WhatsApp only: +000 91 234 5678") == "WhatsApp only: …"
+    assert hide_contacts("واتساب +٠٠٠ ٥٥٥ ٠١٠٣ بس") == "واتساب … بس"
+    assert hide_contacts("Telegram @boats_fast_000, t.me/boats000") == "Telegram …, …"
+    assert hide_contacts("price 3500$, 80 metres") == "price 3500$, 80 metres"
+
+
+def test_a_short_advert_with_a_contact_is_an_advert_but_a_question_is_not(checker):
+    advert = "We sell original European passports without the embassy. Telegram @docs_000"
+    assert looks_like_advert(advert, checker.check(advert))
+    question = "someone offered me a passport without the embassy, is that real?"
+    assert not looks_like_advert(question, checker.check(question))
+
+
+def test_no_contact_from_any_advert_is_ever_repeated_in_a_reply(ask):
+    """Every advert of the test data and the chat set, through the real engine."""
+    from bot.benchmarks.chat import contacts, leaked
+
+    adverts = _all_adverts()
+    assert len(adverts) >= 80 and all(contacts(text) for _name, text in adverts[-40:])
+    failures = []
+    for name, text in adverts:
+        answer = ask(name, text)
+        reply = "\n".join(r.text for r in answer.replies)
+        if answer.topic != "offer_check" or leaked(text, reply):
+            failures.append((name, answer.topic, leaked(text, reply)))
+    assert failures == []
+
+
+def test_an_arabic_advert_gets_the_offer_check_not_the_refusal_for_smuggler_requests(ask):
+    advert = (
+        "السلام عليكم يا اخوان من سوريا 🌹 رحلة من السودان لليبيا عن طريق الصحراء وبعدين مراكب "
+        "ممتازة لإيطاليا، السفينة طولها 90 متر، بدون فيزا، على ضمانتي، للجادين فقط. "
+        "واتساب +000 777 0001 / فايبر +000 777 0002"
+    )
+    answer = ask("offer-ar-route", advert)
+    assert answer.topic == "offer_check"
+    first = answer.replies[0].text.translate(NO_DIRECTION_MARKS)
+    from bot.i18n import _
+
+    assert first.startswith(_("ar", "Risk: HIGH. Do not pay, do not send documents, do not go."))
+    for quote in ("عن طريق الصحراء", "مراكب ممتازة", "بدون فيزا", "ضمانتي", "للجادين فقط"):
+        assert quote in first, quote
+    assert "777" not in first
+
+
+@pytest.mark.parametrize(
+    "advert",
+    [
+        "Complete immigration package for Canada: entry visa, residence and work permits, "
+        "marriage if needed and school for your children. Contact +000 321 0000",
+        "Original European passports and Schengen visas without the embassy, delivered in a "
+        "week. Telegram @eu_docs_000",
+        "باكيج هجرة متكامل لأوروبا: دخول وإقامة وتصريح عمل وزواج إذا لزم ومدرسة للأولاد. "
+        "للتواصل +000 321 0001",
+    ],
+)
+def test_package_and_passport_adverts_get_the_offer_check_with_a_high_risk(ask, checker, advert):
+    answer = ask(f"offer-package-{hash(advert) % 1000}", advert)
+    assert answer.topic == "offer_check", answer.topic
+    check = checker.check(advert)
+    assert check.risk == "high"
+    assert {"papers_package", "documents_for_sale"} & set(check.flag_ids)
+    assert "321" not in answer.replies[0].text

@@ -11,6 +11,9 @@ Data sets (each trained and scored with both pipelines in the same run):
   wrote), one model per language, trained on ``train.tsv`` and scored on ``dev.tsv``.
 - **crosslingual**: trained on the English content examples only, scored on every other
   language's content examples, next to chance (the share of the most frequent topic).
+- **chat**: the held-out chat set (tests/data/chat/) through Masar's whole engine, not the
+  classifier alone: topic, answer language, emergency net, offer check (bot/benchmarks/chat.py).
+  Masar's pipeline only: Rasa's default is not an engine.
 
 Each model trains in a child process and is then served from a fresh child process, so that no
 pipeline profits from modules or caches the other one loaded, and peak memory (VmHWM) is the
@@ -68,7 +71,7 @@ SIB_LANGUAGES: tuple[str, ...] = (
     "ukr_Cyrl",
 )
 QUICK_SIB = ("eng_Latn", "arb_Arab", "pes_Arab", "pbt_Arab", "som_Latn")
-DATASETS = ("content", "sib200", "crosslingual")
+DATASETS = ("content", "sib200", "crosslingual", "chat")
 FALLBACK = "nlu_fallback"
 
 
@@ -654,7 +657,13 @@ def main(args: argparse.Namespace, content_dir: Path = REPO_ROOT / "content") ->
         print(f"[{time.strftime('%H:%M:%S')}] {msg}", file=sys.stderr, flush=True)
 
     data = datasets(
-        names, content_dir, args.sib_dir, _csv(args.languages), sib, args.holdout, args.seed
+        [n for n in names if n != "chat"],
+        content_dir,
+        args.sib_dir,
+        _csv(args.languages),
+        sib,
+        args.holdout,
+        args.seed,
     )
     work = Path(tempfile.mkdtemp(prefix="masar-bench-nlu-"))
     try:
@@ -666,9 +675,18 @@ def main(args: argparse.Namespace, content_dir: Path = REPO_ROOT / "content") ->
             import shutil
 
             shutil.rmtree(work, ignore_errors=True)
-    print(report(results))
+    out = to_json(results)
+    if results:
+        print(report(results))
+    if "chat" in names and "masar" in chosen:
+        from . import chat
+
+        progress("chat: the held-out chat set through the engine (training first if needed)")
+        figures = chat.summary(chat.run_chat(chat.load_chat_set()))
+        print(chat.report(figures))
+        out["chat"] = {"masar": figures}
     if args.json:
-        args.json.write_text(json.dumps(to_json(results), indent=1), encoding="utf-8")
+        args.json.write_text(json.dumps(out, indent=1, ensure_ascii=False), encoding="utf-8")
     return 0
 
 

@@ -76,6 +76,28 @@ def bounded(text: str, model=None) -> str:
     return text[:fits]
 
 
+# The last few messages' embeddings: the emergency net embeds each message before Rasa does
+# (bot/safety/emergency_model.py), so the featurizer finds it here instead of paying twice.
+RECENT = 8
+_recent: dict[str, np.ndarray] = {}
+
+
+def query(texts: list[str]) -> np.ndarray:
+    """Embeddings of a few texts (one message at a time), reusing the last few computed.
+
+    Each text is first cut to the token budget (`bounded`), so a huge message costs no more
+    here than in the NLU, and both find the same entry."""
+    texts = [bounded(t) for t in texts]
+    missing = [t for t in dict.fromkeys(texts) if t not in _recent]
+    if missing:
+        vectors = np.atleast_2d(get_model().query(missing)).astype(np.float32)
+        for text, vector in zip(missing, vectors, strict=True):
+            _recent[text] = vector
+            while len(_recent) > RECENT:
+                _recent.pop(next(iter(_recent)))
+    return np.stack([_recent[t] for t in texts]) if texts else np.zeros((0, 384), np.float32)
+
+
 def training_threads() -> int:
     """Threads for embedding training batches: MASAR_TRAIN_THREADS, else the usable cores."""
     configured = os.environ.get("MASAR_TRAIN_THREADS")
@@ -177,8 +199,7 @@ class SentenceEmbeddingFeaturizer(DenseFeaturizer, GraphComponent):
     def process(self, messages: list[Message]) -> list[Message]:
         todo = [m for m in messages if m.get(TEXT)]
         if todo:
-            vectors = get_model().query([bounded(m.get(TEXT)) for m in todo])
-            self._add(todo, np.atleast_2d(vectors).astype(np.float32))
+            self._add(todo, query([m.get(TEXT) for m in todo]))
         return messages
 
     def process_training_data(self, training_data: TrainingData) -> TrainingData:

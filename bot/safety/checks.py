@@ -49,6 +49,7 @@ def check_safety_files(content_dir: Path, today: dt.date | None = None) -> list[
             "emergency": _check_emergency,
             "offer_flags": _check_offer_flags,
             "trafficking": _check_trafficking,
+            "emergency_examples": _check_emergency_examples,
         }.get(path.stem, _check_any)
         check(report, data)
         problems += report.problems
@@ -138,6 +139,47 @@ def _check_emergency(report: _Report, data: LineDict) -> None:
         _by_language(report, node, f"topics/{topic}")
     if data.get("not_emergency"):
         _by_language(report, data["not_emergency"], "not_emergency", required=False)
+
+
+EXAMPLE_KINDS = (*EMERGENCY_TOPICS, "not_emergency")
+
+
+def _check_emergency_examples(report: _Report, data: LineDict) -> None:
+    """The model layer's examples: per language (or `<language>-latn`), lists of messages."""
+    examples = data.get("examples")
+    if not isinstance(examples, LineDict) or not examples:
+        report.error(
+            _line(data, "examples") if "examples" in data else 1,
+            f"missing 'examples': per language, lists under {', '.join(EXAMPLE_KINDS)}",
+        )
+        return
+    for language, kinds in examples.items():
+        base = str(language).removesuffix("-latn")
+        if base not in LANGUAGES:
+            report.error(
+                examples.line_of(language),
+                f"unknown language '{language}' in examples; use a launch language, or "
+                "'<language>-latn' for Latin letters (ar-latn)",
+            )
+            continue
+        if not isinstance(kinds, LineDict):
+            report.error(examples.line_of(language), f"examples/{language} must be a mapping")
+            continue
+        for kind, items in kinds.items():
+            if kind not in EXAMPLE_KINDS:
+                report.error(
+                    kinds.line_of(kind),
+                    f"unknown kind '{kind}' in examples/{language}; use {', '.join(EXAMPLE_KINDS)}",
+                )
+            elif not isinstance(items, list) or not all(
+                isinstance(i, str) and i.strip() for i in items
+            ):
+                report.error(
+                    kinds.line_of(kind), f"examples/{language}/{kind} must be a list of messages"
+                )
+    for language in LANGUAGES:
+        if language not in examples:
+            report.warn(examples.line, f"no emergency examples in '{language}' yet")
 
 
 def _explanations(report: _Report, node, where: str) -> None:

@@ -1,9 +1,15 @@
-"""The emergency net: keyword and pattern matching that does not depend on the model.
+"""The emergency net: reviewed patterns, then a recall-tuned model, before the topic classifier.
 
 A classifier can miss a panicked, misspelled message; a missed emergency is the worst
 failure this bot can have. So every message is first matched against reviewed patterns
 from content/safety/emergency.yml (per language, including dialects and Arabizi). A match
-answers at once with the numbers to call, before menus, questions or the model.
+answers at once with the numbers to call, before menus, questions or the topic model.
+
+Patterns know the usual words; people in danger often describe what they see instead ("her
+waters broke", "he fell and cannot get air"). When no pattern matches, the second layer, a
+small model trained from content/safety/emergency_examples.yml (bot/safety/emergency_model.py),
+scores the message with its own recall-tuned threshold. Neither layer depends on the topic
+classifier or its fallback threshold.
 
 All languages' patterns are tried on every message: the language of a three-word cry for
 help is often unclear, and a pattern from the wrong language costs at most a false alarm.
@@ -20,6 +26,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from ..content.yamlio import YamlError, read_yaml
+from .emergency_model import EmergencyModel, load_or_train
 from .text import compile_pattern, fold
 
 logger = logging.getLogger(__name__)
@@ -28,6 +35,10 @@ TOPICS = (
     "emergency_at_sea",
     "emergency_general",
 )  # at sea first: "water in the boat" is a sea emergency
+MODEL = "model"  # the Alarm's `pattern` when the model layer raised it
+# Below this many words the model has too little to go on ("ok bye for now" scored as danger);
+# short cries for help ("help", "boat sinking") are what the reviewed patterns are for.
+MODEL_MIN_WORDS = 5
 
 
 @dataclass(frozen=True)
@@ -44,7 +55,9 @@ class EmergencyNet:
         self,
         patterns: dict[str, dict[str, list[str]]] | dict[str, list[str]],
         exclusions: dict[str, list[str]] | list[str] | None = None,
+        model: EmergencyModel | None = None,
     ) -> None:
+        self.model = model
         self.patterns: dict[str, list[tuple[str, str, re.Pattern]]] = {}
         for topic, items in patterns.items():
             by_language = items if isinstance(items, dict) else {"": items}
@@ -90,7 +103,13 @@ class EmergencyNet:
             for language, source, rx in self.patterns.get(topic, []):
                 if rx.search(norm):
                     return Alarm(topic, source, language)
-        return None
+        if self.model is None or len(norm.split()) < MODEL_MIN_WORDS:
+            return None
+        # The model reads the message as sent (its embedding is then reused by the NLU), or,
+        # when a `not_emergency` phrase was blanked out, what is left of it.
+        words = text if norm == fold(text) else " ".join(norm.split())
+        kind = self.model.check(words)
+        return Alarm(kind, MODEL) if kind else None
 
 
 def _compile(pattern: str) -> re.Pattern | None:
@@ -104,15 +123,26 @@ def _compile(pattern: str) -> re.Pattern | None:
         return None
 
 
-def load_net(content_dir: Path) -> EmergencyNet:
+def load_net(
+    content_dir: Path, build_dir: Path | None = None, content=None, model: bool = True
+) -> EmergencyNet:
+    """Both layers: the reviewed patterns, and the model (trained into `build_dir`/safety/ when
+    the examples changed; `model=False` for the patterns alone)."""
     path = content_dir / "safety" / "emergency.yml"
     try:
-        return EmergencyNet.from_file(path)
+        net = EmergencyNet.from_file(path)
     except (YamlError, OSError, AttributeError) as exc:
-        # The bot must still run (the model still knows the emergency topics); the content
+        # The bot must still run (the model layers still know emergencies); the content
         # check reports the file as broken.
         logger.error(
             "emergency patterns not loaded (%s); fix content/safety/emergency.yml",
             type(exc).__name__,
         )
-        return EmergencyNet({})
+        net = EmergencyNet({})
+    if model:
+        if build_dir is None:
+            from ..settings import load
+
+            build_dir = load().build_dir
+        net.model = load_or_train(content_dir, build_dir, content)
+    return net

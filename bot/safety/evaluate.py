@@ -115,16 +115,65 @@ def table(scores: dict[str, Score]) -> str:
     return "\n".join(lines)
 
 
+def model_cost(net: EmergencyNet, messages: list[str]) -> dict[str, float]:
+    """Milliseconds the model layer adds per message, p50 and p95.
+
+    "cold": the message's embedding is computed here; "shared": it was already computed (the
+    engine runs the net first and the NLU then finds the embedding in bot/nlu/embeddings.py's
+    cache, so this is what the layer adds to a message's total).
+    """
+    import time
+
+    from ..benchmarks.nlu import percentile
+
+    if net.model is None or not messages:
+        return {}
+    cold: list[float] = []
+    shared: list[float] = []
+    for text in messages:
+        for times in (cold, shared):
+            t0 = time.perf_counter()
+            net.model.score(text)
+            times.append((time.perf_counter() - t0) * 1000)
+    return {
+        "cold_p50": percentile(cold, 50),
+        "cold_p95": percentile(cold, 95),
+        "shared_p50": percentile(shared, 50),
+        "shared_p95": percentile(shared, 95),
+    }
+
+
 def main(out=None) -> int:
     from ..content.loader import load
     from ..settings import load as load_settings
 
     out = out or sys.stdout
     settings = load_settings()
-    net = load_net(settings.content_dir)
-    scores = score_labelled(net, load_labelled())
-    print("Emergency net on the labelled set (tests/data/emergency_labelled.yml)", file=out)
+    labelled = load_labelled()
+    patterns = score_labelled(load_net(settings.content_dir, model=False), labelled)
+    print(
+        "Reviewed patterns alone on the labelled set (tests/data/emergency_labelled.yml)", file=out
+    )
+    print(table(patterns), file=out)
+    net = load_net(settings.content_dir, settings.build_dir)
+    scores = score_labelled(net, labelled)
+    print("\nEmergency net, patterns and model, on the labelled set", file=out)
     print(table(scores), file=out)
+    if net.model is not None:
+        m = net.model
+        print(
+            f"model layer: threshold {m.threshold:.3f} chosen on a dev split (recall "
+            f"{m.dev_recall:.1%}, false alarms {m.dev_false_alarms:.1%}), {m.examples} examples",
+            file=out,
+        )
+        messages = [t for sets in labelled.values() for kind in sets.values() for t in kind]
+        cost = model_cost(net, messages)
+        print(
+            f"model layer cost per message: {cost['shared_p50']:.2f} / {cost['shared_p95']:.2f} ms "
+            f"(p50 / p95) with the embedding shared with the NLU, {cost['cold_p50']:.1f} / "
+            f"{cost['cold_p95']:.1f} ms when it computes the embedding itself",
+            file=out,
+        )
     content, _problems = load(settings.content_dir)
     emergencies, others = score_content(net, content)
     print(

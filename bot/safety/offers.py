@@ -33,6 +33,7 @@ logger = logging.getLogger(__name__)
 RISK_LEVELS = ("low", "medium", "high")
 MAX_QUOTE = 90  # characters of the user's text quoted per flag
 ADVERT_MIN_WORDS = 12  # shorter messages are questions, not pasted adverts
+CONTACT_ADVERT_MIN_WORDS = 8  # with a phone number or handle, a shorter text is an advert too
 PASTED_MIN_WORDS = 30  # this long, a message with no red flag is still a pasted text worth checking
 ANY = "any"  # patterns that are the same in every language (phone numbers, app names)
 
@@ -92,7 +93,7 @@ def _quote(text: str, start: int, end: int) -> tuple[str, int, int]:
         text[end].isalnum() or unicodedata.category(text[end]).startswith("M")
     ):
         end += 1
-    quote = text[start:end].strip()
+    quote = hide_contacts(text[start:end].strip())
     if len(quote) > MAX_QUOTE:
         quote = quote[:MAX_QUOTE].rsplit(" ", 1)[0] + "…"
     return quote, start, end
@@ -154,16 +155,42 @@ class OfferChecker:
 
 
 def looks_like_advert(text: str, check: OfferCheck) -> bool:
-    """A pasted advert or chat message rather than a question: long, with two or more flags."""
-    return len((text or "").split()) >= ADVERT_MIN_WORDS and len(check.findings) >= 2
+    """A pasted advert or chat message rather than a question, whatever the classifier says.
+
+    Long with two or more flags; or a red flag next to a phone number or messenger handle (a
+    "passports without the embassy, Telegram @..." post is short, and a question rarely carries
+    a contact).
+    """
+    words = len((text or "").split())
+    if words >= ADVERT_MIN_WORDS and len(check.findings) >= 2:
+        return True
+    return words >= CONTACT_ADVERT_MIN_WORDS and bool(check.findings) and has_contact(text)
 
 
 _CONTACT = re.compile(r"(\+|00)\s?\d[\d\s().-]{6,}\d|https?://|www\.|t\.me/|(?<!\w)@\w{3,}")
+# What is hidden in quotes: phone numbers (any digits, spaced or not), handles and links.
+_HIDE = re.compile(
+    r"(\+|00)?\s?\d[\d\s().-]{5,}\d|(?<!\w)@\w{2,}|https?://\S+|www\.\S+|(t|wa)\.me/\S*"
+)
+
+
+def has_contact(text: str) -> bool:
+    """A phone number with a country code, a link or a handle: how adverts ask to be contacted."""
+    return bool(_CONTACT.search(text or ""))
+
+
+def hide_contacts(text: str) -> str:
+    """The text with every phone number, handle and link replaced by "…".
+
+    Masar quotes the advert's own words back to the user, but never a smuggler's contact: a
+    reply must not become one more place where the number circulates.
+    """
+    return _HIDE.sub("…", text)
 
 
 def looks_pasted(text: str) -> bool:
     """A forwarded message rather than the user's own question: long, or with a contact in it."""
-    return len((text or "").split()) >= PASTED_MIN_WORDS or bool(_CONTACT.search(text or ""))
+    return len((text or "").split()) >= PASTED_MIN_WORDS or has_contact(text)
 
 
 def _compile(pattern: str) -> re.Pattern | None:

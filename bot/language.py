@@ -946,6 +946,29 @@ def detect(text: str) -> Detection:
     return _cached(text.strip()[:2000])[0]
 
 
+def romanised(text: str) -> str | None:
+    """ "ar", "fa" or "ur" when a Latin-script text is Arabizi, Finglish or Roman Urdu, else None.
+
+    Word lists and the Arabizi score only, no language model: cheap enough for the NLU
+    pipeline (bot/nlu/romanised.py), which must give training examples and served messages
+    the same verdict.
+    """
+    words = [
+        t.text.lower() for t in _tokens(text) if t.script == "Latn" and not _is_acronym(t.text)
+    ]
+    words = [w for w in words if w not in _NEUTRAL]
+    if not words:
+        return None
+    evidence, n = _arabizi_score(words)
+    if evidence and evidence / n >= 0.25:
+        return "ar"
+    listed = _listed_scores(words)
+    if not listed:
+        return None
+    lang = max(listed, key=listed.get)
+    return lang if lang in ("fa", "ur") and listed[lang] / n >= 0.2 else None
+
+
 # --------------------------------------------------------------------------- choosing
 
 

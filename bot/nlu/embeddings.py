@@ -30,6 +30,8 @@ from rasa.shared.nlu.constants import TEXT
 from rasa.shared.nlu.training_data.message import Message
 from rasa.shared.nlu.training_data.training_data import TrainingData
 
+from .tokenizer import NATIVE_TEXT
+
 logger = logging.getLogger(__name__)
 
 # Longer messages are cut before embedding: e5-small reads at most 512 tokens anyway, and a
@@ -149,10 +151,16 @@ class SentenceEmbeddingFeaturizer(DenseFeaturizer, GraphComponent):
         for message, vector in zip(messages, vectors, strict=True):
             self.add_features_to_message(None, vector.reshape(1, -1), TEXT, message)
 
+    @staticmethod
+    def _text(message: Message) -> str:
+        """What the model reads: the native-script text of a romanised message (set by the
+        tokenizer, bot/nlu/romanised.py), else the message as written."""
+        return (message.get(NATIVE_TEXT) or message.get(TEXT))[:MAX_CHARS]
+
     def process(self, messages: list[Message]) -> list[Message]:
         todo = [m for m in messages if m.get(TEXT)]
         if todo:
-            vectors = get_model().query([m.get(TEXT)[:MAX_CHARS] for m in todo])
+            vectors = get_model().query([self._text(m) for m in todo])
             self._add(todo, np.atleast_2d(vectors).astype(np.float32))
         return messages
 
@@ -160,6 +168,6 @@ class SentenceEmbeddingFeaturizer(DenseFeaturizer, GraphComponent):
         todo = [m for m in training_data.training_examples if m.get(TEXT)]
         cache_file = os.environ.get("MASAR_EMBEDDING_CACHE")
         cache = EmbeddingCache(Path(cache_file) if cache_file else None)
-        self._add(todo, cache.embed([m.get(TEXT)[:MAX_CHARS] for m in todo]))
+        self._add(todo, cache.embed([self._text(m) for m in todo]))
         cache.save()
         return training_data

@@ -26,6 +26,8 @@ from .settings import Settings
 logger = logging.getLogger(__name__)
 
 NLU_CODE = Path(__file__).parent / "nlu"
+# The tokenizer reads bot/language.py's word lists to recognise romanised text.
+NLU_DEPENDENCIES = (Path(__file__).parent / "language.py",)
 CURRENT = "current.txt"
 
 
@@ -131,6 +133,7 @@ def fingerprint(rasa_dir: Path, config_file: Path) -> str:
         rasa_dir / "data" / "rules.yml",
         config_file,
         *sorted(NLU_CODE.glob("*.py")),
+        *NLU_DEPENDENCIES,
     ]
     for f in files:
         h.update(f.name.encode())

@@ -30,7 +30,7 @@ from . import romanised_words
 LANGUAGES = ("ar", "fa", "ur")
 _WORD = re.compile(r"[a-z0-9'’`]+|[^\sa-z0-9'’`]+", re.IGNORECASE)
 _HAS_LATIN = re.compile(r"[a-z]", re.IGNORECASE)
-_NON_LATIN_LETTER = re.compile(r"[^\W\d_a-z]", re.IGNORECASE)
+_NON_LATIN_LETTER = re.compile(r"[^\W\d_a-zA-Z]")  # é, ı, ş: French, Turkish, ...
 
 
 def fold(word: str, language: str) -> str:
@@ -181,7 +181,7 @@ def to_native(text: str, language: str) -> str:
         return text
     table = LEXICONS[language]
     out: list[str] = []
-    article = ""
+    article = article_as_written = ""
     for piece in _WORD.findall(text):
         if not _HAS_LATIN.search(piece):
             out.append(piece)
@@ -189,17 +189,19 @@ def to_native(text: str, language: str) -> str:
         if language == "ar":
             key = fold(piece, "ar").rstrip("-")
             if key in _AR_ARTICLES or key in _AR_CLITICS:
-                article = _AR_CLITICS.get(key, "ال")
+                article, article_as_written = _AR_CLITICS.get(key, "ال"), piece
                 continue
             native = _arabic_word(piece)
-            if article:
-                native = article + (native.removeprefix("ال") if native else piece)
+            if article:  # "el markab" -> "المركب"; an unknown word keeps its article in Latin
+                native = article + native.removeprefix("ال") if native else None
+                if native is None:
+                    out.append(article_as_written)
                 article = ""
         else:
             native = table.get(fold(piece, language))
         out.append(native or piece)
     if article:
-        out.append(article)
+        out.append(article_as_written)
     return " ".join(out)
 
 
@@ -207,12 +209,14 @@ def romanised_language(text: str, hint: str | None = None) -> str | None:
     """ "ar", "fa" or "ur" when the text is that language in Latin letters, else None.
 
     `hint` is the language the engine detected for the message (with the conversation's
-    history); without it, bot.language's Arabizi score and word lists decide.
+    history) or the content language of a training example; when it is not one of these,
+    bot.language's Arabizi score and word lists and the lexicons decide (Maghrebi or Sudanese
+    Arabizi without digits often looks French, Somali or Turkish to a language model).
     """
     if not _HAS_LATIN.search(text) or _NON_LATIN_LETTER.search(text):
         return None
-    if hint:
-        return hint if hint in LANGUAGES else None
+    if hint in LANGUAGES:
+        return hint
     from ..language import romanised
 
     return romanised(text) or _by_lexicon(text)

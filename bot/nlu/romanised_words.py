@@ -150,6 +150,7 @@ ARABIC = """
 كبيرة: kbire kbira kebira
 كبير: kbir kebir
 صحرا: sa7ra sahra
+صحراء: sahara sa7ara
 حدود: 7odod 7dud 7udud
 عطش: 3atash 3a6ash
 مي: mai
@@ -492,6 +493,57 @@ ARABIC = """
 كلام: kalam klam
 بصراحة: bsara7a
 يا: ya
+راه: rah
+ماكاينش: makaynch makaynsh mkaynch mkayn
+ديال: dyal dial
+ديالي: dyali diali
+شكون: chkoun chkon
+واخا: wakha
+بلاصة: blasa
+قالي: galia 9alia galiya
+قالو: galo 9alo
+نهار: nhar
+راجلي: rajli
+ولدي: weldi wildi
+ختي: khti
+يما: yemma
+باغي: baghi
+باغية: baghya
+نخدم: nkhdem nekhdem
+صافي: safi
+سير: sir
+مشا: mcha
+مشيت: mchit
+عافاك: 3afak
+كيفن: kefin kifin
+بكم: bikam
+رحلة: ri7la rihla re7la
+حرب: 7arb harb
+هربان: harban
+هربت: harabt
+سوداني: sudani soudani
+مقابلة: mugabla
+اسوي: asawi asawwi
+نسوي: nsawi
+اكلم: akallim akalim
+بني: bani
+ادم: adam
+معسكر: mu3askar mo3askar
+مخيم: mo5ayyam mukhayyam
+تشاد: tshad tchad
+دولة: dawla dowla dawle
+تانية: tanya tanye tania
+يطلعني: yatla3ni yetla3ni
+وقع: wag3 wi2e3 wa2a3 wqa3
+يتنفس: yatnaffas yetnaffas
+نفس: nafas
+الحقني: el7a2ni
+قادر: gadir 2ader 9ader qader
+وايد: wayed
+روح: ro7 rou7
+مات: mat
+هرب: harab
+قتل: 2atal
 """
 
 PERSIAN = """

@@ -109,3 +109,65 @@ def test_stated_country_tells_being_there_from_mentioning():
     assert stated_country("my husband is in germany", names) is None
     assert stated_country("i want to go to germany", names) is None
     assert stated_country("i'm from tunisia", names) is None
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "and in Germany?",
+        "what about my children?",
+        "وبالنسبة لأولادي؟",
+        "w el wlad?",
+        "et en Belgique ?",
+        "aur bachon ka kya?",
+        "y en España?",
+        "peki Almanya'da?",
+        "а в Польщі?",
+    ],
+)
+def test_follow_up_openings_are_recognised(text):
+    from bot.nlu.context import looks_like_follow_up
+
+    assert looks_like_follow_up(text)
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "how do i apply for asylum",
+        "I know a man who takes 2000 dollars",
+        "وين بقدم لجوء",
+        "waxaan u baahanahay caawimaad",
+        "and so on and so forth, I have been travelling for many months now",
+    ],
+)
+def test_ordinary_questions_are_not_follow_ups(text):
+    from bot.nlu.context import looks_like_follow_up
+
+    assert not looks_like_follow_up(text)
+
+
+def _ranked(text, ranking, previous):
+    from rasa.shared.nlu.training_data.message import Message
+
+    from bot.nlu.context import ConversationContext
+
+    message = Message(data={"text": text, "metadata": {"previous_topic": previous}})
+    message.set("intent", {"name": ranking[0][0], "confidence": ranking[0][1]})
+    message.set("intent_ranking", [{"name": n, "confidence": c} for n, c in ranking])
+    ConversationContext(ConversationContext.get_default_config()).process([message])
+    return message.get("intent")["name"]
+
+
+def test_the_context_component_keeps_the_topic_only_where_it_should():
+    unsure = [("unaccompanied_children", 0.4), ("family_reunification", 0.3)]
+    assert _ranked("what about my children?", unsure, "sea_crossing_risks") == "sea_crossing_risks"
+    # a clear new question keeps its own topic, follow-up or not
+    sure = [("family_reunification", 0.9), ("asylum_basics", 0.05)]
+    assert (
+        _ranked("and family reunification?", sure, "sea_crossing_risks") == "family_reunification"
+    )
+    assert _ranked("I know a man", [("offer_check", 0.5)], "sea_crossing_risks") == "offer_check"
+    # conversation topics and emergencies are never carried over; nothing without a previous topic
+    assert _ranked("and now?", unsure, "greet") == "unaccompanied_children"
+    assert _ranked("and now?", unsure, None) == "unaccompanied_children"

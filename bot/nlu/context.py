@@ -52,8 +52,9 @@ _OPENING = re.compile(
     + r")(?:\s|$|[?,.!:؟،])",
     re.IGNORECASE,
 )
-# Arabic-script "و" is often written joined to the next word ("ولاولادي", "وفي المانيا").
-_JOINED_WAW = re.compile(r"^\s*و[\u0600-\u06ff]{2,}")
+# Arabic-script "و" ("and") is written joined to the next word ("والاولاد", "وفي المانيا"),
+# which must not be confused with words that begin with و ("وين", "وصلت").
+_JOINED_WAW = re.compile(r"^\s*و(?:ال|بال|لل|في|فى|لو|اذا|إذا|شو|ماذا|عن|كمان|بالنسبة|انا|أنا)")
 
 
 def looks_like_follow_up(text: str) -> bool:

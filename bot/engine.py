@@ -209,14 +209,17 @@ class Engine:
                     index[name] = code
         return index
 
-    def where(self, text: str, state: dict) -> tuple[str | None, str | None]:
+    def where(
+        self, text: str, state: dict, emergency: bool = False
+    ) -> tuple[str | None, str | None]:
         """(the country the user is in, a country the message only mentions).
 
         The user is where they chose (/country, a shared location) or say they are ("I am in
         Tunisia"); a country named any other way ("my husband got refugee status in Germany")
-        is only mentioned and never replaces it: emergency numbers follow the user.
+        is only mentioned and never replaces it: emergency numbers follow the user. In an
+        emergency message, a place the user is near ("sinking near Lampedusa, Italy") counts.
         """
-        here = stated_country(text, self._countries)
+        here = stated_country(text, self._countries, emergency=emergency)
         mentioned = self.find_country(text)
         if (
             here is None
@@ -296,7 +299,7 @@ class Engine:
         alarm = self.emergency.check(text) if text and not text.startswith("/") else None
         if alarm:
             language = forced or self._language(text, current, message.client_language)
-            country, _mentioned = self.where(text, state)
+            country, _mentioned = self.where(text, state, emergency=True)
             return await self._answer(
                 message, key, f"/{alarm.topic}", language, country, emergency=True
             )

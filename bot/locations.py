@@ -418,9 +418,29 @@ _HERE_AFTER = re.compile(
 )
 
 
-def stated_country(text: str, names: dict[str, str]) -> str | None:
+# Where an emergency is happening: "sinking near Lampedusa, Italy", "au large de la Libye",
+# "قرب اليونان", "Yunanistan açıklarında" (a place name or two may come between).
+_NEAR_BEFORE = re.compile(
+    r"(?:^|[\s,.!?:;])(?:near|close\s*to|off|off\s*the\s*coast\s*of|outside|at\s*the\s*border\s*of"
+    r"|près\s*de|pres\s*de|au\s*large\s*de|à\s*côté\s*de|cerca\s*de|frente\s*a|frente\s*al"
+    r"|біля|поблизу|коло|قرب|قريب\s*من|بالقرب\s*من|جنب|قبالة|عند|2orb|orb|janb|nazdik|نزدیک|نزدیکی"
+    r")(?:\s+(?:the|la|le|l'|el|al|de|des|du))?\s+(?:[^\s,.!?]+[\s,]+){0,2}$",
+    re.IGNORECASE,
+)
+_NEAR_AFTER = re.compile(
+    r"^\s*(?:'|’)?(?:[a-zçğıöşü]*\s*)?(?:yakınında|yakınlarında|açıklarında|açığında"
+    r"|ke\s*qareeb|ke\s*paas|کے\s*قریب|کے\s*پاس|u\s*dhow|এর\s*কাছে|কাছে)",
+    re.IGNORECASE,
+)
+
+
+def stated_country(text: str, names: dict[str, str], emergency: bool = False) -> str | None:
     """The country the user says they are in ("I am in Tunisia"), from `names` (any language's
-    name of a country -> its code); None when the text only mentions countries, or none."""
+    name of a country -> its code); None when the text only mentions countries, or none.
+
+    In an emergency message a place described as near ("the boat is sinking near Greece") is
+    also where the user is: that is where help must come from.
+    """
     low = f" {text.casefold()} "
     for name, code in sorted(names.items(), key=lambda kv: -len(kv[0])):
         start = low.find(name)
@@ -428,6 +448,8 @@ def stated_country(text: str, names: dict[str, str]) -> str | None:
             before = low[max(0, start - 40) : start]
             after = low[start + len(name) : start + len(name) + 30]
             if _HERE_BEFORE.search(before) or _HERE_AFTER.match(after):
+                return code
+            if emergency and (_NEAR_BEFORE.search(before) or _NEAR_AFTER.match(after)):
                 return code
             start = low.find(name, start + 1)
     return None

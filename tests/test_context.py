@@ -171,3 +171,14 @@ def test_the_context_component_keeps_the_topic_only_where_it_should():
     # conversation topics and emergencies are never carried over; nothing without a previous topic
     assert _ranked("and now?", unsure, "greet") == "unaccompanied_children"
     assert _ranked("and now?", unsure, None) == "unaccompanied_children"
+
+
+def test_in_an_emergency_a_place_nearby_is_where_the_user_is():
+    from bot.locations import stated_country
+
+    names = {"italy": "IT", "greece": "GR", "libya": "LY", "اليونان": "GR", "yunanistan": "GR"}
+    assert stated_country("boat sinking near lampedusa italy", names, emergency=True) == "IT"
+    assert stated_country("we are sinking off the coast of libya", names, emergency=True) == "LY"
+    assert stated_country("المركب بيغرق قرب اليونان", names, emergency=True) == "GR"
+    assert stated_country("yunanistan açıklarında batıyoruz", names, emergency=True) == "GR"
+    assert stated_country("my brother is near libya", names) is None  # not an emergency

@@ -241,7 +241,7 @@ def _by_lexicon(text: str) -> str | None:
     words = [w for w in _WORD.findall(text.casefold()) if _HAS_LATIN.search(w)]
     if not words:
         return None
-    counts = {}
+    counts: dict[str, int] = {}
     for language, table in LEXICONS.items():
         known = 0
         for w in words:
@@ -251,7 +251,7 @@ def _by_lexicon(text: str) -> str | None:
             if key in table or (language == "ar" and _arabic_word(w) is not None):
                 known += 1
         counts[language] = known
-    best = max(counts, key=counts.get)
+    best = max(counts, key=lambda language: counts[language])
     if counts[best] >= 2 and counts[best] / len(words) >= 0.4:
         return best
     return None

@@ -52,7 +52,7 @@ class ChatTokenizer(WhitespaceTokenizer):
 
     def tokenize(self, message: Message, attribute: str) -> list[Token]:
         tokens = super().tokenize(message, attribute)
-        text = message.get(attribute) if attribute == TEXT else None
+        text: str = (message.get(attribute) or "") if attribute == TEXT else ""
         language = (
             romanised_language(text, message_language(message))
             if text and self._config.get("transliterate_romanised", True)

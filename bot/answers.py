@@ -32,11 +32,15 @@ EMERGENCY_TOPICS = ("emergency_at_sea", "emergency_general")
 
 @dataclass
 class Situation:
-    """What the renderer may use about the user: language, country, and the NLU's guesses."""
+    """What the renderer may use about the user: language, the country they are in, the
+    NLU's guesses, a country the message asks about, and whether it follows up the last
+    answer ("and in Germany?")."""
 
     language: str
     country: str | None = None
     ranking: tuple[str, ...] = ()
+    about: str | None = None
+    follow_up: bool = False
 
 
 def unconfirmed(confirmed: bool, language: str) -> str:
@@ -117,7 +121,11 @@ class Renderer:
     def emergency_numbers(self, country: Country | None, language: str, at_sea: bool) -> str:
         """The numbers to call, first line of every emergency answer."""
         if country is None:
+            # where the user is is unknown: say so, and give the advice that holds anywhere
             text = _(language, "Emergency: call 112 in Europe, or the local emergency number.")
+            text += "\n" + _(
+                language, "We don't know which country you are in: send /country to tell us."
+            )
             if at_sea:
                 text += "\n" + _(
                     language, "At sea: call the coast guard or 112 and give your GPS position."
@@ -223,14 +231,19 @@ class Renderer:
         if topic_id == "greet":
             return [Reply(bidi(tr.answer, language), menu_buttons(language))]
         if topic_id == "find_help":
-            if country:
-                return [self.services(country, language)]
+            asked = self.content.countries.get(situation.about or "") or country
+            if asked:
+                return [self.services(asked, language)]
             return [Reply(bidi(tr.answer, language), country_buttons(self.content, language))]
         footer = self._footer(topic, language)
         text = f"{tr.answer}\n\n{footer}" if footer else tr.answer
         if GROUP_OF[topic_id] != "conversation":
             buttons = [*buttons, Button(_(language, "Menu"), "/menu")]
-        return [Reply(bidi(text, language), buttons)]
+        replies = [Reply(bidi(text, language), buttons)]
+        asked = self.content.countries.get(situation.about or "")
+        if situation.follow_up and asked and GROUP_OF[topic_id] != "conversation":
+            replies.append(self.services(asked, language))  # "and in Germany?"
+        return replies
 
     def menu(self, language: str) -> Reply:
         return Reply(

@@ -29,6 +29,8 @@ from .settings import Settings
 logger = logging.getLogger(__name__)
 
 NLU_CODE = Path(__file__).parent / "nlu"
+# The tokenizer reads bot/language.py's word lists to recognise romanised text.
+NLU_DEPENDENCIES = (Path(__file__).parent / "language.py",)
 CURRENT = "current.txt"
 
 
@@ -48,10 +50,10 @@ def _clean_example(text: str) -> str:
 
 def training_examples(
     content: Content, languages: tuple[str, ...] | None = None
-) -> dict[str, list[str]]:
-    """Examples per topic (first topic wins when two topics share an example)."""
+) -> dict[str, list[tuple[str, str]]]:
+    """(example, language) per topic (first topic wins when two topics share an example)."""
     seen: set[str] = set()
-    out: dict[str, list[str]] = {}
+    out: dict[str, list[tuple[str, str]]] = {}
     for topic_id in TOPICS:
         topic = content.topics.get(topic_id)
         if topic is None:
@@ -63,12 +65,16 @@ def training_examples(
                 key = normalise_example(ex)
                 if key and key not in seen:
                     seen.add(key)
-                    out.setdefault(topic_id, []).append(_clean_example(ex))
+                    out.setdefault(topic_id, []).append((_clean_example(ex), language))
     return out
 
 
-def write_training_files(examples: dict[str, list[str]], out: Path) -> None:
-    """Write domain.yml, data/nlu.yml and data/rules.yml for these topics."""
+def write_training_files(examples: dict[str, list[tuple[str, str]]], out: Path) -> None:
+    """Write domain.yml, data/nlu.yml and data/rules.yml for these topics.
+
+    Each example carries its content language as Rasa example metadata, so the tokenizer
+    knows that "shu el 7al" under `ar` is Arabizi (bot/nlu/romanised.py) without guessing.
+    """
     # Every catalogue topic is an intent and has a rule, even before it has examples, so that
     # buttons and the emergency net (which send "/<topic>") always reach their answer.
     topics = list(TOPICS)
@@ -77,7 +83,12 @@ def write_training_files(examples: dict[str, list[str]], out: Path) -> None:
     nlu = {
         "version": "3.1",
         "nlu": [
-            {"intent": t, "examples": "".join(f"- {ex}\n" for ex in examples[t])}
+            {
+                "intent": t,
+                "examples": [
+                    {"text": ex, "metadata": {"language": language}} for ex, language in examples[t]
+                ],
+            }
             for t in topics
             if examples.get(t)
         ],
@@ -125,6 +136,7 @@ def fingerprint(rasa_dir: Path, config_file: Path) -> str:
         rasa_dir / "data" / "rules.yml",
         config_file,
         *sorted(NLU_CODE.glob("*.py")),
+        *NLU_DEPENDENCIES,
     ]
     for f in files:
         h.update(f.name.encode())

@@ -27,6 +27,7 @@ from typing import Any
 from rasa.core.agent import Agent
 from rasa.core.channels.channel import CollectingOutputChannel, UserMessage
 from rasa.core.nlg.generator import NaturalLanguageGenerator
+from rasa.shared.core.events import ActionExecuted
 
 from . import build, privacy
 from .answers import EMERGENCY_TOPICS, Renderer, Situation, topic_button
@@ -44,8 +45,10 @@ from .conversations import (
 from .handover import Handover
 from .i18n import _, country_names
 from .language import choose_language
+from .locations import stated_country
 from .logs import describe, error_fields
 from .messages import Answer, Button, Incoming, Reply
+from .nlu.context import looks_like_follow_up
 from .safety.emergency import MODEL, load_net
 from .safety.offers import load_checker, looks_like_advert
 from .safety.render import protection_replies, with_offer_check
@@ -105,7 +108,14 @@ class ContentGenerator(NaturalLanguageGenerator):
             r.get("name")
             for r in (tracker.latest_message.parse_data or {}).get("intent_ranking", [])
         )
-        situation = Situation(meta.get("language") or "en", meta.get("country"), ranking)
+        parse = tracker.latest_message.parse_data or {} if tracker.latest_message else {}
+        situation = Situation(
+            meta.get("language") or "en",
+            meta.get("country"),
+            ranking,
+            about=meta.get("mentioned_country"),
+            follow_up=bool(parse.get("follow_up")),
+        )
         replies = self.renderer.topic(topic, situation) if topic else []
         if not replies:
             return None
@@ -222,6 +232,34 @@ class Engine:
                     index[name] = code
         return index
 
+    def where(
+        self, text: str, state: dict, emergency: bool = False
+    ) -> tuple[str | None, str | None]:
+        """(the country the user is in, a country the message only mentions).
+
+        The user is where they chose (/country, a shared location) or say they are ("I am in
+        Tunisia"); a country named any other way ("my husband got refugee status in Germany")
+        is only mentioned and never replaces it: emergency numbers follow the user. In an
+        emergency message, a place the user is near ("sinking near Lampedusa, Italy") counts.
+        """
+        here = stated_country(text, self._countries, emergency=emergency)
+        mentioned = self.find_country(text)
+        if (
+            here is None
+            and mentioned
+            and state.get("previous_topic") == "find_help"
+            and len(text.split()) <= 3
+        ):  # "italy", answering "which country are you in?"
+            here = mentioned
+        return here or state.get("country"), (mentioned if mentioned != here else None)
+
+    def _only_a_country(self, text: str) -> bool:
+        """True for a message that is just a country's name ("italy", "in Italy")."""
+        words = text.split()
+        return (
+            0 < len(words) <= 2 and not looks_like_follow_up(text) and bool(self.find_country(text))
+        )
+
     def find_country(self, text: str) -> str | None:
         """A country of the services directory named in the text, in any language."""
         low = f" {text.casefold()} "
@@ -232,10 +270,17 @@ class Engine:
 
     # -- the conversation -------------------------------------------------------------------
     async def _state(self, key: str) -> dict:
+        """The last turn's metadata (language, the country the user is in), and the topic of
+        the last answer as `previous_topic`, which the NLU reads to understand follow-ups."""
         tracker = await self.agent.tracker_store.retrieve(key)
         if tracker is None or tracker.latest_message is None:
             return {}
         state = dict(tracker.latest_message.metadata or {})
+        state.pop("previous_topic", None)
+        for event in reversed(tracker.events):
+            if isinstance(event, ActionExecuted) and build.topic_of(event.action_name):
+                state["previous_topic"] = build.topic_of(event.action_name)
+                break
         self._hint(key, state)
         return state
 
@@ -331,19 +376,17 @@ class Engine:
             return await self._command(message, key, command, arg.strip(), language, state)
 
         language = forced or self._language(text, current, message.client_language)
-        country = self.find_country(text) or state.get("country")
+        country, mentioned = self.where(text, state)
         if not text:
             return Answer(
                 str(message.user), text, language, "fallback", 0.0, [self.renderer.menu(language)]
             )
-        if (
-            country
-            and country != state.get("country")
-            and len(text.split()) <= 3
-            and self.find_country(text)
-        ):
-            # "italy" alone, e.g. after "which country are you in?": show that country's services
-            return await self._answer(message, key, "/find_help", language, country)
+        if (country != state.get("country") or mentioned) and self._only_a_country(text):
+            # "italy" alone: that country's services (after "which country are you in?" it is
+            # also where the user is, see where())
+            return await self._answer(
+                message, key, "/find_help", language, country, mentioned=mentioned
+            )
         # Safety beyond emergencies (bot/safety/): signs of trafficking or kidnapping in the user's
         # story get protection and a person; a pasted advert gets the offer check. The advert itself
         # goes to Rasa only as "/offer_check", so its text is never stored in the conversation.
@@ -356,7 +399,12 @@ class Engine:
                 self.renderer, sign.topic, language, country, answer.replies
             )
             return answer
-        meta = {"language": language, "country": country}
+        meta = {
+            "language": language,
+            "country": country,
+            "mentioned_country": mentioned,
+            "previous_topic": state.get("previous_topic"),
+        }
         topic, confidence, replies = await self._ask_rasa(
             key, "/offer_check" if advert else privacy.mask_personal(text), meta, message.channel
         )
@@ -397,7 +445,7 @@ class Engine:
                 language = self._language(text, current, message.client_language)
             except Exception as exc:  # the numbers matter more than the language
                 logger.error("emergency: language detection failed (%s)", type(exc).__name__)
-        country = (self.find_country(text) if typed else None) or state.get("country")
+        country = self.where(text, state, emergency=True)[0] if typed else state.get("country")
         replies = self.renderer.topic(topic, Situation(language, country))
         meta = {"language": language, "country": country}
         record = asyncio.ensure_future(self._ask_rasa(key, f"/{topic}", meta, message.channel))
@@ -441,8 +489,9 @@ class Engine:
         country: str | None,
         emergency: bool = False,
         confidence: float = 1.0,
+        mentioned: str | None = None,
     ) -> Answer:
-        meta = {"language": language, "country": country}
+        meta = {"language": language, "country": country, "mentioned_country": mentioned}
         topic, _c, replies = await self._ask_rasa(key, trigger, meta, message.channel)
         return Answer(
             str(message.user), str(message.text), language, topic, confidence, replies, emergency

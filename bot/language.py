@@ -393,6 +393,43 @@ _ARABIZI_STRONG = frozenset(
         "alaa",
         "haga",
         "haja",
+        # Maghrebi
+        "wach",
+        "kifach",
+        "kifash",
+        "kifech",
+        "bzaf",
+        "bezzaf",
+        "dyal",
+        "dial",
+        "khouya",
+        "bghit",
+        "bghina",
+        "mzyan",
+        "mezyan",
+        "kayen",
+        "kayn",
+        "makaynch",
+        "chkoun",
+        "chkon",
+        "hadchi",
+        "dakchi",
+        "wakha",
+        "barsha",
+        "ghadi",
+        "chneya",
+        # Sudanese
+        "dayer",
+        "dayir",
+        "zol",
+        "zool",
+        "shinu",
+        "shino",
+        "kefin",
+        "hassi",
+        "gadir",
+        "bigool",
+        "kattir",
     ]
 )
 # Weak ones only count next to a strong word or a digit word: "la", "el", "ya" are Spanish or
@@ -945,6 +982,29 @@ def detect(text: str) -> Detection:
     if not text or not text.strip():
         return _NO_SIGNAL
     return _cached(text.strip()[:2000])[0]
+
+
+def romanised(text: str) -> str | None:
+    """ "ar", "fa" or "ur" when a Latin-script text is Arabizi, Finglish or Roman Urdu, else None.
+
+    Word lists and the Arabizi score only, no language model: cheap enough for the NLU
+    pipeline (bot/nlu/romanised.py), which must give training examples and served messages
+    the same verdict.
+    """
+    words = [
+        t.text.lower() for t in _tokens(text) if t.script == "Latn" and not _is_acronym(t.text)
+    ]
+    words = [w for w in words if w not in _NEUTRAL]
+    if not words:
+        return None
+    evidence, n = _arabizi_score(words)
+    if evidence and evidence / n >= 0.25:
+        return "ar"
+    listed = _listed_scores(words)
+    if not listed:
+        return None
+    lang = max(listed, key=listed.__getitem__)
+    return lang if lang in ("fa", "ur") and listed[lang] / n >= 0.2 else None
 
 
 # --------------------------------------------------------------------------- choosing

@@ -1,4 +1,12 @@
-"""A shared location -> one of the countries of the help-services directory, offline.
+"""Where the user is: a shared location, or "I am in ..." in their own words.
+
+The country the user is in decides the emergency numbers, so it is kept apart from countries
+a message only mentions (a destination, where a relative lives): "my brother was going to
+Libya" must not turn a user in Egypt into a user in Libya. `stated_country()` recognises the
+ways people say where they are, in the launch languages and romanised Arabic, Persian and
+Urdu; everything else is a mention (bot/engine.py).
+
+A shared location -> one of the countries of the help-services directory, offline.
 
 When someone shares their location on Telegram, Masar can offer that country's help
 services. The lookup is deliberately approximate: a few bounding boxes per country, and
@@ -12,6 +20,7 @@ leaves the server, and it is not stored.
 from __future__ import annotations
 
 import math
+import re
 
 Box = tuple[float, float, float, float]  # south, north, west, east (degrees)
 Point = tuple[float, float]  # latitude, longitude
@@ -371,3 +380,76 @@ def country_at(latitude: float, longitude: float, known: set[str] | None = None)
     return min(
         candidates, key=lambda code: min(distance_km(point, town) for town in COUNTRIES[code][1])
     )
+
+
+# How people say where they are, just before the country's name ("I am in", "je suis en",
+# "ana fi", "أنا في", "я в") ...
+_HERE_BEFORE = re.compile(
+    r"(?:^|[\s,.!?:;])(?:"
+    r"i\s*am|i'?m|im|we\s*are|we'?re|i\s*live|we\s*live|i'?m\s*living|i\s*am\s*living"
+    r"|i'?m\s*staying|i\s*am\s*staying|i'?m\s*stuck|i\s*am\s*stuck|we\s*are\s*stuck"
+    r"|i\s*arrived|we\s*arrived|i\s*reached|we\s*reached|i'?m\s*here|here"
+    r"|je\s*suis|nous\s*sommes|j'?habite|je\s*vis|je\s*me\s*trouve|on\s*est|suis"
+    r"|estoy|estamos|vivo|vivimos|me\s*encuentro|llegu[ée]"
+    r"|ana|e7na|a7na|ehna|7na|hna|ana\s*hassi|ana\s*mawjou?d|ana\s*sakn?[ei]n?|wsolt|wsalt|wasalt"
+    r"|انا|أنا|إنا|احنا|إحنا|نحن|موجود|موجودة|ساكن|ساكنة|عايش|عايشة|وصلت|حاليا|هلق|هلأ"
+    r"|waxaan\s*joogaa|waxaan\s*ku\s*noolahay|waxaan\s*ku\s*sugnahay"
+    r"|я|ми|живу|перебуваю|знаходжуся|знаходжусь"
+    r")(?:\s+(?:now|currently|still|right\s+now|already|maintenant|actuellement|ahora"
+    r"|hala2|halla2|daba|hassi|hassa|al7in|dilwa2ti|هلق|الحين|حاليا|الان|الآن|зараз|вже))?"
+    r"\s*(?:in|at|to|en|au|aux|à|a|fi|f|b|bi|fel|fil|3a|3al|la|في|فى|ب|بـ|ف|الى|إلى|لـ|ل|в|у)?"
+    r"\s*(?:the\s+|el\s+|al\s+|l'|la\s+|le\s+)?$",
+    re.IGNORECASE,
+)
+# ... or just after it, in languages that put the verb last ("Türkiye'deyim", "یونان میں ہوں",
+# "در آلمان هستم", "ایران کې یم", "ইতালিতে আছি", "ኣብ ኢጣልያ ኣለኹ", "greece mein hoon").
+_HERE_AFTER = re.compile(
+    r"^\s*(?:'|’)?(?:"
+    r"dayım|deyim|tayım|teyim|dayiz|deyiz|dayız|tayız|teyiz|dayim|tayim|da\s*yaşıyorum"
+    r"|de\s*yaşıyorum|da\s*yasiyorum|de\s*yasiyorum"
+    r"|هستم|هستیم|زندگی\s*می|hastam|hastim|astam|zendegi\s*mikonam"
+    r"|میں\s*ہوں|میں\s*ہیں|میں\s*رہتا|میں\s*رہتی|mein\s*(?:hoon|hun|hu|hain|rehta|rehti)"
+    r"|me\s*(?:hoon|hun|hu|hain)|main\s*(?:hoon|hun)"
+    r"|کې\s*یم|کی\s*یم|کې\s*یو|کې\s*اوسېږم|ke\s*yam"
+    r"|(?:তে|এ|য়)?\s*আছি|(?:te|e)?\s*achi|থাকি|thaki"
+    r"|ayaan\s*joogaa|ኣለኹ|ኣለና|ኣለኹም"
+    r")",
+    re.IGNORECASE,
+)
+
+
+# Where an emergency is happening: "sinking near Lampedusa, Italy", "au large de la Libye",
+# "قرب اليونان", "Yunanistan açıklarında" (a place name or two may come between).
+_NEAR_BEFORE = re.compile(
+    r"(?:^|[\s,.!?:;])(?:near|close\s*to|off|off\s*the\s*coast\s*of|outside|at\s*the\s*border\s*of"
+    r"|près\s*de|pres\s*de|au\s*large\s*de|à\s*côté\s*de|cerca\s*de|frente\s*a|frente\s*al"
+    r"|біля|поблизу|коло|قرب|قريب\s*من|بالقرب\s*من|جنب|قبالة|عند|2orb|orb|janb|nazdik|نزدیک|نزدیکی"
+    r")(?:\s+(?:the|la|le|l'|el|al|de|des|du))?\s+(?:[^\s,.!?]+[\s,]+){0,2}$",
+    re.IGNORECASE,
+)
+_NEAR_AFTER = re.compile(
+    r"^\s*(?:'|’)?(?:[a-zçğıöşü]*\s*)?(?:yakınında|yakınlarında|açıklarında|açığında"
+    r"|ke\s*qareeb|ke\s*paas|کے\s*قریب|کے\s*پاس|u\s*dhow|এর\s*কাছে|কাছে)",
+    re.IGNORECASE,
+)
+
+
+def stated_country(text: str, names: dict[str, str], emergency: bool = False) -> str | None:
+    """The country the user says they are in ("I am in Tunisia"), from `names` (any language's
+    name of a country -> its code); None when the text only mentions countries, or none.
+
+    In an emergency message a place described as near ("the boat is sinking near Greece") is
+    also where the user is: that is where help must come from.
+    """
+    low = f" {text.casefold()} "
+    for name, code in sorted(names.items(), key=lambda kv: -len(kv[0])):
+        start = low.find(name)
+        while start != -1:
+            before = low[max(0, start - 40) : start]
+            after = low[start + len(name) : start + len(name) + 30]
+            if _HERE_BEFORE.search(before) or _HERE_AFTER.match(after):
+                return code
+            if emergency and (_NEAR_BEFORE.search(before) or _NEAR_AFTER.match(after)):
+                return code
+            start = low.find(name, start + 1)
+    return None

@@ -31,6 +31,7 @@ from rasa.shared.nlu.training_data.message import Message
 from rasa.shared.nlu.training_data.training_data import TrainingData
 
 from .. import progress
+from .tokenizer import NATIVE_TEXT
 
 logger = logging.getLogger(__name__)
 
@@ -196,16 +197,22 @@ class SentenceEmbeddingFeaturizer(DenseFeaturizer, GraphComponent):
         for message, vector in zip(messages, vectors, strict=True):
             self.add_features_to_message(None, vector.reshape(1, -1), TEXT, message)
 
+    @staticmethod
+    def _text(message: Message) -> str:
+        """What the model reads: the native-script text of a romanised message (set by the
+        tokenizer, bot/nlu/romanised.py), else the message as written."""
+        return (message.get(NATIVE_TEXT) or message.get(TEXT))[:MAX_CHARS]
+
     def process(self, messages: list[Message]) -> list[Message]:
         todo = [m for m in messages if m.get(TEXT)]
         if todo:
-            self._add(todo, query([m.get(TEXT) for m in todo]))
+            self._add(todo, query([self._text(m) for m in todo]))
         return messages
 
     def process_training_data(self, training_data: TrainingData) -> TrainingData:
         todo = [m for m in training_data.training_examples if m.get(TEXT)]
         cache_file = os.environ.get("MASAR_EMBEDDING_CACHE")
         cache = EmbeddingCache(Path(cache_file) if cache_file else None)
-        self._add(todo, cache.embed([bounded(m.get(TEXT)) for m in todo]))
+        self._add(todo, cache.embed([bounded(self._text(m)) for m in todo]))
         cache.save()
         return training_data

@@ -174,7 +174,7 @@ def topic_examples(content) -> list[Labelled]:
     out = []
     for topic, texts in training_examples(content).items():
         label = topic if topic in CLASSES else "none"
-        out += [Labelled(t, label, f"topic:{topic}") for t in texts]
+        out += [Labelled(t, label, f"topic:{topic}") for t, _language in texts]
     return out
 
 

@@ -31,12 +31,16 @@ lock: $(VENV)/.installed
 
 setup: $(VENV)/.installed locales
 
-locales: $(VENV)/.installed
-	@if ls locales/*/LC_MESSAGES/masar.po >/dev/null 2>&1; then \
-	  $(VENV)/bin/pybabel compile --domain masar --directory locales --statistics 2>&1 | tail -n 1; fi
+# Compiled catalogs (.mo, not committed) are rebuilt only when their .po changed; quietly, so
+# `make chat` shows the bot and nothing else (pybabel still reports a broken catalog).
+CATALOGS := $(patsubst %.po,%.mo,$(wildcard locales/*/LC_MESSAGES/masar.po))
+locales: $(CATALOGS)
+
+locales/%/LC_MESSAGES/masar.mo: locales/%/LC_MESSAGES/masar.po $(VENV)/.installed
+	@$(VENV)/bin/pybabel -q compile --domain masar --locale $* --input-file $< --output-file $@
 
 chat: setup
-	$(VENV)/bin/masar chat
+	@$(VENV)/bin/masar chat
 
 train: setup
 	$(VENV)/bin/masar train

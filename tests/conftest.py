@@ -20,7 +20,8 @@ ROOT = Path(__file__).resolve().parent.parent
 
 # Tests that use these fixtures load a model; they are marked so `make test-fast` leaves them out.
 MODEL_FIXTURES = {"engine", "ask"}  # the real model trained on the shipped content
-TRAINING_FIXTURES = {"mini", "desk", "stored", "net"}  # net: the emergency model  # small models trained on test content
+# small models trained on test content, and the emergency model (net)
+TRAINING_FIXTURES = {"mini", "desk", "stored", "net"}
 HEAVY = ("model", "training", "subprocess")
 
 

@@ -73,6 +73,7 @@ def test_content_examples_of_other_topics_rarely_raise_the_alarm(net, content):
     assert others.false_alarm_rate < 0.03, others.false_alarms
 
 
+@pytest.mark.training  # trains the emergency model from the shipped examples
 def test_evaluation_prints_a_table_per_language(capsys):
     from bot.safety.evaluate import main
 

@@ -42,21 +42,9 @@ import unicodedata
 from dataclasses import dataclass
 from functools import lru_cache
 
-LANGUAGES: tuple[str, ...] = (
-    "en",
-    "ar",
-    "fa",
-    "ps",
-    "ti",
-    "so",
-    "fr",
-    "es",
-    "tr",
-    "ur",
-    "bn",
-    "uk",
-)
-RTL: frozenset = frozenset({"ar", "fa", "ps", "ur"})
+# One list of launch languages and one of right-to-left scripts for the whole bot.
+from .content.catalogue import LANGUAGES
+from .i18n import RTL
 
 _LATIN_MODEL_LANGUAGES = ("en", "fr", "es", "tr", "so")
 _ARABIC_MODEL_LANGUAGES = ("ar", "fa", "ur")  # lingua has no Pashto; letters and words cover it

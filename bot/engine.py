@@ -48,7 +48,7 @@ from .language import choose_language
 from .locations import stated_country
 from .logs import describe, error_fields
 from .messages import Answer, Button, Incoming, Reply
-from .nlu.context import looks_like_follow_up
+from .nlu.context import carried_over, looks_like_follow_up
 from .safety.emergency import MODEL, load_net
 from .safety.offers import load_checker, looks_like_advert
 from .safety.render import protection_replies, with_offer_check
@@ -253,20 +253,44 @@ class Engine:
             here = mentioned
         return here or state.get("country"), (mentioned if mentioned != here else None)
 
-    def _only_a_country(self, text: str) -> bool:
-        """True for a message that is just a country's name ("italy", "in Italy")."""
+    def _only_a_country(self, text: str, state: dict) -> bool:
+        """True for a message that is just a country's name ("italy", "in Italy") that does
+        not continue the previous answer (after the asylum answer, "Jarmalkana?" asks about
+        asylum in Germany: see `names_little_but_a_country`)."""
         words = text.split()
         return (
-            0 < len(words) <= 2 and not looks_like_follow_up(text) and bool(self.find_country(text))
+            0 < len(words) <= 2
+            and not looks_like_follow_up(text)
+            and not (
+                carried_over(state.get("previous_topic"))
+                and state.get("previous_topic") != "find_help"
+            )
+            and bool(self.find_country(text))
         )
 
-    def find_country(self, text: str) -> str | None:
-        """A country of the services directory named in the text, in any language."""
+    def _country_name(self, text: str) -> tuple[str, str] | None:
+        """(code, the name as written) of a country of the directory named in the text."""
         low = f" {text.casefold()} "
         for name, code in sorted(self._countries.items(), key=lambda kv: -len(kv[0])):
             if f" {name} " in low or (len(name) > 4 and name in low):
-                return code
+                return code, name
         return None
+
+    def find_country(self, text: str) -> str | None:
+        """A country of the services directory named in the text, in any language."""
+        found = self._country_name(text)
+        return found[0] if found else None
+
+    def names_little_but_a_country(self, text: str) -> bool:
+        """True for "Jarmalkana?", "تو آلمان چی؟", "Almanya'da?", "en Italie ?": a country and at
+        most two short words. After an answer such a message asks the same about that country
+        (the NLU's ConversationContext reads this as a follow-up); "asylum in Germany" is not."""
+        found = self._country_name(text)
+        if not found:
+            return False
+        rest = f" {text.casefold()} ".replace(found[1], " ", 1)
+        words = [w for w in re.split(r"[\W\d_]+", rest) if w]
+        return len(words) <= 2 and all(len(w) <= 5 for w in words)
 
     # -- the conversation -------------------------------------------------------------------
     async def _state(self, key: str) -> dict:
@@ -381,7 +405,7 @@ class Engine:
             return Answer(
                 str(message.user), text, language, "fallback", 0.0, [self.renderer.menu(language)]
             )
-        if (country != state.get("country") or mentioned) and self._only_a_country(text):
+        if (country != state.get("country") or mentioned) and self._only_a_country(text, state):
             # "italy" alone: that country's services (after "which country are you in?" it is
             # also where the user is, see where())
             return await self._answer(
@@ -404,6 +428,7 @@ class Engine:
             "country": country,
             "mentioned_country": mentioned,
             "previous_topic": state.get("previous_topic"),
+            "names_little_but_a_country": self.names_little_but_a_country(text),
         }
         topic, confidence, replies = await self._ask_rasa(
             key, "/offer_check" if advert else privacy.mask_personal(text), meta, message.channel

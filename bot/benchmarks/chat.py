@@ -194,6 +194,12 @@ def summary(run: ChatRun) -> dict:
         ],
         "false_alarms": [[r.item.row, r.item.turns[-1]] for r in ordinary if r.emergency],
         "missed_adverts": [[r.item.row, r.topic] for r in adverts if r.topic != "offer_check"],
+        # every wrong topic with its turns, for evaluators reading the JSON
+        "wrong_topics": [
+            [r.item.row, list(r.item.turns), r.item.topic, r.topic]
+            for r in run.results
+            if r.topic != r.item.topic
+        ],
         "latency_ms_p50": percentile([r.latency_ms for r in run.results], 50),
         "latency_ms_p95": percentile([r.latency_ms for r in run.results], 95),
         "load_seconds": run.load_seconds,

@@ -68,6 +68,9 @@ EMERGENCY_COMMANDS = {
 STATE_PATIENCE = 0.3  # seconds an emergency waits for the conversation's language and country
 RECORD_PATIENCE = 0.5  # seconds an emergency waits for its turn to be stored
 HINTS = 10_000  # conversations whose language and country this process remembers
+SURE_DANGER = (
+    0.8  # the emergency model's score above which danger now outranks a sign of trafficking
+)
 _CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f\u200b\u2060\ufeff\ufffe\uffff]")
 
 
@@ -384,12 +387,22 @@ class Engine:
         forced = message.language if message.language in LANGUAGES else None
 
         alarm = self.emergency.check(text) if text and not text.startswith("/") else None
-        if alarm and alarm.pattern == MODEL and self._more_specific(text):
+        if (
+            alarm
+            and alarm.pattern == MODEL
+            and alarm.score < SURE_DANGER
+            and self._more_specific(text)
+        ):
             alarm = None
+        # a sign of trafficking or kidnapping told together with danger now: its help follows
+        sign = self.trafficking.check(text) if alarm else None
+        then = sign.topic if sign else None
         command = text[1:].partition(" ")[0].split("@")[0].lower() if text.startswith("/") else ""
         if alarm or command in EMERGENCY_COMMANDS:
             topic = alarm.topic if alarm else EMERGENCY_COMMANDS[command]
-            return await self._emergency(message, key, text, topic, forced, typed=bool(alarm))
+            return await self._emergency(
+                message, key, text, topic, forced, typed=bool(alarm), then=then
+            )
 
         state = await self._state(key)
         current = state.get("language")
@@ -445,9 +458,17 @@ class Engine:
         )
 
     async def _emergency(
-        self, message: Incoming, key: str, text: str, topic: str, forced: str | None, typed: bool
+        self,
+        message: Incoming,
+        key: str,
+        text: str,
+        topic: str,
+        forced: str | None,
+        typed: bool,
+        then: str | None = None,
     ) -> Answer:
-        """The emergency answer, whatever else is broken.
+        """The emergency answer, whatever else is broken; `then`: a trafficking or kidnapping
+        topic whose protection help follows the numbers.
 
         The conversation's language and country come from the store if it answers within
         STATE_PATIENCE, else from what this process last saw of the conversation; the answer
@@ -480,19 +501,16 @@ class Engine:
                 await asyncio.wait_for(asyncio.shield(record), RECORD_PATIENCE)
             except Exception:  # too slow or failed: logged by _log_unrecorded, nobody waits
                 pass
-        return Answer(
-            str(message.user),
-            str(message.text),
-            language,
-            topic,
-            1.0,
-            [one_message(replies)] if replies else [self.renderer.menu(language)],
-            emergency=True,
-        )
+        replies = [one_message(replies)] if replies else [self.renderer.menu(language)]
+        if then:
+            replies += protection_replies(self.renderer, then, language, country, [])
+        return Answer(str(message.user), str(message.text), language, topic, 1.0, replies, True)
 
     def _more_specific(self, text: str) -> bool:
         """A reviewed sign of trafficking or kidnapping, or a pasted advert, answers better than
-        the emergency model's guess (a reviewed emergency pattern still comes first)."""
+        the emergency model's guess (a reviewed emergency pattern still comes first), unless the
+        model is sure of danger now (SURE_DANGER): a woman in labour and bleeding in a smuggler's
+        locked yard needs the emergency numbers before the advice about trafficking."""
         return bool(self.trafficking.check(text)) or looks_like_advert(
             text, self.offers.check(text)
         )

@@ -65,6 +65,14 @@ EMERGENCY_COMMANDS = {
     "emergency_general": "emergency_general",
     "emergency_at_sea": "emergency_at_sea",
 }
+# "The same" / "also" in the launch languages and romanised Arabic and Urdu: with a country and
+# few words, a question about the previous answer's topic in another country.
+_SAME = re.compile(
+    r"(?<!\w)(?:same|also|too|as well|nafs|kaman|kamen|zay|zei|متل|مثل|نفس|كمان|برضو|"
+    r"همینطور|همین|هم همین|همداسې|هم داسې|ከምኡ|ድማ|sidoo kale|isla|même|aussi|pareil|igual|"
+    r"mismo|misma|también|aynı|ayni|de mi|da mı|da mi|de mı|bhi|بھی|isi tarah|ایسے ہی|একই|"
+    r"ও কি|так само|теж|також)(?!\w)"
+)
 STATE_PATIENCE = 0.3  # seconds an emergency waits for the conversation's language and country
 RECORD_PATIENCE = 0.5  # seconds an emergency waits for its turn to be stored
 HINTS = 10_000  # conversations whose language and country this process remembers
@@ -293,7 +301,10 @@ class Engine:
             return False
         rest = f" {text.casefold()} ".replace(found[1], " ", 1)
         words = [w for w in re.split(r"[\W\d_]+", rest) if w]
-        return len(words) <= 2 and all(len(w) <= 5 for w in words)
+        if len(words) <= 2 and all(len(w) <= 5 for w in words):
+            return True
+        # "is it the same in Bulgaria?", "w b holanda nafs el shi?", "ጀርመን ድማ ከምኡ ድዩ?"
+        return len(text.split()) <= 8 and bool(_SAME.search(rest))
 
     # -- the conversation -------------------------------------------------------------------
     async def _state(self, key: str) -> dict:

@@ -85,6 +85,9 @@ def test_a_country_with_a_question_is_not_a_follow_up(engine):
     assert engine.names_little_but_a_country("Jarmalkana?")
     assert engine.names_little_but_a_country("تو آلمان چی؟")
     assert engine.names_little_but_a_country("en Italie ?")
+    assert engine.names_little_but_a_country("is it the same in Bulgaria?")
+    assert engine.names_little_but_a_country("bulgaristanda da aynı mı")
+    assert engine.names_little_but_a_country("w b holanda nafs el shi?")
     assert not engine.names_little_but_a_country("asylum in Germany")
     assert not engine.names_little_but_a_country("how do I apply for asylum in Germany")
     assert not engine.names_little_but_a_country("is it dangerous")
@@ -199,6 +202,11 @@ def test_the_context_component_keeps_the_topic_only_where_it_should():
         _ranked("and family reunification?", sure, "sea_crossing_risks") == "family_reunification"
     )
     assert _ranked("I know a man", [("offer_check", 0.5)], "sea_crossing_risks") == "offer_check"
+    # an unsure short message leans on the previous topic; a longer one goes by its own words
+    vague = [("offer_check", 0.25), ("smuggler_contact_request", 0.24)]
+    assert _ranked("how long does it take?", vague, "sea_crossing_risks") == "sea_crossing_risks"
+    long_one = "I know a man who takes 2000 dollars for it"
+    assert _ranked(long_one, vague, "sea_crossing_risks") == "offer_check"
     # conversation topics and emergencies are never carried over; nothing without a previous topic
     assert _ranked("and now?", unsure, "greet") == "unaccompanied_children"
     assert _ranked("and now?", unsure, None) == "unaccompanied_children"

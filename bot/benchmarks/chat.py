@@ -47,6 +47,9 @@ class ChatItem:
     topic: str
     emergency: bool
     advert: bool
+    # other topics whose answer is also right: where the content's own examples define the
+    # message as that topic too (tests/data/chat/README.md)
+    accept: tuple[str, ...] = ()
 
 
 @dataclass
@@ -57,6 +60,10 @@ class ChatResult:
     emergency: bool
     leaked: list[str]  # contacts from the message found in the answer
     latency_ms: float
+
+    @property
+    def right(self) -> bool:
+        return self.topic == self.item.topic or self.topic in self.item.accept
 
 
 @dataclass
@@ -83,6 +90,7 @@ def load_chat_set(folder: Path = CHAT_DIR) -> list[ChatItem]:
                     str(entry["topic"]),
                     bool(entry.get("emergency")),
                     bool(entry.get("advert")),
+                    tuple(str(t) for t in entry.get("accept") or ()),
                 )
             )
     return items
@@ -165,23 +173,21 @@ def summary(run: ChatRun) -> dict:
     emergencies = [r for r in run.results if r.item.emergency]
     ordinary = [r for r in run.results if not r.item.emergency]
     adverts = [r for r in run.results if r.item.advert]
-    confusions = Counter(
-        (r.item.topic, r.topic) for r in run.results if r.topic != r.item.topic
-    ).most_common(12)
+    confusions = Counter((r.item.topic, r.topic) for r in run.results if not r.right).most_common(
+        12
+    )
     return {
         "rows": {
             row: {
                 "n": len(rs),
-                "topic_accuracy": _share(sum(r.topic == r.item.topic for r in rs), len(rs)),
+                "topic_accuracy": _share(sum(r.right for r in rs), len(rs)),
                 "answer_language": _share(sum(r.language == r.item.language for r in rs), len(rs)),
                 "fallback_rate": _share(sum(r.topic == "fallback" for r in rs), len(rs)),
             }
             for row, rs in rows.items()
         },
         "n": len(run.results),
-        "topic_accuracy": _share(
-            sum(r.topic == r.item.topic for r in run.results), len(run.results)
-        ),
+        "topic_accuracy": _share(sum(r.right for r in run.results), len(run.results)),
         "answer_language": _share(
             sum(r.language == r.item.language for r in run.results), len(run.results)
         ),
@@ -203,7 +209,7 @@ def summary(run: ChatRun) -> dict:
         "wrong_topics": [
             [r.item.row, list(r.item.turns), r.item.topic, r.topic]
             for r in run.results
-            if r.topic != r.item.topic
+            if not r.right
         ],
         "latency_ms_p50": percentile([r.latency_ms for r in run.results], 50),
         "latency_ms_p95": percentile([r.latency_ms for r in run.results], 95),

@@ -93,6 +93,9 @@ class ConversationContext(GraphComponent):
             "unsure_weight": 0.35,
             # "unsure": the classifier's best topic is below this confidence
             "unsure_below": 0.3,
+            # ... in a message this short ("how long does it take?"); a longer message has
+            # words of its own to go by ("I know a man who takes 2000 dollars for it")
+            "unsure_max_words": 6,
             # topics that are never carried over (conversation, emergencies)
             "never": list(NEVER_CARRIED),
         }
@@ -131,7 +134,10 @@ class ConversationContext(GraphComponent):
         follow_up = looks_like_follow_up(text) or bool(meta.get("names_little_but_a_country"))
         if follow_up and (top["name"] == previous or top["confidence"] < self.config["confident"]):
             weight = self.config["follow_up_weight"]
-        elif top["confidence"] < self.config["unsure_below"]:
+        elif (
+            top["confidence"] < self.config["unsure_below"]
+            and len(text.split()) <= self.config["unsure_max_words"]
+        ):
             weight = self.config["unsure_weight"]
         else:
             return

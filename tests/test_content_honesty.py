@@ -296,6 +296,25 @@ def test_answers_changed_after_the_check_are_not_called_checked(tmp_path):
     assert NOT_CHECKED in text and "Last checked" not in text
 
 
+@pytest.mark.parametrize(
+    "language", ["en", "ar", "fa", "ps", "ti", "so", "fr", "es", "tr", "ur", "bn", "uk"]
+)
+def test_where_the_country_is_unknown_112_is_not_offered_as_a_worldwide_number(content, language):
+    """112 is confirmed for the EU only; off Libya or Tunisia the advice is the coast guard, any
+    rescue centre that can be reached and the radio's distress channel, as in emergency_at_sea."""
+    renderer = Renderer(content)
+    text = plain(renderer.emergency_numbers(None, language, at_sea=True))
+    on_land = plain(renderer.emergency_numbers(None, language, at_sea=False))
+    general, _unknown, sea = text.split("\n")
+    assert "112" in general and "112" in sea and "16" in sea and "GPS" in sea
+    assert on_land.split("\n") == [general, _unknown]
+    if language == "en":
+        assert "in EU countries call 112" in general and "112 in Europe" not in general
+        assert "VHF channel 16" in sea
+    else:  # translated, not English
+        assert "EU countries" not in general and "rescue centre" not in sea
+
+
 # ------------------------------------------------------------------ the real engine
 
 

@@ -43,9 +43,9 @@ from .conversations import (
     purge_older_than,
 )
 from .handover import Handover
-from .i18n import _, country_names
+from .i18n import _
 from .language import choose_language
-from .locations import stated_country
+from .locations import country_index, mentioned_country, stated_country
 from .logs import describe, error_fields
 from .messages import Answer, Button, Incoming, Reply
 from .nlu.context import looks_like_follow_up
@@ -225,12 +225,7 @@ class Engine:
 
     @staticmethod
     def _country_index(content: Content) -> dict[str, str]:
-        index: dict[str, str] = {}
-        for code, country in content.countries.items():
-            for name in country_names(code) | set(country.aliases):
-                if len(name) >= 3:
-                    index[name] = code
-        return index
+        return country_index(content)
 
     def where(
         self, text: str, state: dict, emergency: bool = False
@@ -262,11 +257,7 @@ class Engine:
 
     def find_country(self, text: str) -> str | None:
         """A country of the services directory named in the text, in any language."""
-        low = f" {text.casefold()} "
-        for name, code in sorted(self._countries.items(), key=lambda kv: -len(kv[0])):
-            if f" {name} " in low or (len(name) > 4 and name in low):
-                return code
-        return None
+        return mentioned_country(text, self._countries)
 
     # -- the conversation -------------------------------------------------------------------
     async def _state(self, key: str) -> dict:

@@ -140,8 +140,8 @@ class Renderer:
                 text += "\n" + _(
                     language,
                     "At sea: call the coast guard or any rescue centre you can reach (in"
-                    " European waters also 112); on a boat radio, VHF channel 16. Give your"
-                    " GPS position.",
+                    " European waters also 112); on a boat radio, use VHF channel 16. Give"
+                    " your GPS position.",
                 )
             return text
         name = country_name(country.code, language)

@@ -3,10 +3,10 @@
 `COUNTRIES` are the countries of the help-services directory (content/services/): a shared
 location inside one of their boxes can be suggested as the user's country. `NEIGHBOURS` are
 countries next to them that are not in the directory; they are here only so that a point in
-Kabul, Aleppo, Juba, Zagreb or Lviv is not suggested as Pakistan, Turkey, Sudan, Italy or
+Kabul, Aleppo, Malakal, Zagreb or Lviv is not suggested as Pakistan, Turkey, Sudan, Italy or
 Poland because it falls inside that country's box. Where boxes overlap, the nearest reference
 town decides. Coordinates are approximate (about 0.1 degree): boxes are drawn around each
-country, towns are capitals, cities, border towns and crossing points, capital first.
+country, towns are capitals, cities, border towns and crossing points.
 """
 
 from __future__ import annotations

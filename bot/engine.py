@@ -43,9 +43,9 @@ from .conversations import (
     purge_older_than,
 )
 from .handover import Handover
-from .i18n import _, country_names
+from .i18n import _
 from .language import choose_language
-from .locations import stated_country
+from .locations import country_index, mentioned_country_name, stated_country
 from .logs import describe, error_fields
 from .messages import Answer, Button, Incoming, Reply
 from .nlu.context import carried_over, looks_like_follow_up
@@ -236,12 +236,7 @@ class Engine:
 
     @staticmethod
     def _country_index(content: Content) -> dict[str, str]:
-        index: dict[str, str] = {}
-        for code, country in content.countries.items():
-            for name in country_names(code) | set(country.aliases):
-                if len(name) >= 3:
-                    index[name] = code
-        return index
+        return country_index(content)
 
     def where(
         self, text: str, state: dict, emergency: bool = False
@@ -281,11 +276,7 @@ class Engine:
 
     def _country_name(self, text: str) -> tuple[str, str] | None:
         """(code, the name as written) of a country of the directory named in the text."""
-        low = f" {text.casefold()} "
-        for name, code in sorted(self._countries.items(), key=lambda kv: -len(kv[0])):
-            if f" {name} " in low or (len(name) > 4 and name in low):
-                return code, name
-        return None
+        return mentioned_country_name(text, self._countries)
 
     def find_country(self, text: str) -> str | None:
         """A country of the services directory named in the text, in any language."""

@@ -95,7 +95,9 @@ def test_an_emergency_is_answered_within_a_second_while_sqlite_is_locked(mini, t
     settings = dataclasses.replace(settings, data_dir=tmp_path)
     engine = Engine.load(settings)
     numbers = engine.renderer.topic("emergency_at_sea", Situation("en")).pop().text[:40]
-    general = _("en", "Emergency: call 112 in Europe, or the local emergency number.")
+    general = _(
+        "en", "Emergency: in EU countries call 112; elsewhere call the local emergency number."
+    )
     user = BotApiEmulator.user(3001, "en")
 
     async def main():
@@ -470,7 +472,9 @@ def test_an_emergency_is_answered_within_a_second_while_postgresql_is_stopped(mi
         server.start()
         settings = dataclasses.replace(settings, tracker_store_url=server.url)
         engine = Engine.load(settings)
-        general = _("en", "Emergency: call 112 in Europe, or the local emergency number.")
+        general = _(
+            "en", "Emergency: in EU countries call 112; elsewhere call the local emergency number."
+        )
 
         async def main():
             port = free_port()

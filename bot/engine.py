@@ -12,17 +12,30 @@ Order of work for each message, and why:
 Every turn, including commands and emergencies, goes through Rasa as an intent, so the
 conversation (and the language/country of each turn, as metadata) is in one store. When the
 store or the model fails, the user gets a short apology in their language, never an error.
+
+The work that costs CPU (patterns, language detection, the offer check, Rasa's NLU pipeline
+with the sentence embedding) runs in one worker thread, never on the event loop: Rasa parses
+synchronously inside its async handler, so a message parsed there would stop every other
+conversation, every webhook and /health while it is read. The engine parses in the worker and
+hands Rasa the result (`UserMessage(parse_data=...)`, which Rasa then uses as it is). One
+worker, because the caches and the embedder are not shared safely between threads and the
+machine has few cores; messages take their turn in the order they came.
 """
 
 from __future__ import annotations
 
 import asyncio
+import functools
 import logging
 import re
+import threading
 import unicodedata
 from collections import OrderedDict
+from collections.abc import Callable
+from concurrent.futures import ThreadPoolExecutor
+from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeVar
 
 from rasa.core.agent import Agent
 from rasa.core.channels.channel import CollectingOutputChannel, UserMessage
@@ -44,18 +57,20 @@ from .conversations import (
 )
 from .handover import Handover
 from .i18n import _, country_names
-from .language import choose_language
+from .language import choose_language, detect
+from .language import warm_up as load_language_models
 from .locations import stated_country
 from .logs import describe, error_fields
 from .messages import Answer, Button, Incoming, Reply
 from .nlu.context import looks_like_follow_up
-from .safety.emergency import MODEL, load_net
-from .safety.offers import load_checker, looks_like_advert
+from .safety.emergency import MODEL, Alarm, load_net
+from .safety.offers import OfferCheck, load_checker, looks_like_advert
 from .safety.render import protection_replies, with_offer_check
-from .safety.trafficking import load_signs
+from .safety.trafficking import Sign, load_signs
 from .settings import Settings
 
 logger = logging.getLogger(__name__)
+T = TypeVar("T")
 
 MAX_TEXT = 4000  # longer messages are cut (a pasted advert is rarely longer)
 COMMANDS = {"start", "help", "menu", "language", "country", "emergency", "privacy", "forget"}
@@ -126,6 +141,20 @@ class ContentGenerator(NaturalLanguageGenerator):
         }
 
 
+@dataclass
+class Reading:
+    """What the engine reads from a message (in the worker thread) before choosing an answer."""
+
+    language: str
+    country: str | None  # where the user is
+    mentioned: str | None  # a country the message only mentions
+    only_a_country: bool
+    offer: OfferCheck
+    advert: bool
+    sign: Sign | None
+    masked: str  # the text as Rasa may see it: personal details masked
+
+
 class Engine:
     """Holds the loaded content and model; `handle()` is safe to call from any channel."""
 
@@ -148,6 +177,29 @@ class Engine:
         # The language and country of recent conversations, as last seen by this process: only
         # a stand-in for the store when an emergency cannot wait for it (keyed hashes, no text).
         self._hints: OrderedDict[str, dict] = OrderedDict()
+        # CPU work off the event loop (see the module's docstring); the thread keeps its own
+        # event loop for Rasa's parse coroutine, which awaits nothing when run there.
+        self._worker = ThreadPoolExecutor(max_workers=1, thread_name_prefix="masar-understanding")
+        self._worker_state = threading.local()
+
+    async def _off_loop(self, work: Callable[..., T], *args: Any) -> T:
+        """Run `work(*args)` in the worker thread; the event loop serves others meanwhile."""
+        loop = asyncio.get_running_loop()
+        return await loop.run_in_executor(self._worker, functools.partial(work, *args))
+
+    def _parse(self, text: str, key: str, channel: str, meta: dict) -> dict:
+        """Rasa's NLU pipeline on one message (in the worker thread)."""
+        loop = getattr(self._worker_state, "loop", None)
+        if loop is None:
+            loop = self._worker_state.loop = asyncio.new_event_loop()
+        message = UserMessage(text, None, key, input_channel=channel, metadata=meta)
+        return loop.run_until_complete(self.agent.processor.parse_message(message))
+
+    async def warm_up(self) -> None:
+        """Load the language identifier's models and run the NLU pipeline once (lazy parts,
+        graph tracing), so that the first person does not wait for them."""
+        await self._off_loop(load_language_models)
+        await self._off_loop(self._parse, "hello", "warm-up", "warm-up", {"language": "en"})
 
     # -- loading ----------------------------------------------------------------------------
     @classmethod
@@ -301,11 +353,12 @@ class Engine:
     ) -> tuple[str, float, list[Reply]]:
         self._hint(key, meta)
         collector = _Collector()
+        parse = await self._off_loop(self._parse, text, key, channel, meta)
         await self.agent.handle_message(
-            UserMessage(text, collector, key, input_channel=channel, metadata=meta)
+            UserMessage(
+                text, collector, key, input_channel=channel, metadata=meta, parse_data=parse
+            )
         )
-        tracker = await self.agent.tracker_store.retrieve(key)
-        parse = tracker.latest_message.parse_data if tracker and tracker.latest_message else {}
         intent = parse.get("intent") or {}
         topic, replies = "fallback", []
         for m in collector.messages:
@@ -356,12 +409,8 @@ class Engine:
     async def answer(self, message: Incoming) -> Answer:
         """The bot's own answer to one message. Never raises for bad input; the user always gets a reply."""
         key = privacy.user_key(self.secret, message.channel, str(message.user))
-        text = clean_text(message.text)
         forced = message.language if message.language in LANGUAGES else None
-
-        alarm = self.emergency.check(text) if text and not text.startswith("/") else None
-        if alarm and alarm.pattern == MODEL and self._more_specific(text):
-            alarm = None
+        text, alarm = await self._off_loop(self._first_look, message.text)
         command = text[1:].partition(" ")[0].split("@")[0].lower() if text.startswith("/") else ""
         if alarm or command in EMERGENCY_COMMANDS:
             topic = alarm.topic if alarm else EMERGENCY_COMMANDS[command]
@@ -375,13 +424,13 @@ class Engine:
             language = forced or current or self._client(message.client_language) or "en"
             return await self._command(message, key, command, arg.strip(), language, state)
 
-        language = forced or self._language(text, current, message.client_language)
-        country, mentioned = self.where(text, state)
+        read = await self._off_loop(self._read, text, state, forced, message.client_language)
+        language, country, mentioned = read.language, read.country, read.mentioned
         if not text:
             return Answer(
                 str(message.user), text, language, "fallback", 0.0, [self.renderer.menu(language)]
             )
-        if (country != state.get("country") or mentioned) and self._only_a_country(text):
+        if read.only_a_country:
             # "italy" alone: that country's services (after "which country are you in?" it is
             # also where the user is, see where())
             return await self._answer(
@@ -390,9 +439,7 @@ class Engine:
         # Safety beyond emergencies (bot/safety/): signs of trafficking or kidnapping in the user's
         # story get protection and a person; a pasted advert gets the offer check. The advert itself
         # goes to Rasa only as "/offer_check", so its text is never stored in the conversation.
-        offer = self.offers.check(text)
-        advert = looks_like_advert(text, offer)
-        sign = None if advert else self.trafficking.check(text)
+        offer, advert, sign = read.offer, read.advert, read.sign
         if sign:
             answer = await self._answer(message, key, f"/{sign.topic}", language, country)
             answer.replies = protection_replies(
@@ -406,7 +453,7 @@ class Engine:
             "previous_topic": state.get("previous_topic"),
         }
         topic, confidence, replies = await self._ask_rasa(
-            key, "/offer_check" if advert else privacy.mask_personal(text), meta, message.channel
+            key, "/offer_check" if advert else read.masked, meta, message.channel
         )
         topic, replies = with_offer_check(offer, text, language, topic, replies, advert)
         return Answer(
@@ -463,6 +510,36 @@ class Engine:
             1.0,
             [one_message(replies)] if replies else [self.renderer.menu(language)],
             emergency=True,
+        )
+
+    def _first_look(self, raw: Any) -> tuple[str, Alarm | None]:
+        """The cleaned text and the emergency net's verdict (in the worker thread). For an
+        emergency, the text's language is detected here too, so that the answer's language
+        costs the event loop nothing (the detection is cached)."""
+        text = clean_text(raw)
+        alarm = self.emergency.check(text) if text and not text.startswith("/") else None
+        if alarm and alarm.pattern == MODEL and self._more_specific(text):
+            alarm = None
+        if alarm:
+            detect(text)
+        return text, alarm
+
+    def _read(self, text: str, state: dict, forced: str | None, client: str | None) -> Reading:
+        """Language, place, offer check, trafficking signs, masking (in the worker thread)."""
+        language = forced or self._language(text, state.get("language"), client)
+        country, mentioned = self.where(text, state)
+        only = bool(text) and (country != state.get("country") or bool(mentioned))
+        offer = self.offers.check(text)
+        advert = looks_like_advert(text, offer)
+        return Reading(
+            language,
+            country,
+            mentioned,
+            only and self._only_a_country(text),
+            offer,
+            advert,
+            None if advert else self.trafficking.check(text),
+            privacy.mask_personal(text),
         )
 
     def _more_specific(self, text: str) -> bool:

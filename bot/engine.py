@@ -63,6 +63,7 @@ from .locations import stated_country
 from .logs import describe, error_fields
 from .messages import Answer, Button, Incoming, Reply
 from .nlu.context import looks_like_follow_up
+from .nlu.embeddings import MAX_CHARS as MAX_EMBEDDED_CHARS
 from .safety.emergency import MODEL, Alarm, load_net
 from .safety.offers import OfferCheck, load_checker, looks_like_advert
 from .safety.render import protection_replies, with_offer_check
@@ -73,6 +74,9 @@ logger = logging.getLogger(__name__)
 T = TypeVar("T")
 
 MAX_TEXT = 4000  # longer messages are cut (a pasted advert is rarely longer)
+# What Rasa's NLU reads of a message: as much as the sentence embedding reads (more only made
+# the character n-grams cost more, up to 5x a normal question, without changing the topic).
+NLU_TEXT = MAX_EMBEDDED_CHARS
 COMMANDS = {"start", "help", "menu", "language", "country", "emergency", "privacy", "forget"}
 # commands and buttons that mean "emergency": answered like a cry for help, store or not
 EMERGENCY_COMMANDS = {
@@ -152,7 +156,7 @@ class Reading:
     offer: OfferCheck
     advert: bool
     sign: Sign | None
-    masked: str  # the text as Rasa may see it: personal details masked
+    masked: str  # the text as Rasa reads it: personal details masked, cut to NLU_TEXT
 
 
 class Engine:
@@ -539,7 +543,7 @@ class Engine:
             offer,
             advert,
             None if advert else self.trafficking.check(text),
-            privacy.mask_personal(text),
+            privacy.mask_personal(text)[:NLU_TEXT],
         )
 
     def _more_specific(self, text: str) -> bool:

@@ -82,11 +82,13 @@ def _time(call: Callable[[], Any], repeat: int) -> Timing:
 
 def stages(engine) -> dict[str, Callable[[str], Any]]:
     """Each stage of the engine as a function of the raw message, caches emptied first."""
-    from ..engine import clean_text
-    from ..language import _cached, choose_language
+    from ..engine import NLU_TEXT, clean_text
+    from ..language import _cached, choose_language, warm_up
     from ..nlu import embeddings
+    from ..privacy import mask_personal
     from ..safety.offers import looks_like_advert
 
+    warm_up()  # both language identifiers load now, not inside the first input's figures
     loop = asyncio.new_event_loop()
     users = iter(range(10**9))
 
@@ -108,7 +110,8 @@ def stages(engine) -> dict[str, Callable[[str], Any]]:
 
     def classification(raw: str):
         embeddings._recent.clear()
-        return loop.run_until_complete(engine.agent.parse_message(clean_text(raw)))
+        text = mask_personal(clean_text(raw))[:NLU_TEXT]  # what the engine gives Rasa
+        return loop.run_until_complete(engine.agent.parse_message(text))
 
     def whole_engine(raw: str):
         from ..messages import Incoming

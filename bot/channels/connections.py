@@ -229,6 +229,4 @@ async def listen(runner: web.AppRunner, host: str, port: int, limits: Limits) ->
             max_line_size=limits.max_field_size,
         )
 
-    listening = await loop.create_server(connection, host, port, backlog=512, reuse_address=True)
-    listening.guard = guard  # type: ignore[attr-defined]  # for tests and the benchmark
-    return listening
+    return await loop.create_server(connection, host, port, backlog=512, reuse_address=True)

@@ -516,6 +516,10 @@ class Engine:
             emergency=True,
         )
 
+    async def sounds_like_emergency(self, text: str) -> bool:
+        """The emergency net's verdict on a text (in the worker thread), for the handover."""
+        return bool(await self._off_loop(self.emergency.check, text))
+
     def _first_look(self, raw: Any) -> tuple[str, Alarm | None]:
         """The cleaned text and the emergency net's verdict (in the worker thread). For an
         emergency, the text's language is detected here too, so that the answer's language

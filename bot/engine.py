@@ -14,12 +14,14 @@ conversation (and the language/country of each turn, as metadata) is in one stor
 store or the model fails, the user gets a short apology in their language, never an error.
 
 The work that costs CPU (patterns, language detection, the offer check, Rasa's NLU pipeline
-with the sentence embedding) runs in one worker thread, never on the event loop: Rasa parses
+with the sentence embedding) runs in worker threads, never on the event loop: Rasa parses
 synchronously inside its async handler, so a message parsed there would stop every other
-conversation, every webhook and /health while it is read. The engine parses in the worker and
-hands Rasa the result (`UserMessage(parse_data=...)`, which Rasa then uses as it is). One
-worker, because the caches and the embedder are not shared safely between threads and the
-machine has few cores; messages take their turn in the order they came.
+conversation, every webhook and /health while it is read. The engine parses in a worker and
+hands Rasa the result (`UserMessage(parse_data=...)`, which Rasa then uses as it is). Two
+workers, two lanes: messages longer than LONG_MESSAGE characters (pasted adverts, and the
+hostile inputs that cost most) are read in their own lane, so a normal question never waits
+behind them; it only shares the CPU with them (the embedding runs in C without Python's lock).
+Within a lane, messages take their turn in the order they came.
 """
 
 from __future__ import annotations
@@ -87,6 +89,7 @@ EMERGENCY_COMMANDS = {
 STATE_PATIENCE = 0.3  # seconds an emergency waits for the conversation's language and country
 RECORD_PATIENCE = 0.5  # seconds an emergency waits for its turn to be stored
 HINTS = 10_000  # conversations whose language and country this process remembers
+LONG_MESSAGE = 500  # characters; longer messages are read in their own lane (see above)
 _CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f\u200b\u2060\ufeff\ufffe\uffff]")
 
 
@@ -181,15 +184,19 @@ class Engine:
         # The language and country of recent conversations, as last seen by this process: only
         # a stand-in for the store when an emergency cannot wait for it (keyed hashes, no text).
         self._hints: OrderedDict[str, dict] = OrderedDict()
-        # CPU work off the event loop (see the module's docstring); the thread keeps its own
-        # event loop for Rasa's parse coroutine, which awaits nothing when run there.
-        self._worker = ThreadPoolExecutor(max_workers=1, thread_name_prefix="masar-understanding")
+        # CPU work off the event loop, in two lanes (see the module's docstring); each thread
+        # keeps its own event loop for Rasa's parse coroutine, which awaits nothing there.
+        self._lanes = {
+            long: ThreadPoolExecutor(max_workers=1, thread_name_prefix=f"masar-reading-{name}")
+            for long, name in ((False, "short"), (True, "long"))
+        }
         self._worker_state = threading.local()
 
-    async def _off_loop(self, work: Callable[..., T], *args: Any) -> T:
-        """Run `work(*args)` in the worker thread; the event loop serves others meanwhile."""
+    async def _off_loop(self, work: Callable[..., T], *args: Any, long: bool = False) -> T:
+        """Run `work(*args)` in a worker thread (the lane for long messages if `long`); the
+        event loop serves others meanwhile."""
         loop = asyncio.get_running_loop()
-        return await loop.run_in_executor(self._worker, functools.partial(work, *args))
+        return await loop.run_in_executor(self._lanes[long], functools.partial(work, *args))
 
     def _parse(self, text: str, key: str, channel: str, meta: dict) -> dict:
         """Rasa's NLU pipeline on one message (in the worker thread)."""
@@ -353,11 +360,11 @@ class Engine:
         return await store.check() if isinstance(store, StoreInThreads) else None
 
     async def _ask_rasa(
-        self, key: str, text: str, meta: dict, channel: str
+        self, key: str, text: str, meta: dict, channel: str, long: bool = False
     ) -> tuple[str, float, list[Reply]]:
         self._hint(key, meta)
         collector = _Collector()
-        parse = await self._off_loop(self._parse, text, key, channel, meta)
+        parse = await self._off_loop(self._parse, text, key, channel, meta, long=long)
         await self.agent.handle_message(
             UserMessage(
                 text, collector, key, input_channel=channel, metadata=meta, parse_data=parse
@@ -414,7 +421,8 @@ class Engine:
         """The bot's own answer to one message. Never raises for bad input; the user always gets a reply."""
         key = privacy.user_key(self.secret, message.channel, str(message.user))
         forced = message.language if message.language in LANGUAGES else None
-        text, alarm = await self._off_loop(self._first_look, message.text)
+        long = isinstance(message.text, str) and len(message.text) > LONG_MESSAGE
+        text, alarm = await self._off_loop(self._first_look, message.text, long=long)
         command = text[1:].partition(" ")[0].split("@")[0].lower() if text.startswith("/") else ""
         if alarm or command in EMERGENCY_COMMANDS:
             topic = alarm.topic if alarm else EMERGENCY_COMMANDS[command]
@@ -428,7 +436,9 @@ class Engine:
             language = forced or current or self._client(message.client_language) or "en"
             return await self._command(message, key, command, arg.strip(), language, state)
 
-        read = await self._off_loop(self._read, text, state, forced, message.client_language)
+        read = await self._off_loop(
+            self._read, text, state, forced, message.client_language, long=long
+        )
         language, country, mentioned = read.language, read.country, read.mentioned
         if not text:
             return Answer(
@@ -457,7 +467,7 @@ class Engine:
             "previous_topic": state.get("previous_topic"),
         }
         topic, confidence, replies = await self._ask_rasa(
-            key, "/offer_check" if advert else read.masked, meta, message.channel
+            key, "/offer_check" if advert else read.masked, meta, message.channel, long
         )
         topic, replies = with_offer_check(offer, text, language, topic, replies, advert)
         return Answer(
@@ -518,7 +528,8 @@ class Engine:
 
     async def sounds_like_emergency(self, text: str) -> bool:
         """The emergency net's verdict on a text (in the worker thread), for the handover."""
-        return bool(await self._off_loop(self.emergency.check, text))
+        long = len(text) > LONG_MESSAGE
+        return bool(await self._off_loop(self.emergency.check, text, long=long))
 
     def _first_look(self, raw: Any) -> tuple[str, Alarm | None]:
         """The cleaned text and the emergency net's verdict (in the worker thread). For an

@@ -483,3 +483,27 @@ def test_the_event_loop_serves_others_while_a_long_message_is_read(mini):
         assert order == ["health", "message"]
 
     serving(mini, scenario, telegram=False)
+
+
+def test_a_short_question_does_not_wait_behind_a_long_message(mini):
+    """Long messages are read in their own lane: a question sent just after a 4,000-character
+    message is answered first."""
+
+    async def scenario(api, http, base):
+        long = ("we paid the man and he took our passports, now he wants more money. " * 60)[:4000]
+        order = []
+
+        async def send(sender, text, delay):
+            await asyncio.sleep(delay)
+            async with http.post(
+                f"{base}/webhooks/rest/webhook", json={"sender": sender, "message": text}
+            ) as response:
+                assert response.status == 200
+            order.append(sender)
+
+        await asyncio.gather(
+            send("long", long, 0.0), send("short", "how do i ask for asylum?", 0.05)
+        )
+        assert order == ["short", "long"]
+
+    serving(mini, scenario, telegram=False)

@@ -68,16 +68,13 @@ class Guard:
     def __init__(self, limits: Limits) -> None:
         self.limits = limits
         self.open: OrderedDict[GuardedConnection, None] = OrderedDict()
-        self.evicted = self.refused = self.timed_out = self.too_large = 0
 
     def admit(self, connection: GuardedConnection) -> bool:
         """Room for a new connection: evict the oldest one nobody is being answered on."""
         if len(self.open) >= self.limits.max_connections:
             oldest = next((c for c in self.open if not c.answering), None)
             if oldest is None:
-                self.refused += 1
                 return False
-            self.evicted += 1
             self.open.pop(oldest, None)
             oldest.drop(None)
         self.open[connection] = None
@@ -100,7 +97,7 @@ class GuardedConnection(RequestHandler):
 
     def connection_made(self, transport: asyncio.BaseTransport) -> None:
         if not self.guard.admit(self):
-            transport.write(BUSY)  # type: ignore[attr-defined]
+            transport.write(BUSY)  # type: ignore[attr-defined]  # a TCP transport: it writes
             transport.close()
             return
         self._admitted = True
@@ -132,10 +129,9 @@ class GuardedConnection(RequestHandler):
             return
         self._head_bytes += len(data)
         if self._head_bytes > self.guard.limits.max_header_bytes:
-            self.guard.too_large += 1
             self.drop(HEADERS_TOO_LARGE)
 
-    def log_access(self, request, response, time: float) -> None:  # type: ignore[no-untyped-def]
+    def log_access(self, request, response, time: float) -> None:
         """Called by aiohttp once a response is sent: the connection is idle again."""
         self.answering = False
         super().log_access(request, response, time)
@@ -143,7 +139,6 @@ class GuardedConnection(RequestHandler):
     def _headers_too_slow(self) -> None:
         self._deadline = None
         if not self.answering:
-            self.guard.timed_out += 1
             self.drop(TOO_SLOW)
 
     def drop(self, response: bytes | None) -> None:

@@ -148,6 +148,11 @@ class GuardedConnection(RequestHandler):
         self.force_close()
 
 
+def _closing(response: web.Response) -> web.Response:
+    response.force_close()  # nothing more from this client on this connection
+    return response
+
+
 def check_headers(limits: Limits):
     """Middleware: too many header lines get 431 (and headers that came in one piece too large
     for the byte count above); a body that does not arrive in time, 408."""
@@ -156,22 +161,21 @@ def check_headers(limits: Limits):
     async def middleware(request: web.Request, handler):
         size = sum(len(name) + len(value) + 4 for name, value in request.raw_headers)
         if len(request.raw_headers) > limits.max_headers or size > limits.max_header_bytes:
-            return web.json_response(
-                {
-                    "error": f"too many or too large headers (at most {limits.max_headers}, "
-                    f"{limits.max_header_bytes} bytes together)"
-                },
-                status=431,
-                headers={"Connection": "close"},
+            return _closing(
+                web.json_response(
+                    {
+                        "error": f"too many or too large headers (at most {limits.max_headers}, "
+                        f"{limits.max_header_bytes} bytes together)"
+                    },
+                    status=431,
+                )
             )
         if request.can_read_body:
             try:
                 await asyncio.wait_for(request.read(), limits.body_timeout)
             except asyncio.TimeoutError:
-                return web.json_response(
-                    {"error": "the body did not arrive in time"},
-                    status=408,
-                    headers={"Connection": "close"},
+                return _closing(
+                    web.json_response({"error": "the body did not arrive in time"}, status=408)
                 )
         return await handler(request)
 

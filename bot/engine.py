@@ -90,6 +90,7 @@ STATE_PATIENCE = 0.3  # seconds an emergency waits for the conversation's langua
 RECORD_PATIENCE = 0.5  # seconds an emergency waits for its turn to be stored
 HINTS = 10_000  # conversations whose language and country this process remembers
 LONG_MESSAGE = 500  # characters; longer messages are read in their own lane (see above)
+LONG_PATIENCE = 2.0  # seconds a long message's step gives way to short ones, at most
 _CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f\u200b\u2060\ufeff\ufffe\uffff]")
 
 
@@ -191,12 +192,24 @@ class Engine:
             for long, name in ((False, "short"), (True, "long"))
         }
         self._worker_state = threading.local()
+        self._reading_short = 0  # short messages' steps in (or waiting for) their lane
 
     async def _off_loop(self, work: Callable[..., T], *args: Any, long: bool = False) -> T:
         """Run `work(*args)` in a worker thread (the lane for long messages if `long`); the
-        event loop serves others meanwhile."""
+        event loop serves others meanwhile. A long message's step waits (at most
+        LONG_PATIENCE seconds) until no short message is being read: both lanes share
+        Python's interpreter lock, so a step run alongside would slow the short ones down."""
         loop = asyncio.get_running_loop()
-        return await loop.run_in_executor(self._lanes[long], functools.partial(work, *args))
+        if long:
+            until = loop.time() + LONG_PATIENCE
+            while self._reading_short and loop.time() < until:
+                await asyncio.sleep(0.01)
+            return await loop.run_in_executor(self._lanes[True], functools.partial(work, *args))
+        self._reading_short += 1
+        try:
+            return await loop.run_in_executor(self._lanes[False], functools.partial(work, *args))
+        finally:
+            self._reading_short -= 1
 
     def _parse(self, text: str, key: str, channel: str, meta: dict) -> dict:
         """Rasa's NLU pipeline on one message (in the worker thread)."""

@@ -3,9 +3,9 @@ messages among them.
 
 The question: can one person's message make everybody else wait? A `masar serve` process is
 started (or `--url` names a running one), and `--users` simulated people send messages on the
-REST channel at the same time, each waiting for the answer and a short, random pause before
-the next. The run is made twice with the same seed: first with normal questions only, then
-with `--hostile` of the messages replaced by the worst inputs of `masar bench cost` (thousands
+REST channel at the same time, each waiting for the answer and a random pause (0 to twice
+`--pause` seconds, as people type) before the next. The run is made twice (seeded): first with
+normal questions only, then with `--hostile` of the messages replaced by the worst inputs of `masar bench cost` (thousands
 of emoji, CJK, combining marks, binary). It prints p50/p95/p99 of the normal messages' answer
 time in both runs and their ratio; the goal is a p95 with hostile messages within 2x of the
 p95 without. Every answer must be HTTP 200 (counted otherwise).
@@ -184,9 +184,14 @@ async def compare(url: str, args: argparse.Namespace) -> float:
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--users", type=int, default=100, help="simulated people at once")
-    parser.add_argument("--messages", type=int, default=6, help="messages per person and run")
+    parser.add_argument("--messages", type=int, default=3, help="messages per person and run")
     parser.add_argument("--hostile", type=float, default=0.05, help="share of hostile messages")
-    parser.add_argument("--pause", type=float, default=0.5, help="mean pause between messages (s)")
+    parser.add_argument(
+        "--pause",
+        type=float,
+        default=20.0,
+        help="mean pause between a person's messages, in seconds (0.5: overload)",
+    )
     parser.add_argument("--seed", type=int, default=7)
     parser.add_argument("--url", help="a running masar serve (default: start one)")
 

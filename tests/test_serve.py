@@ -458,31 +458,42 @@ def test_health_says_starting_until_the_models_are_loaded(mini):
     asyncio.run(main())
 
 
-def test_the_event_loop_serves_others_while_a_long_message_is_read(mini):
-    """The engine's CPU work runs off the event loop: /health, asked right after a long
-    message, is answered before that message is."""
+def test_the_engine_reads_messages_off_the_event_loop(mini):
+    """Rasa's NLU pipeline, the sentence embedding and the emergency net run in the engine's
+    worker threads, never in the thread of the event loop that serves every other request
+    (observed with a profiling hook on the real functions)."""
+    import threading
 
-    async def scenario(api, http, base):
-        text = " ".join(["we crossed the river at night and the police took our papers"] * 60)
-        order = []
+    from bot.engine import Engine
+    from bot.messages import Incoming
 
-        async def message():
-            async with http.post(
-                f"{base}/webhooks/rest/webhook", json={"sender": "long", "message": text}
-            ) as response:
-                assert response.status == 200
-            order.append("message")
+    settings, _engine = mini
+    engine = Engine.load(settings, in_memory=True, train=False)  # its threads start hooked
+    watched = {"_parse_message_with_graph", "query", "check", "choose_language"}
+    seen: dict[str, set[str]] = {}
 
-        async def health():
-            await asyncio.sleep(0.01)  # the message is sent first
-            async with http.get(f"{base}/health") as response:
-                assert response.status == 200
-            order.append("health")
+    def hook(frame, event, _arg):
+        if event == "call" and frame.f_code.co_name in watched:
+            seen.setdefault(frame.f_code.co_name, set()).add(threading.current_thread().name)
 
-        await asyncio.gather(message(), health())
-        assert order == ["health", "message"]
+    async def main():
+        loop_thread = threading.current_thread().name
+        threading.setprofile(hook)  # threads started from now on (the engine's workers)
+        sys.setprofile(hook)  # and this one, the event loop's
+        try:
+            await engine.handle(
+                Incoming(
+                    "off-loop", "how do i ask for asylum in germany, and how long does it take?"
+                )
+            )
+        finally:
+            sys.setprofile(None)
+            threading.setprofile(None)
+        return loop_thread
 
-    serving(mini, scenario, telegram=False)
+    loop_thread = asyncio.run(main())
+    assert {"_parse_message_with_graph", "query", "check"} <= set(seen)
+    assert all(loop_thread not in threads for threads in seen.values()), seen
 
 
 def test_a_short_question_does_not_wait_behind_a_long_message(mini):

@@ -12,17 +12,32 @@ Order of work for each message, and why:
 Every turn, including commands and emergencies, goes through Rasa as an intent, so the
 conversation (and the language/country of each turn, as metadata) is in one store. When the
 store or the model fails, the user gets a short apology in their language, never an error.
+
+The work that costs CPU (patterns, language detection, the offer check, Rasa's NLU pipeline
+with the sentence embedding) runs in worker threads, never on the event loop: Rasa parses
+synchronously inside its async handler, so a message parsed there would stop every other
+conversation, every webhook and /health while it is read. The engine parses in a worker and
+hands Rasa the result (`UserMessage(parse_data=...)`, which Rasa then uses as it is). Two
+workers, two lanes: messages longer than LONG_MESSAGE characters (pasted adverts, and the
+hostile inputs that cost most) are read in their own lane, so a normal question never waits
+behind them; it only shares the CPU with them (the embedding runs in C without Python's lock).
+Within a lane, messages take their turn in the order they came.
 """
 
 from __future__ import annotations
 
 import asyncio
+import functools
 import logging
 import re
+import threading
 import unicodedata
 from collections import OrderedDict
+from collections.abc import Callable
+from concurrent.futures import ThreadPoolExecutor
+from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeVar
 
 from rasa.core.agent import Agent
 from rasa.core.channels.channel import CollectingOutputChannel, UserMessage
@@ -44,20 +59,26 @@ from .conversations import (
 )
 from .handover import Handover
 from .i18n import _
-from .language import choose_language
+from .language import choose_language, detect
+from .language import warm_up as load_language_models
 from .locations import country_index, mentioned_country_name, stated_country
 from .logs import describe, error_fields
 from .messages import Answer, Button, Incoming, Reply
 from .nlu.context import carried_over, looks_like_follow_up
-from .safety.emergency import MODEL, load_net
-from .safety.offers import load_checker, looks_like_advert
+from .nlu.embeddings import MAX_CHARS as MAX_EMBEDDED_CHARS
+from .safety.emergency import MODEL, Alarm, load_net
+from .safety.offers import OfferCheck, load_checker, looks_like_advert
 from .safety.render import protection_replies, with_offer_check
-from .safety.trafficking import load_signs
+from .safety.trafficking import Sign, load_signs
 from .settings import Settings
 
 logger = logging.getLogger(__name__)
+T = TypeVar("T")
 
 MAX_TEXT = 4000  # longer messages are cut (a pasted advert is rarely longer)
+# What Rasa's NLU reads of a message: as much as the sentence embedding reads (more only made
+# the character n-grams cost more, up to 5x a normal question, without changing the topic).
+NLU_TEXT = MAX_EMBEDDED_CHARS
 COMMANDS = {"start", "help", "menu", "language", "country", "emergency", "privacy", "forget"}
 # commands and buttons that mean "emergency": answered like a cry for help, store or not
 EMERGENCY_COMMANDS = {
@@ -76,9 +97,10 @@ _SAME = re.compile(
 STATE_PATIENCE = 0.3  # seconds an emergency waits for the conversation's language and country
 RECORD_PATIENCE = 0.5  # seconds an emergency waits for its turn to be stored
 HINTS = 10_000  # conversations whose language and country this process remembers
-SURE_DANGER = (
-    0.8  # the emergency model's score above which danger now outranks a sign of trafficking
-)
+# the emergency model's score above which danger now outranks a sign of trafficking
+SURE_DANGER = 0.8
+LONG_MESSAGE = 500  # characters; longer messages are read in their own lane (see above)
+LONG_PATIENCE = 2.0  # seconds a long message's step gives way to short ones, at most
 _CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f\u200b\u2060\ufeff\ufffe\uffff]")
 
 
@@ -137,6 +159,20 @@ class ContentGenerator(NaturalLanguageGenerator):
         }
 
 
+@dataclass
+class Reading:
+    """What the engine reads from a message (in the worker thread) before choosing an answer."""
+
+    language: str
+    country: str | None  # where the user is
+    mentioned: str | None  # a country the message only mentions
+    only_a_country: bool
+    offer: OfferCheck
+    advert: bool
+    sign: Sign | None
+    masked: str  # the text as Rasa reads it: personal details masked, cut to NLU_TEXT
+
+
 class Engine:
     """Holds the loaded content and model; `handle()` is safe to call from any channel."""
 
@@ -159,6 +195,45 @@ class Engine:
         # The language and country of recent conversations, as last seen by this process: only
         # a stand-in for the store when an emergency cannot wait for it (keyed hashes, no text).
         self._hints: OrderedDict[str, dict] = OrderedDict()
+        # CPU work off the event loop, in two lanes (see the module's docstring); each thread
+        # keeps its own event loop for Rasa's parse coroutine, which awaits nothing there.
+        self._lanes = {
+            long: ThreadPoolExecutor(max_workers=1, thread_name_prefix=f"masar-reading-{name}")
+            for long, name in ((False, "short"), (True, "long"))
+        }
+        self._worker_state = threading.local()
+        self._reading_short = 0  # short messages' steps in (or waiting for) their lane
+
+    async def _off_loop(self, work: Callable[..., T], *args: Any, long: bool = False) -> T:
+        """Run `work(*args)` in a worker thread (the lane for long messages if `long`); the
+        event loop serves others meanwhile. A long message's step waits (at most
+        LONG_PATIENCE seconds) until no short message is being read: both lanes share
+        Python's interpreter lock, so a step run alongside would slow the short ones down."""
+        loop = asyncio.get_running_loop()
+        if long:
+            until = loop.time() + LONG_PATIENCE
+            while self._reading_short and loop.time() < until:
+                await asyncio.sleep(0.01)
+            return await loop.run_in_executor(self._lanes[True], functools.partial(work, *args))
+        self._reading_short += 1
+        try:
+            return await loop.run_in_executor(self._lanes[False], functools.partial(work, *args))
+        finally:
+            self._reading_short -= 1
+
+    def _parse(self, text: str, key: str, channel: str, meta: dict) -> dict:
+        """Rasa's NLU pipeline on one message (in the worker thread)."""
+        loop = getattr(self._worker_state, "loop", None)
+        if loop is None:
+            loop = self._worker_state.loop = asyncio.new_event_loop()
+        message = UserMessage(text, None, key, input_channel=channel, metadata=meta)
+        return loop.run_until_complete(self.agent.processor.parse_message(message))
+
+    async def warm_up(self) -> None:
+        """Load the language identifier's models and run the NLU pipeline once (lazy parts,
+        graph tracing), so that the first person does not wait for them."""
+        await self._off_loop(load_language_models)
+        await self._off_loop(self._parse, "hello", "warm-up", "warm-up", {"language": "en"})
 
     # -- loading ----------------------------------------------------------------------------
     @classmethod
@@ -326,15 +401,16 @@ class Engine:
         return await store.check() if isinstance(store, StoreInThreads) else None
 
     async def _ask_rasa(
-        self, key: str, text: str, meta: dict, channel: str
+        self, key: str, text: str, meta: dict, channel: str, long: bool = False
     ) -> tuple[str, float, list[Reply]]:
         self._hint(key, meta)
         collector = _Collector()
+        parse = await self._off_loop(self._parse, text, key, channel, meta, long=long)
         await self.agent.handle_message(
-            UserMessage(text, collector, key, input_channel=channel, metadata=meta)
+            UserMessage(
+                text, collector, key, input_channel=channel, metadata=meta, parse_data=parse
+            )
         )
-        tracker = await self.agent.tracker_store.retrieve(key)
-        parse = tracker.latest_message.parse_data if tracker and tracker.latest_message else {}
         intent = parse.get("intent") or {}
         topic, replies = "fallback", []
         for m in collector.messages:
@@ -385,20 +461,9 @@ class Engine:
     async def answer(self, message: Incoming) -> Answer:
         """The bot's own answer to one message. Never raises for bad input; the user always gets a reply."""
         key = privacy.user_key(self.secret, message.channel, str(message.user))
-        text = clean_text(message.text)
         forced = message.language if message.language in LANGUAGES else None
-
-        alarm = self.emergency.check(text) if text and not text.startswith("/") else None
-        if (
-            alarm
-            and alarm.pattern == MODEL
-            and alarm.score < SURE_DANGER
-            and self._more_specific(text)
-        ):
-            alarm = None
-        # a sign of trafficking or kidnapping told together with danger now: its help follows
-        sign = self.trafficking.check(text) if alarm else None
-        then = sign.topic if sign else None
+        long = isinstance(message.text, str) and len(message.text) > LONG_MESSAGE
+        text, alarm, then = await self._off_loop(self._first_look, message.text, long=long)
         command = text[1:].partition(" ")[0].split("@")[0].lower() if text.startswith("/") else ""
         if alarm or command in EMERGENCY_COMMANDS:
             topic = alarm.topic if alarm else EMERGENCY_COMMANDS[command]
@@ -414,13 +479,15 @@ class Engine:
             language = forced or current or self._client(message.client_language) or "en"
             return await self._command(message, key, command, arg.strip(), language, state)
 
-        language = forced or self._language(text, current, message.client_language)
-        country, mentioned = self.where(text, state)
+        read = await self._off_loop(
+            self._read, text, state, forced, message.client_language, long=long
+        )
+        language, country, mentioned = read.language, read.country, read.mentioned
         if not text:
             return Answer(
                 str(message.user), text, language, "fallback", 0.0, [self.renderer.menu(language)]
             )
-        if (country != state.get("country") or mentioned) and self._only_a_country(text, state):
+        if read.only_a_country:
             # "italy" alone: that country's services (after "which country are you in?" it is
             # also where the user is, see where())
             return await self._answer(
@@ -429,9 +496,7 @@ class Engine:
         # Safety beyond emergencies (bot/safety/): signs of trafficking or kidnapping in the user's
         # story get protection and a person; a pasted advert gets the offer check. The advert itself
         # goes to Rasa only as "/offer_check", so its text is never stored in the conversation.
-        offer = self.offers.check(text)
-        advert = looks_like_advert(text, offer)
-        sign = None if advert else self.trafficking.check(text)
+        offer, advert, sign = read.offer, read.advert, read.sign
         if sign:
             answer = await self._answer(message, key, f"/{sign.topic}", language, country)
             answer.replies = protection_replies(
@@ -446,7 +511,7 @@ class Engine:
             "names_little_but_a_country": self.names_little_but_a_country(text),
         }
         topic, confidence, replies = await self._ask_rasa(
-            key, "/offer_check" if advert else privacy.mask_personal(text), meta, message.channel
+            key, "/offer_check" if advert else read.masked, meta, message.channel, long
         )
         topic, replies = with_offer_check(offer, text, language, topic, replies, advert)
         return Answer(
@@ -507,6 +572,48 @@ class Engine:
         if then:
             replies += protection_replies(self.renderer, then, language, country, [])
         return Answer(str(message.user), str(message.text), language, topic, 1.0, replies, True)
+
+    async def sounds_like_emergency(self, text: str) -> bool:
+        """The emergency net's verdict on a text (in the worker thread), for the handover."""
+        long = len(text) > LONG_MESSAGE
+        return bool(await self._off_loop(self.emergency.check, text, long=long))
+
+    def _first_look(self, raw: Any) -> tuple[str, Alarm | None, str | None]:
+        """The cleaned text, the emergency net's verdict and, with an alarm, a trafficking or
+        kidnapping topic told together with the danger, whose help follows the numbers (in the
+        worker thread). For an emergency, the text's language is detected here too, so that the
+        answer's language costs the event loop nothing (the detection is cached)."""
+        text = clean_text(raw)
+        alarm = self.emergency.check(text) if text and not text.startswith("/") else None
+        if (
+            alarm
+            and alarm.pattern == MODEL
+            and alarm.score < SURE_DANGER
+            and self._more_specific(text)
+        ):
+            alarm = None
+        sign = self.trafficking.check(text) if alarm else None
+        if alarm:
+            detect(text)
+        return text, alarm, (sign.topic if sign else None)
+
+    def _read(self, text: str, state: dict, forced: str | None, client: str | None) -> Reading:
+        """Language, place, offer check, trafficking signs, masking (in the worker thread)."""
+        language = forced or self._language(text, state.get("language"), client)
+        country, mentioned = self.where(text, state)
+        only = bool(text) and (country != state.get("country") or bool(mentioned))
+        offer = self.offers.check(text)
+        advert = looks_like_advert(text, offer)
+        return Reading(
+            language,
+            country,
+            mentioned,
+            only and self._only_a_country(text, state),
+            offer,
+            advert,
+            None if advert else self.trafficking.check(text),
+            privacy.mask_personal(text)[:NLU_TEXT],
+        )
 
     def _more_specific(self, text: str) -> bool:
         """A reviewed sign of trafficking or kidnapping, or a pasted advert, answers better than

@@ -294,7 +294,7 @@ class Handover:
                 )
             return with_staff(await answer_message(message), notes)
         notes = [StaffNote("relay", relay_text(case, text), case.id)] if text else []
-        if text and self.engine.emergency.check(text):
+        if text and await self.engine.sounds_like_emergency(text):
             answer = await answer_message(
                 message
             )  # the emergency answer first, then staff are told

@@ -59,6 +59,14 @@ class Settings:
     host: str = "127.0.0.1"
     port: int = 8080
     log_message_text: bool = False
+    # `masar serve`'s connection limits (bot/channels/connections.py); the README's nginx
+    # example sets the same.
+    http_header_timeout: float = 10.0
+    http_body_timeout: float = 20.0
+    http_idle_timeout: float = 30.0
+    http_max_connections: int = 1000
+    http_max_headers: int = 100
+    http_max_header_bytes: int = 32 * 1024
 
     @property
     def rasa_dir(self) -> Path:
@@ -125,6 +133,23 @@ def load() -> Settings:
     if s.handover_timeout_minutes < 1:
         raise SystemExit("masar: MASAR_HANDOVER_TIMEOUT_MINUTES must be at least 1")
     s.host = env.get("MASAR_HOST", s.host)
+    for attr, kind in (
+        ("http_header_timeout", float),
+        ("http_body_timeout", float),
+        ("http_idle_timeout", float),
+        ("http_max_connections", int),
+        ("http_max_headers", int),
+        ("http_max_header_bytes", int),
+    ):
+        name = f"MASAR_{attr.upper()}"
+        try:
+            value = kind(env.get(name) or getattr(s, attr))
+        except ValueError:
+            value = 0
+        if not value > 0:
+            what = "a number of seconds" if kind is float else "a whole number"
+            raise SystemExit(f"masar: {name} must be {what} above 0")
+        setattr(s, attr, value)
     if language.language_model() not in language.LANGUAGE_MODELS:
         raise SystemExit(
             "masar: MASAR_LANGUAGE_MODEL must be 'full' (default) or 'small' (less memory, "

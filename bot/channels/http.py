@@ -38,10 +38,10 @@ from aiohttp import web
 
 from .. import privacy
 from ..engine import Engine
-from ..language import warm_up
 from ..messages import Incoming
 from ..settings import Settings
 from . import meta
+from .connections import Limits, check_headers, listen, room_for
 
 logger = logging.getLogger(__name__)
 
@@ -50,6 +50,8 @@ _SECRET_FORMAT = re.compile(r"^[A-Za-z0-9_-]{1,256}$")  # what Telegram accepts 
 ENGINE, TELEGRAM = web.AppKey("engine", Engine), web.AppKey("telegram", object)
 LOG_TEXT = web.AppKey("log_text", bool)
 LINK = web.AppKey("telegram_link", dict)  # {"state": off | connecting | webhook | refused}
+READY = web.AppKey("ready", asyncio.Event)  # set once the language and NLU models are loaded
+WARM_UP_PATIENCE = 120.0  # seconds a message waits for the models while the server starts
 RETRY_EVERY = 30.0  # seconds between attempts to reach Telegram after start-up
 
 
@@ -95,22 +97,39 @@ def configure_json_logs(verbose: bool = True, stream=None) -> None:
 
 # -- routes ------------------------------------------------------------------------------------
 async def health(request: web.Request) -> web.Response:
-    """The instance's state, truthfully: 503 when the conversation store does not answer
-    (emergencies are still answered, but nothing else can be)."""
+    """The instance's state, truthfully: 503 while the models are still loading ("starting":
+    messages wait for them) and when the conversation store does not answer ("unavailable":
+    emergencies are still answered, but nothing else can be)."""
     engine: Engine = request.app[ENGINE]
     model = engine.model_path.name.split(".")[0] if engine.model_path else None
     store = await engine.store_problem()
+    ready = request.app[READY].is_set()
+    status = "unavailable" if store is not None else "ok" if ready else "starting"
     return web.json_response(
         {
-            "status": "ok" if store is None else "unavailable",
+            "status": status,
+            "ready": ready,
             "store": "ok" if store is None else f"failing ({store})",
             "model": model.split("-", 1)[-1] if model else None,
             "topics": len(engine.content.topics),
             "countries": len(engine.content.countries),
             "telegram": request.app[LINK]["state"],
         },
-        status=200 if store is None else 503,
+        status=200 if status == "ok" else 503,
     )
+
+
+@web.middleware
+async def wait_until_ready(request: web.Request, handler):
+    """While the models load, a message waits for them (as it would on its first use) instead
+    of failing; /health answers at once, with "starting"."""
+    ready = request.app[READY]
+    if not ready.is_set() and request.path != "/health":
+        try:
+            await asyncio.wait_for(ready.wait(), WARM_UP_PATIENCE)
+        except asyncio.TimeoutError:
+            return web.json_response({"error": "starting, try again"}, status=503)
+    return await handler(request)
 
 
 async def rest_webhook(request: web.Request) -> web.Response:
@@ -238,9 +257,20 @@ def build_app(
     telegram_application=None,
     webhook_secret: str | None = None,
     log_text: bool = False,
+    limits: Limits | None = None,
+    ready: asyncio.Event | None = None,
 ) -> web.Application:
-    """The aiohttp application; the Telegram route exists only when Telegram is configured."""
-    app = web.Application(middlewares=[access_log], client_max_size=1024 * 1024)
+    """The aiohttp application; the Telegram route exists only when Telegram is configured.
+    Without `ready`, the models count as loaded."""
+    limits = limits or Limits()
+    app = web.Application(
+        middlewares=[access_log, check_headers(limits), wait_until_ready],
+        client_max_size=limits.max_body_bytes,
+    )
+    if ready is None:
+        ready = asyncio.Event()
+        ready.set()
+    app[READY] = ready
     app[ENGINE] = engine
     app[LOG_TEXT] = log_text
     app[TELEGRAM] = telegram_application
@@ -344,6 +374,31 @@ async def connect_telegram(
                 await asyncio.sleep(min(retry_every, 5.0))
 
 
+def limits_of(settings: Settings) -> Limits:
+    return Limits(
+        header_timeout=settings.http_header_timeout,
+        body_timeout=settings.http_body_timeout,
+        idle_timeout=settings.http_idle_timeout,
+        max_connections=settings.http_max_connections,
+        max_headers=settings.http_max_headers,
+        max_header_bytes=settings.http_max_header_bytes,
+    )
+
+
+async def warm_up(engine: Engine, ready: asyncio.Event) -> None:
+    """Load the models, then say so; a failure is logged and the models load on first use."""
+    started = time.perf_counter()
+    try:
+        await engine.warm_up()
+    except Exception as exc:
+        logger.error("warm-up failed (%s); models load on first use", type(exc).__name__)
+    ready.set()
+    logger.info(
+        "ready",
+        extra={"masar": {"event": "ready", "ms": round((time.perf_counter() - started) * 1000)}},
+    )
+
+
 async def serve(
     engine: Engine,
     settings: Settings,
@@ -361,16 +416,23 @@ async def serve(
     if settings.telegram_token:
         application = build_application(settings, polling=False)
         channel = TelegramChannel(engine, application, settings.log_message_text)
+    limits = room_for(limits_of(settings))
+    ready = asyncio.Event()
     app = build_app(
-        engine, application, settings.telegram_webhook_secret, settings.log_message_text
+        engine,
+        application,
+        settings.telegram_webhook_secret,
+        settings.log_message_text,
+        limits,
+        ready,
     )
     meta.add_channels(app, engine, settings)  # WhatsApp and Messenger webhooks, if configured
-    # the language models load now, not on the first user's message (/health is honest)
-    await asyncio.to_thread(warm_up)
     runner = web.AppRunner(app, access_log=None, shutdown_timeout=5.0)
     await runner.setup()
-    site = web.TCPSite(runner, settings.host, settings.port)
-    await site.start()
+    listening = await listen(runner, settings.host, settings.port, limits)
+    # the language and NLU models load now, not on the first user's message; meanwhile /health
+    # says "starting" (503) and messages wait
+    warming = asyncio.create_task(warm_up(engine, ready))
     retention = asyncio.create_task(
         privacy.delete_old_conversations(engine.purge, settings.retention_days, retention_every)
     )
@@ -393,7 +455,9 @@ async def serve(
     try:
         await stop.wait()
     finally:
+        warming.cancel()
         retention.cancel()
+        listening.close()
         if telegram is not None:
             telegram.cancel()
             with contextlib.suppress(asyncio.CancelledError):

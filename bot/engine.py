@@ -99,6 +99,13 @@ RECORD_PATIENCE = 0.5  # seconds an emergency waits for its turn to be stored
 HINTS = 10_000  # conversations whose language and country this process remembers
 # the emergency model's score above which danger now outranks a sign of trafficking
 SURE_DANGER = 0.8
+# Below this score of the emergency model, a topic the classifier is at least SURE_TOPIC sure
+# of is answered instead (with the emergency numbers first). On the chat sets no emergency the
+# model caught had a score below 0.7 together with another topic at 0.55 or more; 21 of 25 false
+# alarms did (docs/benchmarks/chat-2026-12-02.md).
+UNSURE_DANGER = 0.7
+SURE_TOPIC = 0.55
+TOPIC_PATIENCE = 1.0  # seconds the emergency check waits for the topic classifier, at most
 LONG_MESSAGE = 500  # characters; longer messages are read in their own lane (see above)
 LONG_PATIENCE = 2.0  # seconds a long message's step gives way to short ones, at most
 _CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f\u200b\u2060\ufeff\ufffe\uffff]")
@@ -464,35 +471,79 @@ class Engine:
         forced = message.language if message.language in LANGUAGES else None
         long = isinstance(message.text, str) and len(message.text) > LONG_MESSAGE
         text, alarm, then = await self._off_loop(self._first_look, message.text, long=long)
+        doubt = None  # the model's alarm, when the topic classifier is sure of another topic
+        if (
+            alarm
+            and alarm.pattern == MODEL
+            and alarm.score < UNSURE_DANGER
+            and await self._surely_another_topic(text, key, message.channel, long)
+        ):
+            doubt, alarm, then = alarm, None, None
         command = text[1:].partition(" ")[0].split("@")[0].lower() if text.startswith("/") else ""
         if alarm or command in EMERGENCY_COMMANDS:
             topic = alarm.topic if alarm else EMERGENCY_COMMANDS[command]
             return await self._emergency(
                 message, key, text, topic, forced, typed=bool(alarm), then=then
             )
+        answer, where = await self._ordinary(message, key, text, forced, long)
+        if doubt:  # the numbers still come first: a doubt costs one line, a miss can cost a life
+            country = self.renderer.content.countries.get(where or "")
+            numbers = self.renderer.emergency_numbers(
+                country, answer.language, at_sea=doubt.topic == "emergency_at_sea"
+            )
+            answer.replies.insert(0, Reply(numbers))
+        return answer
 
+    async def _surely_another_topic(self, text: str, key: str, channel: str, long: bool) -> bool:
+        """True when the topic classifier is sure (SURE_TOPIC) that the message is about
+        something else than an emergency: "a man in the camp touches me at night, I am afraid to
+        sleep" is for violence support, "and my children? still in Aleppo with grandma" a
+        follow-up about family reunification. Asked only when the emergency model is unsure
+        (below UNSURE_DANGER); if the classifier fails or is slow, the alarm stands."""
+        masked = privacy.mask_personal(text)[:NLU_TEXT]
+        try:
+            parsed = await asyncio.wait_for(
+                self._off_loop(self._parse, masked, key, channel, {}, long=long), TOPIC_PATIENCE
+            )
+        except Exception as exc:  # the numbers matter more than the topic
+            logger.error("emergency: the topic check failed (%s)", type(exc).__name__)
+            return False
+        intent = parsed.get("intent") or {}
+        name = str(intent.get("name") or "")
+        return (
+            name not in EMERGENCY_TOPICS
+            and name not in ("", "nlu_fallback", "fallback")
+            and float(intent.get("confidence") or 0.0) >= SURE_TOPIC
+        )
+
+    async def _ordinary(
+        self, message: Incoming, key: str, text: str, forced: str | None, long: bool
+    ) -> tuple[Answer, str | None]:
+        """Every answer but the emergency one: commands, then Rasa's, with the safety checks;
+        and the country the user is in, as far as it is known."""
         state = await self._state(key)
         current = state.get("language")
         if text.startswith("/"):
             command, _sep, arg = text[1:].partition(" ")
             command = command.split("@")[0].lower()
             language = forced or current or self._client(message.client_language) or "en"
-            return await self._command(message, key, command, arg.strip(), language, state)
+            answer = await self._command(message, key, command, arg.strip(), language, state)
+            return answer, state.get("country")
 
         read = await self._off_loop(
             self._read, text, state, forced, message.client_language, long=long
         )
         language, country, mentioned = read.language, read.country, read.mentioned
         if not text:
-            return Answer(
-                str(message.user), text, language, "fallback", 0.0, [self.renderer.menu(language)]
-            )
+            menu = [self.renderer.menu(language)]
+            return Answer(str(message.user), text, language, "fallback", 0.0, menu), country
         if read.only_a_country:
             # "italy" alone: that country's services (after "which country are you in?" it is
             # also where the user is, see where())
-            return await self._answer(
+            answer = await self._answer(
                 message, key, "/find_help", language, country, mentioned=mentioned
             )
+            return answer, country
         # Safety beyond emergencies (bot/safety/): signs of trafficking or kidnapping in the user's
         # story get protection and a person; a pasted advert gets the offer check. The advert itself
         # goes to Rasa only as "/offer_check", so its text is never stored in the conversation.
@@ -502,7 +553,7 @@ class Engine:
             answer.replies = protection_replies(
                 self.renderer, sign.topic, language, country, answer.replies
             )
-            return answer
+            return answer, country
         meta = {
             "language": language,
             "country": country,
@@ -514,7 +565,7 @@ class Engine:
             key, "/offer_check" if advert else read.masked, meta, message.channel, long
         )
         topic, replies = with_offer_check(offer, text, language, topic, replies, advert)
-        return Answer(
+        answer = Answer(
             str(message.user),
             message.text if isinstance(message.text, str) else text,
             language,
@@ -523,6 +574,7 @@ class Engine:
             replies,
             emergency=topic in EMERGENCY_TOPICS,
         )
+        return answer, country
 
     async def _emergency(
         self,

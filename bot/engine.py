@@ -49,6 +49,7 @@ from .locations import stated_country
 from .logs import describe, error_fields
 from .messages import Answer, Button, Incoming, Reply
 from .nlu.context import looks_like_follow_up
+from .noise import Vocabulary, content_vocabulary
 from .safety.emergency import MODEL, load_net
 from .safety.offers import load_checker, looks_like_advert
 from .safety.render import protection_replies, with_offer_check
@@ -148,6 +149,14 @@ class Engine:
         # The language and country of recent conversations, as last seen by this process: only
         # a stand-in for the store when an emergency cannot wait for it (keyed hashes, no text).
         self._hints: OrderedDict[str, dict] = OrderedDict()
+        self._vocabulary: Vocabulary | None = None
+
+    @property
+    def vocabulary(self) -> Vocabulary:
+        """Every word of the content (bot/noise.py), built at first use (a second or two)."""
+        if self._vocabulary is None:
+            self._vocabulary = content_vocabulary(self.content, self.settings.content_dir)
+        return self._vocabulary
 
     # -- loading ----------------------------------------------------------------------------
     @classmethod
@@ -218,6 +227,7 @@ class Engine:
                 load_signs(self.settings.content_dir),
             )
             self._countries = self._country_index(content)
+            self._vocabulary = None
             return True
         except Exception:
             logger.exception("reload failed; still serving the previous content and model")
@@ -360,7 +370,11 @@ class Engine:
         forced = message.language if message.language in LANGUAGES else None
 
         alarm = self.emergency.check(text) if text and not text.startswith("/") else None
-        if alarm and alarm.pattern == MODEL and self._more_specific(text):
+        if (
+            alarm
+            and alarm.pattern == MODEL
+            and (self._more_specific(text) or self.vocabulary.is_noise(text))
+        ):  # the model's guess on a text without one known word (keyboard mashing) is noise
             alarm = None
         command = text[1:].partition(" ")[0].split("@")[0].lower() if text.startswith("/") else ""
         if alarm or command in EMERGENCY_COMMANDS:
@@ -398,6 +412,12 @@ class Engine:
             answer.replies = protection_replies(
                 self.renderer, sign.topic, language, country, answer.replies
             )
+            return answer
+        if not advert and self.vocabulary.is_noise(text):
+            # random scripts, keyboard mashing, binary, emoji floods: no topic is near, and a
+            # classifier would still name one; the fallback says what Masar can help with
+            answer = await self._answer(message, key, "/nlu_fallback", language, country)
+            answer.confidence = 0.0
             return answer
         meta = {
             "language": language,

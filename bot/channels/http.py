@@ -367,6 +367,7 @@ async def serve(
     meta.add_channels(app, engine, settings)  # WhatsApp and Messenger webhooks, if configured
     # the language models load now, not on the first user's message (/health is honest)
     await asyncio.to_thread(warm_up)
+    await asyncio.to_thread(lambda: engine.vocabulary)  # the noise check's words, likewise
     runner = web.AppRunner(app, access_log=None, shutdown_timeout=5.0)
     await runner.setup()
     site = web.TCPSite(runner, settings.host, settings.port)

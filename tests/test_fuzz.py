@@ -120,7 +120,7 @@ def test_masar_serve_answers_or_refuses_every_hostile_request(cases, tmp_path):
 
     asyncio.run(main())
     log = (tmp_path / "stderr.log").read_text(encoding="utf-8", errors="replace")
-    counts["tracebacks in the log"] = log.count("Traceback") + log.count('"traceback"')
+    counts["tracebacks in the log"] = log.count('"traceback"')
     print(
         f"\nmasar serve, {len(cases)} hostile requests (seed {SEED}):", dict(sorted(counts.items()))
     )
@@ -154,7 +154,7 @@ def test_masar_ask_answers_every_line_it_can_and_names_the_others(cases, tmp_pat
         if not case.ask_answerable and f"line {number}: " not in stderr:
             problems.append(f"line {number} ({case.kind}) neither answered nor named")
     assert len(out) == len(expected), (len(out), len(expected), stderr[-2000:])
-    for case, answer in zip(expected, out):
+    for case, answer in zip(expected, out, strict=True):
         sent = json.loads(case.line)
         assert answer["user"] == str(sent.get("user", "anonymous"))
         if not answer["replies"] or not all(r["text"] for r in answer["replies"]):

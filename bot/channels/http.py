@@ -35,6 +35,7 @@ import time
 from typing import Any
 
 from aiohttp import web
+from aiohttp.web_protocol import RequestPayloadError
 
 from .. import privacy
 from ..engine import Engine
@@ -233,6 +234,18 @@ async def access_log(request: web.Request, handler):
         )
 
 
+@web.middleware
+async def unreadable_body(request: web.Request, handler):
+    """A body that cannot be read (it says gzip but is not, it is cut short) is the sender's
+    mistake: a clear 400 on every route, not a 500 and a traceback."""
+    try:
+        return await handler(request)
+    except RequestPayloadError as exc:
+        return web.json_response(
+            {"error": f"the body could not be read ({exc}); send plain JSON"}, status=400
+        )
+
+
 def build_app(
     engine: Engine,
     telegram_application=None,
@@ -240,7 +253,7 @@ def build_app(
     log_text: bool = False,
 ) -> web.Application:
     """The aiohttp application; the Telegram route exists only when Telegram is configured."""
-    app = web.Application(middlewares=[access_log], client_max_size=1024 * 1024)
+    app = web.Application(middlewares=[access_log, unreadable_body], client_max_size=1024 * 1024)
     app[ENGINE] = engine
     app[LOG_TEXT] = log_text
     app[TELEGRAM] = telegram_application

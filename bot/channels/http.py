@@ -240,10 +240,17 @@ async def unreadable_body(request: web.Request, handler):
     mistake: a clear 400 on every route, not a 500 and a traceback."""
     try:
         return await handler(request)
-    except RequestPayloadError as exc:
-        return web.json_response(
-            {"error": f"the body could not be read ({exc}); send plain JSON"}, status=400
+    except RequestPayloadError:
+        request.content.feed_eof()  # nothing more to read: aiohttp must not try to drain it
+        response = web.json_response(
+            {
+                "error": "the body could not be read (not what its Content-Encoding says, or cut "
+                "short); send plain JSON"
+            },
+            status=400,
         )
+        response.force_close()  # and the connection is not reused
+        return response
 
 
 def build_app(

@@ -256,6 +256,7 @@ class Generator:
             )
             if case.headers.get("Content-Encoding") == "gzip":  # says gzip, is not
                 case.answerable = False
+            case.ask_answerable = True  # masar ask has no headers
             return case
         if kind == "oversized":
             text = "a " * (REST_LIMIT // 2 + 1000)

@@ -8,7 +8,9 @@ Order of work for each message, and why:
 3. commands and buttons (/start, /language fa, /country IT, /menu, /forget ...);
 4. the language to answer in (detection weighed against the conversation's language);
 5. Rasa: the NLU pipeline and the rule policy pick the topic, and the content renderer
-   (a Rasa NaturalLanguageGenerator) writes the answer from content/ in that language.
+   (a Rasa NaturalLanguageGenerator) writes the answer from content/ in that language; text
+   with almost no word Masar knows (random scripts, mashing, binary; bot/noise.py) is sent
+   to the fallback instead, since a classifier always names its nearest topic.
 Every turn, including commands and emergencies, goes through Rasa as an intent, so the
 conversation (and the language/country of each turn, as metadata) is in one store. When the
 store or the model fails, the user gets a short apology in their language, never an error.

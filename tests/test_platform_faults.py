@@ -1,5 +1,6 @@
-"""The platforms misbehave: the Bot API and the Graph API answer 500, 429 (retry after), drop
-the connection or hang past the client's timeout. Masar retries with backoff, never crashes,
+"""The platforms misbehave: the Bot API and the Graph API answer 500, 429 (retry after) or drop
+the connection, and a Bot API call hangs past the client's timeout (the Graph API client waits
+30 s, too long for this suite). Masar retries with backoff, never crashes,
 never delivers one reply twice, and keeps answering the other users meanwhile.
 
 Real parts: the real engine (the channel content's small model), Telegram's and Meta's side

@@ -8,7 +8,9 @@ Order of work for each message, and why:
 3. commands and buttons (/start, /language fa, /country IT, /menu, /forget ...);
 4. the language to answer in (detection weighed against the conversation's language);
 5. Rasa: the NLU pipeline and the rule policy pick the topic, and the content renderer
-   (a Rasa NaturalLanguageGenerator) writes the answer from content/ in that language.
+   (a Rasa NaturalLanguageGenerator) writes the answer from content/ in that language; text
+   with almost no word Masar knows (random scripts, mashing, binary; bot/noise.py) is sent
+   to the fallback instead, since a classifier always names its nearest topic.
 Every turn, including commands and emergencies, goes through Rasa as an intent, so the
 conversation (and the language/country of each turn, as metadata) is in one store. When the
 store or the model fails, the user gets a short apology in their language, never an error.
@@ -66,6 +68,7 @@ from .logs import describe, error_fields
 from .messages import Answer, Button, Incoming, Reply
 from .nlu.context import carried_over, looks_like_follow_up
 from .nlu.embeddings import MAX_CHARS as MAX_EMBEDDED_CHARS
+from .noise import Vocabulary, content_vocabulary
 from .safety.emergency import MODEL, Alarm, load_net
 from .safety.offers import OfferCheck, load_checker, looks_like_advert
 from .safety.render import protection_replies, with_offer_check
@@ -210,6 +213,7 @@ class Engine:
         }
         self._worker_state = threading.local()
         self._reading_short = 0  # short messages' steps in (or waiting for) their lane
+        self._vocabulary: Vocabulary | None = None
 
     async def _off_loop(self, work: Callable[..., T], *args: Any, long: bool = False) -> T:
         """Run `work(*args)` in a worker thread (the lane for long messages if `long`); the
@@ -240,7 +244,15 @@ class Engine:
         """Load the language identifier's models and run the NLU pipeline once (lazy parts,
         graph tracing), so that the first person does not wait for them."""
         await self._off_loop(load_language_models)
+        await self._off_loop(lambda: self.vocabulary)  # the noise check's words, likewise
         await self._off_loop(self._parse, "hello", "warm-up", "warm-up", {"language": "en"})
+
+    @property
+    def vocabulary(self) -> Vocabulary:
+        """Every word of the content (bot/noise.py), built at first use (a second or two)."""
+        if self._vocabulary is None:
+            self._vocabulary = content_vocabulary(self.content, self.settings.content_dir)
+        return self._vocabulary
 
     # -- loading ----------------------------------------------------------------------------
     @classmethod
@@ -311,6 +323,7 @@ class Engine:
                 load_signs(self.settings.content_dir),
             )
             self._countries = self._country_index(content)
+            self._vocabulary = None
             return True
         except Exception:
             logger.exception("reload failed; still serving the previous content and model")
@@ -554,6 +567,12 @@ class Engine:
                 self.renderer, sign.topic, language, country, answer.replies
             )
             return answer, country
+        if not advert and self.vocabulary.is_noise(text):
+            # random scripts, keyboard mashing, binary, emoji floods: no topic is near, and a
+            # classifier would still name one; the fallback says what Masar can help with
+            answer = await self._answer(message, key, "/nlu_fallback", language, country)
+            answer.confidence = 0.0
+            return answer, country
         meta = {
             "language": language,
             "country": country,
@@ -640,8 +659,11 @@ class Engine:
         if (
             alarm
             and alarm.pattern == MODEL
-            and alarm.score < SURE_DANGER
-            and self._more_specific(text)
+            and (
+                (alarm.score < SURE_DANGER and self._more_specific(text))
+                # the model's guess on a text without one known word (keyboard mashing) is noise
+                or self.vocabulary.is_noise(text)
+            )
         ):
             alarm = None
         sign = self.trafficking.check(text) if alarm else None

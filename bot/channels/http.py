@@ -35,6 +35,7 @@ import time
 from typing import Any
 
 from aiohttp import web
+from aiohttp.web_protocol import RequestPayloadError
 
 from .. import privacy
 from ..engine import Engine
@@ -252,6 +253,25 @@ async def access_log(request: web.Request, handler):
         )
 
 
+@web.middleware
+async def unreadable_body(request: web.Request, handler):
+    """A body that cannot be read (it says gzip but is not, it is cut short) is the sender's
+    mistake: a clear 400 on every route, not a 500 and a traceback."""
+    try:
+        return await handler(request)
+    except RequestPayloadError:
+        request.content.feed_eof()  # nothing more to read: aiohttp must not try to drain it
+        response = web.json_response(
+            {
+                "error": "the body could not be read (not what its Content-Encoding says, or cut "
+                "short); send plain JSON"
+            },
+            status=400,
+        )
+        response.force_close()  # and the connection is not reused
+        return response
+
+
 def build_app(
     engine: Engine,
     telegram_application=None,
@@ -264,7 +284,7 @@ def build_app(
     Without `ready`, the models count as loaded."""
     limits = limits or Limits()
     app = web.Application(
-        middlewares=[access_log, check_headers(limits), wait_until_ready],
+        middlewares=[access_log, unreadable_body, check_headers(limits), wait_until_ready],
         client_max_size=limits.max_body_bytes,
     )
     if ready is None:

@@ -334,6 +334,38 @@ def test_a_described_emergency_comes_first_in_the_middle_of_a_conversation(ask):
     )
 
 
+@pytest.mark.parametrize(
+    "user,message,topic",
+    [
+        (
+            "em-doubt-gbv",
+            "a man in our shelter follows me and touches me, i cant sleep anymore",
+            "gbv_support",
+        ),
+        (
+            "em-doubt-gbv-fr",
+            "un type du foyer me suit et me touche, je n'arrive plus a dormir",
+            "gbv_support",
+        ),
+        (
+            "em-doubt-missing",
+            "my brother left khartoum two months ago and we have no news since",
+            "missing_relatives",
+        ),
+    ],
+)
+def test_where_the_model_doubts_and_the_topic_is_clear_the_topic_answers_after_the_numbers(
+    engine, ask, user, message, topic
+):
+    answer = ask(user, message)
+    assert answer.topic == topic and not answer.emergency
+    alarm = engine.emergency.check(message)
+    if alarm is not None:  # the model raised it: the numbers come first all the same
+        assert alarm.pattern == "model" and alarm.score < 0.7
+        first = answer.replies[0].text
+        assert "112" in first and first != answer.replies[1].text
+
+
 def test_a_net_without_examples_still_answers_with_its_patterns(tmp_path):
     shutil.copytree(ROOT / "content" / "safety", tmp_path / "safety")
     (tmp_path / "safety" / "emergency_examples.yml").unlink()

@@ -18,8 +18,6 @@ from __future__ import annotations
 
 import asyncio
 import logging
-import re
-import unicodedata
 from collections import OrderedDict
 from pathlib import Path
 from typing import Any
@@ -37,17 +35,18 @@ from .content.models import Content
 from .conversations import (
     StoreInThreads,
     StoreUnavailable,
+    Turn,
     create_lock_store,
     create_tracker_store,
     delete_conversation,
+    latest_turn,
     purge_older_than,
 )
-from .handover import Handover
-from .i18n import _, country_names
+from .i18n import _, country_names, launch_language
 from .language import choose_language
 from .locations import stated_country
 from .logs import describe, error_fields
-from .messages import Answer, Button, Incoming, Reply
+from .messages import Answer, Button, Incoming, Reply, clean_text, command_of
 from .nlu.context import looks_like_follow_up
 from .safety.emergency import MODEL, load_net
 from .safety.offers import load_checker, looks_like_advert
@@ -57,8 +56,6 @@ from .settings import Settings
 
 logger = logging.getLogger(__name__)
 
-MAX_TEXT = 4000  # longer messages are cut (a pasted advert is rarely longer)
-COMMANDS = {"start", "help", "menu", "language", "country", "emergency", "privacy", "forget"}
 # commands and buttons that mean "emergency": answered like a cry for help, store or not
 EMERGENCY_COMMANDS = {
     "emergency": "emergency_general",
@@ -68,17 +65,6 @@ EMERGENCY_COMMANDS = {
 STATE_PATIENCE = 0.3  # seconds an emergency waits for the conversation's language and country
 RECORD_PATIENCE = 0.5  # seconds an emergency waits for its turn to be stored
 HINTS = 10_000  # conversations whose language and country this process remembers
-_CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f\u200b\u2060\ufeff\ufffe\uffff]")
-
-
-def clean_text(text: Any) -> str:
-    """NFC, no control or lone-surrogate characters, one line of reasonable length."""
-    if not isinstance(text, str):
-        text = "" if text is None else str(text)
-    text = text.encode("utf-8", "replace").decode("utf-8")
-    text = unicodedata.normalize("NFC", _CONTROL.sub("", text))
-    text = " ".join(text.split())
-    return text[:MAX_TEXT]
 
 
 def one_message(replies: list[Reply]) -> Reply:
@@ -103,7 +89,7 @@ class ContentGenerator(NaturalLanguageGenerator):
         self, utter_action: str, tracker, output_channel: str, **kwargs: Any
     ) -> dict | None:
         topic = build.topic_of(utter_action)
-        meta = tracker.latest_message.metadata or {} if tracker.latest_message else {}
+        meta = latest_turn(tracker)
         ranking = tuple(
             r.get("name")
             for r in (tracker.latest_message.parse_data or {}).get("intent_ranking", [])
@@ -144,10 +130,9 @@ class Engine:
         )
         self._countries = self._country_index(content)
         self.model_path: Path | None = None
-        self.handover = Handover(self)  # human handover to NGO staff (bot/handover.py)
         # The language and country of recent conversations, as last seen by this process: only
         # a stand-in for the store when an emergency cannot wait for it (keyed hashes, no text).
-        self._hints: OrderedDict[str, dict] = OrderedDict()
+        self._hints: OrderedDict[str, Turn] = OrderedDict()
 
     # -- loading ----------------------------------------------------------------------------
     @classmethod
@@ -233,7 +218,7 @@ class Engine:
         return index
 
     def where(
-        self, text: str, state: dict, emergency: bool = False
+        self, text: str, state: Turn, emergency: bool = False
     ) -> tuple[str | None, str | None]:
         """(the country the user is in, a country the message only mentions).
 
@@ -269,13 +254,13 @@ class Engine:
         return None
 
     # -- the conversation -------------------------------------------------------------------
-    async def _state(self, key: str) -> dict:
+    async def _state(self, key: str) -> Turn:
         """The last turn's metadata (language, the country the user is in), and the topic of
         the last answer as `previous_topic`, which the NLU reads to understand follow-ups."""
         tracker = await self.agent.tracker_store.retrieve(key)
         if tracker is None or tracker.latest_message is None:
-            return {}
-        state = dict(tracker.latest_message.metadata or {})
+            return Turn()
+        state = latest_turn(tracker)
         state.pop("previous_topic", None)
         for event in reversed(tracker.events):
             if isinstance(event, ActionExecuted) and build.topic_of(event.action_name):
@@ -284,9 +269,9 @@ class Engine:
         self._hint(key, state)
         return state
 
-    def _hint(self, key: str, meta: dict) -> None:
+    def _hint(self, key: str, meta: Turn) -> None:
         if meta.get("language") or meta.get("country"):
-            self._hints[key] = {"language": meta.get("language"), "country": meta.get("country")}
+            self._hints[key] = Turn(language=meta.get("language"), country=meta.get("country"))
             self._hints.move_to_end(key)
             while len(self._hints) > HINTS:
                 self._hints.popitem(last=False)
@@ -297,7 +282,7 @@ class Engine:
         return await store.check() if isinstance(store, StoreInThreads) else None
 
     async def _ask_rasa(
-        self, key: str, text: str, meta: dict, channel: str
+        self, key: str, text: str, meta: Turn, channel: str
     ) -> tuple[str, float, list[Reply]]:
         self._hint(key, meta)
         collector = _Collector()
@@ -321,14 +306,14 @@ class Engine:
         return topic, float(intent.get("confidence") or 0.0), replies
 
     async def handle(self, message: Incoming) -> Answer:
-        """Answer one message, or pass it to NGO staff while the user's handover case is open
-        (bot/handover.py: consent, relaying, staff alerts; the emergency net still answers first)."""
+        """The bot's answer, or an apology if the store or the model failed; never raises.
+        Channels get the engine with its layers (the human handover) from bot/masar.py."""
         try:
-            return await self.handover.handle(message, self.answer)
+            return await self.answer(message)
         except Exception as exc:  # the store or the model failed: say sorry, never an error
-            return self._apology(message, exc)
+            return self.apology(message, exc)
 
-    def _apology(self, message: Incoming, exc: Exception) -> Answer:
+    def apology(self, message: Incoming, exc: Exception) -> Answer:
         """A short apology in the user's language, with the emergency button (which works
         without the store); the failure is logged by type and place, never with the text."""
         logger.error(
@@ -346,7 +331,7 @@ class Engine:
                 language = self._language(plain, hint, message.client_language) if plain else None
             except Exception:  # language detection is one of the things that can fail
                 language = None
-        language = language or hint or self._client(message.client_language) or "en"
+        language = language or hint or launch_language(message.client_language) or "en"
         reply = Reply(
             _(language, "Sorry, something went wrong. Please try again."),
             [topic_button("emergency_general", language)],
@@ -362,7 +347,7 @@ class Engine:
         alarm = self.emergency.check(text) if text and not text.startswith("/") else None
         if alarm and alarm.pattern == MODEL and self._more_specific(text):
             alarm = None
-        command = text[1:].partition(" ")[0].split("@")[0].lower() if text.startswith("/") else ""
+        command, arg = command_of(text)
         if alarm or command in EMERGENCY_COMMANDS:
             topic = alarm.topic if alarm else EMERGENCY_COMMANDS[command]
             return await self._emergency(message, key, text, topic, forced, typed=bool(alarm))
@@ -370,10 +355,8 @@ class Engine:
         state = await self._state(key)
         current = state.get("language")
         if text.startswith("/"):
-            command, _sep, arg = text[1:].partition(" ")
-            command = command.split("@")[0].lower()
-            language = forced or current or self._client(message.client_language) or "en"
-            return await self._command(message, key, command, arg.strip(), language, state)
+            language = forced or current or launch_language(message.client_language) or "en"
+            return await self._command(message, key, command, arg, language, state)
 
         language = forced or self._language(text, current, message.client_language)
         country, mentioned = self.where(text, state)
@@ -399,12 +382,12 @@ class Engine:
                 self.renderer, sign.topic, language, country, answer.replies
             )
             return answer
-        meta = {
-            "language": language,
-            "country": country,
-            "mentioned_country": mentioned,
-            "previous_topic": state.get("previous_topic"),
-        }
+        meta = Turn(
+            language=language,
+            country=country,
+            mentioned_country=mentioned,
+            previous_topic=state.get("previous_topic"),
+        )
         topic, confidence, replies = await self._ask_rasa(
             key, "/offer_check" if advert else privacy.mask_personal(text), meta, message.channel
         )
@@ -432,14 +415,14 @@ class Engine:
         try:
             state, store_works = await asyncio.wait_for(self._state(key), STATE_PATIENCE), True
         except (asyncio.TimeoutError, StoreUnavailable) as exc:
-            state, store_works = dict(self._hints.get(key, {})), False
+            state, store_works = Turn(**self._hints.get(key, Turn())), False
             logger.error(
                 "emergency answered without the conversation store (%s)",
                 type(exc).__name__,
                 extra={"masar": {"event": "store_failed", "error": type(exc).__name__}},
             )
         current = state.get("language")
-        language = forced or current or self._client(message.client_language) or "en"
+        language = forced or current or launch_language(message.client_language) or "en"
         if typed and not forced:
             try:
                 language = self._language(text, current, message.client_language)
@@ -447,7 +430,7 @@ class Engine:
                 logger.error("emergency: language detection failed (%s)", type(exc).__name__)
         country = self.where(text, state, emergency=True)[0] if typed else state.get("country")
         replies = self.renderer.topic(topic, Situation(language, country))
-        meta = {"language": language, "country": country}
+        meta = Turn(language=language, country=country)
         record = asyncio.ensure_future(self._ask_rasa(key, f"/{topic}", meta, message.channel))
         record.add_done_callback(_log_unrecorded)
         if store_works:
@@ -472,13 +455,9 @@ class Engine:
             text, self.offers.check(text)
         )
 
-    def _client(self, code: str | None) -> str | None:
-        code = (code or "").split("-")[0].lower()
-        return code if code in LANGUAGES else None
-
     def _language(self, text: str, current: str | None, client: str | None) -> str:
         detection = choose_language(text, current=current, client_hint=client)
-        return detection.language or current or self._client(client) or "en"
+        return detection.language or current or launch_language(client) or "en"
 
     async def _answer(
         self,
@@ -491,14 +470,14 @@ class Engine:
         confidence: float = 1.0,
         mentioned: str | None = None,
     ) -> Answer:
-        meta = {"language": language, "country": country, "mentioned_country": mentioned}
+        meta = Turn(language=language, country=country, mentioned_country=mentioned)
         topic, _c, replies = await self._ask_rasa(key, trigger, meta, message.channel)
         return Answer(
             str(message.user), str(message.text), language, topic, confidence, replies, emergency
         )
 
     async def _command(
-        self, message: Incoming, key: str, command: str, arg: str, language: str, state: dict
+        self, message: Incoming, key: str, command: str, arg: str, language: str, state: Turn
     ) -> Answer:
         user, text = str(message.user), str(message.text)
         country = state.get("country")

@@ -37,8 +37,8 @@ from typing import Any
 from aiohttp import web
 
 from .. import privacy
-from ..engine import Engine
 from ..language import warm_up
+from ..masar import Masar
 from ..messages import Incoming
 from ..settings import Settings
 from . import meta
@@ -47,7 +47,7 @@ logger = logging.getLogger(__name__)
 
 SECRET_HEADER = "X-Telegram-Bot-Api-Secret-Token"
 _SECRET_FORMAT = re.compile(r"^[A-Za-z0-9_-]{1,256}$")  # what Telegram accepts as secret_token
-ENGINE, TELEGRAM = web.AppKey("engine", Engine), web.AppKey("telegram", object)
+MASAR, TELEGRAM = web.AppKey("masar", Masar), web.AppKey("telegram", object)
 LOG_TEXT = web.AppKey("log_text", bool)
 LINK = web.AppKey("telegram_link", dict)  # {"state": off | connecting | webhook | refused}
 RETRY_EVERY = 30.0  # seconds between attempts to reach Telegram after start-up
@@ -97,7 +97,7 @@ def configure_json_logs(verbose: bool = True, stream=None) -> None:
 async def health(request: web.Request) -> web.Response:
     """The instance's state, truthfully: 503 when the conversation store does not answer
     (emergencies are still answered, but nothing else can be)."""
-    engine: Engine = request.app[ENGINE]
+    engine = request.app[MASAR].engine
     model = engine.model_path.name.split(".")[0] if engine.model_path else None
     store = await engine.store_problem()
     return web.json_response(
@@ -139,7 +139,7 @@ async def rest_webhook(request: web.Request) -> web.Response:
         metadata = {}
     hint = metadata.get("language") if isinstance(metadata.get("language"), str) else None
     started = time.perf_counter()
-    answer = await request.app[ENGINE].handle(
+    answer = await request.app[MASAR].handle(
         Incoming(sender, data["message"], channel="rest", client_language=hint)
     )
     out = []
@@ -234,14 +234,14 @@ async def access_log(request: web.Request, handler):
 
 
 def build_app(
-    engine: Engine,
+    masar: Masar,
     telegram_application=None,
     webhook_secret: str | None = None,
     log_text: bool = False,
 ) -> web.Application:
     """The aiohttp application; the Telegram route exists only when Telegram is configured."""
     app = web.Application(middlewares=[access_log], client_max_size=1024 * 1024)
-    app[ENGINE] = engine
+    app[MASAR] = masar
     app[LOG_TEXT] = log_text
     app[TELEGRAM] = telegram_application
     app[LINK] = {"state": "off" if telegram_application is None else "connecting"}
@@ -345,7 +345,7 @@ async def connect_telegram(
 
 
 async def serve(
-    engine: Engine,
+    masar: Masar,
     settings: Settings,
     stop: asyncio.Event | None = None,
     retention_every: float = 3600.0,
@@ -360,11 +360,9 @@ async def serve(
     application = channel = None
     if settings.telegram_token:
         application = build_application(settings, polling=False)
-        channel = TelegramChannel(engine, application, settings.log_message_text)
-    app = build_app(
-        engine, application, settings.telegram_webhook_secret, settings.log_message_text
-    )
-    meta.add_channels(app, engine, settings)  # WhatsApp and Messenger webhooks, if configured
+        channel = TelegramChannel(masar, application, settings.log_message_text)
+    app = build_app(masar, application, settings.telegram_webhook_secret, settings.log_message_text)
+    meta.add_channels(app, masar, settings)  # WhatsApp and Messenger webhooks, if configured
     # the language models load now, not on the first user's message (/health is honest)
     await asyncio.to_thread(warm_up)
     runner = web.AppRunner(app, access_log=None, shutdown_timeout=5.0)
@@ -372,7 +370,9 @@ async def serve(
     site = web.TCPSite(runner, settings.host, settings.port)
     await site.start()
     retention = asyncio.create_task(
-        privacy.delete_old_conversations(engine.purge, settings.retention_days, retention_every)
+        privacy.delete_old_conversations(
+            masar.engine.purge, settings.retention_days, retention_every
+        )
     )
     telegram = None
     if application is not None and channel is not None:

@@ -44,6 +44,7 @@ from .conversations import (
 )
 from .i18n import _, country_names, launch_language
 from .language import choose_language
+from .language import use_model as use_language_model
 from .locations import stated_country
 from .logs import describe, error_fields
 from .messages import Answer, Button, Incoming, Reply, clean_text, command_of
@@ -138,6 +139,7 @@ class Engine:
     @classmethod
     def load(cls, settings: Settings, *, in_memory: bool = False, train: bool = True) -> Engine:
         """Load content and the model for it (training first if content or config changed)."""
+        use_language_model(settings.language_model)
         content, problems = load_content(settings.content_dir)
         errors = [p for p in problems if p.severity == "error"]
         if errors:

@@ -48,12 +48,14 @@ PROBE_PATIENCE = 1.0  # seconds /health waits for the store before calling it un
 class Turn(TypedDict, total=False):
     """What Masar keeps with each user message (Rasa message metadata), never the words: the
     language answered in, the country the user is in, a country the message only mentioned,
-    and the previous answer's topic (which the NLU reads to understand follow-ups)."""
+    and what the NLU reads to understand follow-ups (the previous answer's topic, whether the
+    message names little but a country)."""
 
     language: str | None
     country: str | None
     mentioned_country: str | None
     previous_topic: str | None
+    names_little_but_a_country: bool  # "Almanya'da?": a country and little else (a follow-up)
 
 
 def latest_turn(tracker) -> Turn:

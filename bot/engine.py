@@ -18,6 +18,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
+import re
 from collections import OrderedDict
 from pathlib import Path
 from typing import Any
@@ -48,7 +49,7 @@ from .language import use_model as use_language_model
 from .locations import stated_country
 from .logs import describe, error_fields
 from .messages import Answer, Button, Incoming, Reply, clean_text, command_of
-from .nlu.context import looks_like_follow_up
+from .nlu.context import carried_over, looks_like_follow_up
 from .safety.emergency import MODEL, load_net
 from .safety.offers import load_checker, looks_like_advert
 from .safety.render import protection_replies, with_offer_check
@@ -63,9 +64,20 @@ EMERGENCY_COMMANDS = {
     "emergency_general": "emergency_general",
     "emergency_at_sea": "emergency_at_sea",
 }
+# "The same" / "also" in the launch languages and romanised Arabic and Urdu: with a country and
+# few words, a question about the previous answer's topic in another country.
+_SAME = re.compile(
+    r"(?<!\w)(?:same|also|too|as well|nafs|kaman|kamen|zay|zei|متل|مثل|نفس|كمان|برضو|"
+    r"همینطور|همین|هم همین|همداسې|هم داسې|ከምኡ|ድማ|sidoo kale|isla|même|aussi|pareil|igual|"
+    r"mismo|misma|también|aynı|ayni|de mi|da mı|da mi|de mı|bhi|بھی|isi tarah|ایسے ہی|একই|"
+    r"ও কি|так само|теж|також)(?!\w)"
+)
 STATE_PATIENCE = 0.3  # seconds an emergency waits for the conversation's language and country
 RECORD_PATIENCE = 0.5  # seconds an emergency waits for its turn to be stored
 HINTS = 10_000  # conversations whose language and country this process remembers
+SURE_DANGER = (
+    0.8  # the emergency model's score above which danger now outranks a sign of trafficking
+)
 
 
 def one_message(replies: list[Reply]) -> Reply:
@@ -240,20 +252,47 @@ class Engine:
             here = mentioned
         return here or state.get("country"), (mentioned if mentioned != here else None)
 
-    def _only_a_country(self, text: str) -> bool:
-        """True for a message that is just a country's name ("italy", "in Italy")."""
+    def _only_a_country(self, text: str, state: Turn) -> bool:
+        """True for a message that is just a country's name ("italy", "in Italy") that does
+        not continue the previous answer (after the asylum answer, "Jarmalkana?" asks about
+        asylum in Germany: see `names_little_but_a_country`)."""
         words = text.split()
         return (
-            0 < len(words) <= 2 and not looks_like_follow_up(text) and bool(self.find_country(text))
+            0 < len(words) <= 2
+            and not looks_like_follow_up(text)
+            and not (
+                carried_over(state.get("previous_topic"))
+                and state.get("previous_topic") != "find_help"
+            )
+            and bool(self.find_country(text))
         )
 
-    def find_country(self, text: str) -> str | None:
-        """A country of the services directory named in the text, in any language."""
+    def _country_name(self, text: str) -> tuple[str, str] | None:
+        """(code, the name as written) of a country of the directory named in the text."""
         low = f" {text.casefold()} "
         for name, code in sorted(self._countries.items(), key=lambda kv: -len(kv[0])):
             if f" {name} " in low or (len(name) > 4 and name in low):
-                return code
+                return code, name
         return None
+
+    def find_country(self, text: str) -> str | None:
+        """A country of the services directory named in the text, in any language."""
+        found = self._country_name(text)
+        return found[0] if found else None
+
+    def names_little_but_a_country(self, text: str) -> bool:
+        """True for "Jarmalkana?", "تو آلمان چی؟", "Almanya'da?", "en Italie ?": a country and at
+        most two short words. After an answer such a message asks the same about that country
+        (the NLU's ConversationContext reads this as a follow-up); "asylum in Germany" is not."""
+        found = self._country_name(text)
+        if not found:
+            return False
+        rest = f" {text.casefold()} ".replace(found[1], " ", 1)
+        words = [w for w in re.split(r"[\W\d_]+", rest) if w]
+        if len(words) <= 2 and all(len(w) <= 5 for w in words):
+            return True
+        # "is it the same in Bulgaria?", "w b holanda nafs el shi?", "ጀርመን ድማ ከምኡ ድዩ?"
+        return len(text.split()) <= 8 and bool(_SAME.search(rest))
 
     # -- the conversation -------------------------------------------------------------------
     async def _state(self, key: str) -> Turn:
@@ -347,12 +386,22 @@ class Engine:
         forced = message.language if message.language in LANGUAGES else None
 
         alarm = self.emergency.check(text) if text and not text.startswith("/") else None
-        if alarm and alarm.pattern == MODEL and self._more_specific(text):
+        if (
+            alarm
+            and alarm.pattern == MODEL
+            and alarm.score < SURE_DANGER
+            and self._more_specific(text)
+        ):
             alarm = None
+        # a sign of trafficking or kidnapping told together with danger now: its help follows
+        sign = self.trafficking.check(text) if alarm else None
+        then = sign.topic if sign else None
         command, arg = command_of(text)
         if alarm or command in EMERGENCY_COMMANDS:
             topic = alarm.topic if alarm else EMERGENCY_COMMANDS[command]
-            return await self._emergency(message, key, text, topic, forced, typed=bool(alarm))
+            return await self._emergency(
+                message, key, text, topic, forced, typed=bool(alarm), then=then
+            )
 
         state = await self._state(key)
         current = state.get("language")
@@ -366,7 +415,7 @@ class Engine:
             return Answer(
                 str(message.user), text, language, "fallback", 0.0, [self.renderer.menu(language)]
             )
-        if (country != state.get("country") or mentioned) and self._only_a_country(text):
+        if (country != state.get("country") or mentioned) and self._only_a_country(text, state):
             # "italy" alone: that country's services (after "which country are you in?" it is
             # also where the user is, see where())
             return await self._answer(
@@ -389,6 +438,7 @@ class Engine:
             country=country,
             mentioned_country=mentioned,
             previous_topic=state.get("previous_topic"),
+            names_little_but_a_country=self.names_little_but_a_country(text),
         )
         topic, confidence, replies = await self._ask_rasa(
             key, "/offer_check" if advert else privacy.mask_personal(text), meta, message.channel
@@ -405,9 +455,17 @@ class Engine:
         )
 
     async def _emergency(
-        self, message: Incoming, key: str, text: str, topic: str, forced: str | None, typed: bool
+        self,
+        message: Incoming,
+        key: str,
+        text: str,
+        topic: str,
+        forced: str | None,
+        typed: bool,
+        then: str | None = None,
     ) -> Answer:
-        """The emergency answer, whatever else is broken.
+        """The emergency answer, whatever else is broken; `then`: a trafficking or kidnapping
+        topic whose protection help follows the numbers.
 
         The conversation's language and country come from the store if it answers within
         STATE_PATIENCE, else from what this process last saw of the conversation; the answer
@@ -440,19 +498,16 @@ class Engine:
                 await asyncio.wait_for(asyncio.shield(record), RECORD_PATIENCE)
             except Exception:  # too slow or failed: logged by _log_unrecorded, nobody waits
                 pass
-        return Answer(
-            str(message.user),
-            str(message.text),
-            language,
-            topic,
-            1.0,
-            [one_message(replies)] if replies else [self.renderer.menu(language)],
-            emergency=True,
-        )
+        replies = [one_message(replies)] if replies else [self.renderer.menu(language)]
+        if then:
+            replies += protection_replies(self.renderer, then, language, country, [])
+        return Answer(str(message.user), str(message.text), language, topic, 1.0, replies, True)
 
     def _more_specific(self, text: str) -> bool:
         """A reviewed sign of trafficking or kidnapping, or a pasted advert, answers better than
-        the emergency model's guess (a reviewed emergency pattern still comes first)."""
+        the emergency model's guess (a reviewed emergency pattern still comes first), unless the
+        model is sure of danger now (SURE_DANGER): a woman in labour and bleeding in a smuggler's
+        locked yard needs the emergency numbers before the advice about trafficking."""
         return bool(self.trafficking.check(text)) or looks_like_advert(
             text, self.offers.check(text)
         )

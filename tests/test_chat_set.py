@@ -51,6 +51,7 @@ def test_each_row_has_emergencies_adverts_and_follow_ups():
 def test_every_label_is_a_topic_id_and_the_flags_agree_with_it():
     for item in ITEMS:
         assert item.topic in TOPICS, item
+        assert all(t in TOPICS and t != item.topic for t in item.accept), item
         assert item.emergency == item.topic.startswith("emergency_"), item
         assert not item.advert or item.topic == "offer_check", item
 
@@ -80,7 +81,7 @@ def test_a_repeated_number_is_found_however_it_is_spaced():
 
 def test_the_folder_documents_the_labels():
     readme = (CHAT_DIR / "README.md").read_text(encoding="utf-8")
-    for field in ("`text`", "`turns`", "`topic`", "`emergency`", "`advert`"):
+    for field in ("`text`", "`turns`", "`topic`", "`emergency`", "`advert`", "`accept`"):
         assert field in readme
 
 

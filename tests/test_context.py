@@ -59,6 +59,40 @@ def test_follow_ups_in_other_languages_keep_the_topic(ask, user, first, follow_u
     assert ask(user, follow_up, lang=lang).topic == topic
 
 
+@pytest.mark.parametrize(
+    ("first", "follow_up", "lang"),
+    [
+        ("how do I apply for asylum in France", "Belgium?", "en"),
+        ("comment demander l'asile en France", "Belgique ?", "fr"),
+        ("Fransa'da iltica başvurusu nasıl yapılır", "Almanya'da?", "tr"),
+        ("چطور در فرانسه درخواست پناهندگی بدم", "ایتالیا چطور؟", "fa"),
+        ("sideen magangalyo ugu codsadaa Faransiiska", "Talyaaniga?", "so"),
+    ],
+)
+def test_a_country_alone_after_an_answer_asks_the_same_about_that_country(
+    ask, user, first, follow_up, lang
+):
+    topic = ask(user, first, lang=lang).topic
+    assert topic == "asylum_how_to_apply"
+    assert ask(user, follow_up, lang=lang).topic == topic
+
+
+def test_a_country_alone_as_a_first_message_shows_its_help(ask, user):
+    assert ask(user, "Belgique ?", lang="fr").topic == "find_help"
+
+
+def test_a_country_with_a_question_is_not_a_follow_up(engine):
+    assert engine.names_little_but_a_country("Jarmalkana?")
+    assert engine.names_little_but_a_country("تو آلمان چی؟")
+    assert engine.names_little_but_a_country("en Italie ?")
+    assert engine.names_little_but_a_country("is it the same in Bulgaria?")
+    assert engine.names_little_but_a_country("bulgaristanda da aynı mı")
+    assert engine.names_little_but_a_country("w b holanda nafs el shi?")
+    assert not engine.names_little_but_a_country("asylum in Germany")
+    assert not engine.names_little_but_a_country("how do I apply for asylum in Germany")
+    assert not engine.names_little_but_a_country("is it dangerous")
+
+
 def test_a_new_question_after_an_answer_changes_the_topic(ask, user):
     ask(user, SEA, lang="en")
     answer = ask(user, "how do i apply for asylum when i arrive in germany", lang="en")
@@ -168,6 +202,11 @@ def test_the_context_component_keeps_the_topic_only_where_it_should():
         _ranked("and family reunification?", sure, "sea_crossing_risks") == "family_reunification"
     )
     assert _ranked("I know a man", [("offer_check", 0.5)], "sea_crossing_risks") == "offer_check"
+    # an unsure short message leans on the previous topic; a longer one goes by its own words
+    vague = [("offer_check", 0.25), ("smuggler_contact_request", 0.24)]
+    assert _ranked("how long does it take?", vague, "sea_crossing_risks") == "sea_crossing_risks"
+    long_one = "I know a man who takes 2000 dollars for it"
+    assert _ranked(long_one, vague, "sea_crossing_risks") == "offer_check"
     # conversation topics and emergencies are never carried over; nothing without a previous topic
     assert _ranked("and now?", unsure, "greet") == "unaccompanied_children"
     assert _ranked("and now?", unsure, None) == "unaccompanied_children"

@@ -239,6 +239,28 @@ def test_a_short_advert_with_a_contact_is_an_advert_but_a_question_is_not(checke
     assert not looks_like_advert(question, checker.check(question))
 
 
+def test_a_price_next_to_a_contact_is_an_advert_even_in_words_no_flag_knows(checker):
+    advert = "factory work in Russia 🇷🇺 monthly salary 1200 dollars, call +000 555 0177"
+    assert looks_like_advert(advert, checker.check(advert))
+    pashto = "په روسیه کې کار، میاشتنی معاش ۱۲۰۰ ډالر، اړیکه +000 555 0177"
+    assert looks_like_advert(pashto, checker.check(pashto))
+    question = "is 1200 dollars a month a good salary in Russia? my number changed"
+    assert not looks_like_advert(question, checker.check(question))
+    no_price = "my cousin is in Russia, this is his new number +000 555 0177 please"
+    assert not looks_like_advert(no_price, checker.check(no_price))
+
+
+@pytest.mark.parametrize(
+    ("text", "flag"),
+    [
+        ("rayek fi 7ar9a madhmouna l lampedusa?", "guarantee"),
+        ("یوازې ۷۰۰ ډالر مخکې ورکړئ", "upfront_payment"),
+    ],
+)
+def test_dialect_spellings_of_red_flags(checker, text, flag):
+    assert flag in [f.flag.id for f in checker.check(text).findings]
+
+
 def test_no_contact_from_any_advert_is_ever_repeated_in_a_reply(ask):
     """Every advert of the test data and the chat set, through the real engine."""
     from bot.benchmarks.chat import contacts, leaked

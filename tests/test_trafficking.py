@@ -131,16 +131,36 @@ def test_other_topics_examples_in_the_content_rarely_show_signs(signs, content):
 def test_a_story_gets_protection_and_the_offer_of_a_person(ask, language, content):
     for i, (message, topic) in enumerate(STORIES[language]):
         answer = ask(f"traff-{language}-{i}", message)
-        assert answer.topic == topic, (message, answer.topic)
-        assert not answer.emergency
-        payloads = [b.payload for r in answer.replies for b in r.buttons]
+        replies = answer.replies
+        if answer.emergency:  # the model is sure of danger now: the numbers, then the same help
+            assert answer.topic == "emergency_general", (message, answer.topic)
+            replies = replies[1:]
+        else:
+            assert answer.topic == topic, (message, answer.topic)
+        payloads = [b.payload for r in replies for b in r.buttons]
         assert "/human_help" in payloads
         answer_text = content.topics[topic].translation(answer.language).answer
-        assert (
-            answer.replies[0]
-            .text.translate(NO_MARKS)
-            .startswith(answer_text[:40].translate(NO_MARKS))
-        )
+        assert replies[0].text.translate(NO_MARKS).startswith(answer_text[:40].translate(NO_MARKS))
+
+
+def test_most_stories_are_not_emergencies(ask):
+    answers = [
+        ask(f"traff-most-{lang}-{i}", message)
+        for lang, stories in STORIES.items()
+        for i, (message, _topic) in enumerate(stories)
+    ]
+    assert sum(a.emergency for a in answers) <= 2, [a.text for a in answers if a.emergency]
+
+
+def test_danger_now_in_a_story_of_exploitation_gets_the_numbers_then_the_protection(ask, content):
+    message = (
+        "she is giving birth since hours and bleeding, the smugglers keep us locked in the house"
+    )
+    answer = ask("traff-danger", message, lang="en")
+    assert answer.emergency and answer.topic == "emergency_general"
+    protection = content.topics["trafficking_signs"].translation("en").answer
+    texts = [r.text.translate(NO_MARKS) for r in answer.replies]
+    assert any(t.startswith(protection[:40]) for t in texts[1:])
 
 
 NO_MARKS = str.maketrans("", "", "\u2068\u2069\u200e\u200f")

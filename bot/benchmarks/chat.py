@@ -23,11 +23,15 @@ import time
 from collections import Counter, defaultdict
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
 
 import yaml
 
 REPO_ROOT = Path(__file__).resolve().parents[2]
 CHAT_DIR = REPO_ROOT / "tests" / "data" / "chat"
+# The sets of chat messages, by name: `chat` was used to find what Masar misunderstood;
+# `chat-fresh` was written afterwards, by other hands, to measure whether the fixes generalise.
+CHAT_SETS = {"chat": CHAT_DIR, "chat-fresh": REPO_ROOT / "tests" / "data" / "chat-fresh"}
 ROMANISED = "ar-latn"
 # A phone number or a messenger handle, as adverts write them.
 CONTACT = re.compile(r"\+?\d[\d\s().-]{6,}\d|(?<!\w)@\w{3,}")
@@ -43,6 +47,9 @@ class ChatItem:
     topic: str
     emergency: bool
     advert: bool
+    # other topics whose answer is also right: where the content's own examples define the
+    # message as that topic too (tests/data/chat/README.md)
+    accept: tuple[str, ...] = ()
 
 
 @dataclass
@@ -54,11 +61,16 @@ class ChatResult:
     leaked: list[str]  # contacts from the message found in the answer
     latency_ms: float
 
+    @property
+    def right(self) -> bool:
+        return self.topic == self.item.topic or self.topic in self.item.accept
+
 
 @dataclass
 class ChatRun:
     results: list[ChatResult] = field(default_factory=list)
     load_seconds: float = 0.0
+    engine: Any = None  # kept, so that a second set is answered by the same loaded engine
 
 
 def load_chat_set(folder: Path = CHAT_DIR) -> list[ChatItem]:
@@ -78,6 +90,7 @@ def load_chat_set(folder: Path = CHAT_DIR) -> list[ChatItem]:
                     str(entry["topic"]),
                     bool(entry.get("emergency")),
                     bool(entry.get("advert")),
+                    tuple(str(t) for t in entry.get("accept") or ()),
                 )
             )
     return items
@@ -140,7 +153,7 @@ def run_chat(items: list[ChatItem], engine=None) -> ChatRun:
         engine = Engine.load(settings, in_memory=True)
     loaded = time.perf_counter() - started
     results = asyncio.run(_ask(engine, items))
-    return ChatRun(results, loaded)
+    return ChatRun(results, loaded, engine)
 
 
 # --------------------------------------------------------------------------- figures
@@ -160,23 +173,21 @@ def summary(run: ChatRun) -> dict:
     emergencies = [r for r in run.results if r.item.emergency]
     ordinary = [r for r in run.results if not r.item.emergency]
     adverts = [r for r in run.results if r.item.advert]
-    confusions = Counter(
-        (r.item.topic, r.topic) for r in run.results if r.topic != r.item.topic
-    ).most_common(12)
+    confusions = Counter((r.item.topic, r.topic) for r in run.results if not r.right).most_common(
+        12
+    )
     return {
         "rows": {
             row: {
                 "n": len(rs),
-                "topic_accuracy": _share(sum(r.topic == r.item.topic for r in rs), len(rs)),
+                "topic_accuracy": _share(sum(r.right for r in rs), len(rs)),
                 "answer_language": _share(sum(r.language == r.item.language for r in rs), len(rs)),
                 "fallback_rate": _share(sum(r.topic == "fallback" for r in rs), len(rs)),
             }
             for row, rs in rows.items()
         },
         "n": len(run.results),
-        "topic_accuracy": _share(
-            sum(r.topic == r.item.topic for r in run.results), len(run.results)
-        ),
+        "topic_accuracy": _share(sum(r.right for r in run.results), len(run.results)),
         "answer_language": _share(
             sum(r.language == r.item.language for r in run.results), len(run.results)
         ),
@@ -194,18 +205,25 @@ def summary(run: ChatRun) -> dict:
         ],
         "false_alarms": [[r.item.row, r.item.turns[-1]] for r in ordinary if r.emergency],
         "missed_adverts": [[r.item.row, r.topic] for r in adverts if r.topic != "offer_check"],
+        # every wrong topic with its turns, for evaluators reading the JSON
+        "wrong_topics": [
+            [r.item.row, list(r.item.turns), r.item.topic, r.topic]
+            for r in run.results
+            if not r.right
+        ],
         "latency_ms_p50": percentile([r.latency_ms for r in run.results], 50),
         "latency_ms_p95": percentile([r.latency_ms for r in run.results], 95),
         "load_seconds": run.load_seconds,
     }
 
 
-def report(figures: dict) -> str:
+def report(figures: dict, name: str = "chat") -> str:
     """The printed table and lists."""
     from .nlu import _order
 
+    folder = CHAT_SETS[name].relative_to(REPO_ROOT)
     lines = [
-        f"\nChat set (tests/data/chat, held out, {figures['n']} items) through the whole engine",
+        f"\nChat set `{name}` ({folder}, held out, {figures['n']} items) through the whole engine",
         f"{'language':<10}{'n':>5}{'topic':>9}{'answer lang':>13}{'fallback':>10}",
     ]
     rows = figures["rows"]

@@ -71,7 +71,7 @@ SIB_LANGUAGES: tuple[str, ...] = (
     "ukr_Cyrl",
 )
 QUICK_SIB = ("eng_Latn", "arb_Arab", "pes_Arab", "pbt_Arab", "som_Latn")
-DATASETS = ("content", "sib200", "crosslingual", "chat")
+DATASETS = ("content", "sib200", "crosslingual", "chat", "chat-fresh")
 FALLBACK = "nlu_fallback"
 
 
@@ -656,7 +656,7 @@ def main(args: argparse.Namespace, content_dir: Path = REPO_ROOT / "content") ->
         print(f"[{time.strftime('%H:%M:%S')}] {msg}", file=sys.stderr, flush=True)
 
     data = datasets(
-        [n for n in names if n != "chat"],
+        [n for n in names if not n.startswith("chat")],
         content_dir,
         args.sib_dir,
         _csv(args.languages),
@@ -677,13 +677,18 @@ def main(args: argparse.Namespace, content_dir: Path = REPO_ROOT / "content") ->
     out = to_json(results)
     if results:
         print(report(results))
-    if "chat" in names and "masar" in chosen:
+    chat_sets = [n for n in names if n.startswith("chat")]
+    if chat_sets and "masar" in chosen:
         from . import chat
 
-        progress("chat: the held-out chat set through the engine (training first if needed)")
-        figures = chat.summary(chat.run_chat(chat.load_chat_set()))
-        print(chat.report(figures))
-        out["chat"] = {"masar": figures}
+        engine = None
+        for name in chat_sets:
+            progress(f"{name}: the held-out chat set through the engine (training first if needed)")
+            run = chat.run_chat(chat.load_chat_set(chat.CHAT_SETS[name]), engine)
+            engine = run.engine
+            figures = chat.summary(run)
+            print(chat.report(figures, name))
+            out[name] = {"masar": figures}
     if args.json:
         args.json.write_text(json.dumps(out, indent=1, ensure_ascii=False), encoding="utf-8")
     return 0

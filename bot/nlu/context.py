@@ -7,7 +7,8 @@ tracker: the last answer the bot gave), and this component, placed after the top
 in config.yml, adds it to the classifier's ranking:
 
 * a message that opens like a follow-up ("and ...", "what about ...", "et ...", "و ...",
-  "aur ...") and that the classifier is not sure about keeps the previous topic;
+  "aur ...") or that names a country and little else ("Jarmalkana?", "Almanya'da?"), and
+  that the classifier is not sure about, keeps the previous topic;
 * a message the classifier would send to the fallback leans on the previous topic a little,
   so "how long does it take?" after the asylum answer is read as an asylum question, while a
   message that clearly asks something else ("I know a man who takes 2000 dollars") goes
@@ -57,6 +58,18 @@ _OPENING = re.compile(
 _JOINED_WAW = re.compile(r"^\s*و(?:ال|بال|لل|في|فى|لو|اذا|إذا|شو|ماذا|عن|كمان|بالنسبة|انا|أنا)")
 
 
+# Topics a follow-up never continues: the conversation itself and emergencies.
+NEVER_CARRIED = (
+    "greet", "goodbye", "thanks", "about_bot", "privacy", "human_help",
+    "change_language", "fallback", "emergency_at_sea", "emergency_general",
+)  # fmt: skip
+
+
+def carried_over(topic: str | None) -> bool:
+    """True when a follow-up after an answer on `topic` can continue it."""
+    return bool(topic) and topic not in NEVER_CARRIED
+
+
 def looks_like_follow_up(text: str) -> bool:
     """True for short messages that open the way people continue a conversation."""
     words = text.split()
@@ -80,12 +93,12 @@ class ConversationContext(GraphComponent):
             "unsure_weight": 0.35,
             # "unsure": the classifier's best topic is below this confidence
             "unsure_below": 0.3,
+            # ... in a message this short ("how long does it take?"); a longer message has
+            # words of its own to go by ("I know a man who takes 2000 dollars for it")
+            "unsure_max_words": 6,
             # topics that are never carried over (conversation, emergencies)
-            "never": [
-                "greet", "goodbye", "thanks", "about_bot", "privacy", "human_help",
-                "change_language", "fallback", "emergency_at_sea", "emergency_general",
-            ],
-        }  # fmt: skip
+            "never": list(NEVER_CARRIED),
+        }
 
     def __init__(self, config: dict[str, Any]) -> None:
         self.config = {**self.get_default_config(), **config}
@@ -116,10 +129,15 @@ class ConversationContext(GraphComponent):
         if not previous or previous in self.config["never"] or not ranking or text.startswith("/"):
             return
         top = ranking[0]
-        follow_up = looks_like_follow_up(text)
+        # "Jarmalkana?", "تو آلمان چی؟": a country and little else (the engine tells, it knows
+        # the country names of every language)
+        follow_up = looks_like_follow_up(text) or bool(meta.get("names_little_but_a_country"))
         if follow_up and (top["name"] == previous or top["confidence"] < self.config["confident"]):
             weight = self.config["follow_up_weight"]
-        elif top["confidence"] < self.config["unsure_below"]:
+        elif (
+            top["confidence"] < self.config["unsure_below"]
+            and len(text.split()) <= self.config["unsure_max_words"]
+        ):
             weight = self.config["unsure_weight"]
         else:
             return

@@ -46,6 +46,7 @@ class Alarm:
     topic: str  # emergency_at_sea | emergency_general
     pattern: str  # which reviewed pattern matched (for evaluation, never logged with text)
     language: str = ""  # the language the pattern is listed under
+    score: float = 1.0  # the model layer's probability of danger now; 1.0 for a reviewed pattern
 
 
 class EmergencyNet:
@@ -108,8 +109,8 @@ class EmergencyNet:
         # The model reads the message as sent (its embedding is then reused by the NLU), or,
         # when a `not_emergency` phrase was blanked out, what is left of it.
         words = text if norm == fold(text) else " ".join(norm.split())
-        kind = self.model.check(words)
-        return Alarm(kind, MODEL) if kind else None
+        score, kind = self.model.score(words)
+        return Alarm(kind, MODEL, score=score) if score >= self.model.threshold else None
 
 
 def _compile(pattern: str) -> re.Pattern | None:

@@ -157,14 +157,19 @@ class OfferChecker:
 def looks_like_advert(text: str, check: OfferCheck) -> bool:
     """A pasted advert or chat message rather than a question, whatever the classifier says.
 
-    Long with two or more flags; or a red flag next to a phone number or messenger handle (a
-    "passports without the embassy, Telegram @..." post is short, and a question rarely carries
+    Long with two or more flags; or a red flag or a price next to a phone number or messenger
+    handle (a "passports without the embassy, Telegram @..." post is short, an advert in words
+    no flag knows yet still names its price and a number to call, and a question rarely carries
     a contact).
     """
     words = len((text or "").split())
     if words >= ADVERT_MIN_WORDS and len(check.findings) >= 2:
         return True
-    return words >= CONTACT_ADVERT_MIN_WORDS and bool(check.findings) and has_contact(text)
+    return (
+        words >= CONTACT_ADVERT_MIN_WORDS
+        and (bool(check.findings) or has_price(text))
+        and has_contact(text)
+    )
 
 
 _CONTACT = re.compile(r"(\+|00)\s?\d[\d\s().-]{6,}\d|https?://|www\.|t\.me/|(?<!\w)@\w{3,}")
@@ -172,6 +177,26 @@ _CONTACT = re.compile(r"(\+|00)\s?\d[\d\s().-]{6,}\d|https?://|www\.|t\.me/|(?<!
 _HIDE = re.compile(
     r"(\+|00)?\s?\d[\d\s().-]{5,}\d|(?<!\w)@\w{2,}|https?://\S+|www\.\S+|(t|wa)\.me/\S*"
 )
+
+
+# A price: an amount with its currency, in the launch languages' ways of writing both
+# (digits of any script: Python's \d is Unicode-aware).
+_CURRENCY = (
+    r"\$|€|£|usd|eur|euros?|evro|dollars?|dolar\w*|doolar\w*|dinars?|dinar|pounds?|lira|"
+    r"liras?|tl|lakh|lac|crore|taka|fcfa|cfa|dirhams?|dh|"
+    r"دولار|دلار|ډالر|يورو|یورو|دينار|دنانير|جنيه|ليره|لیره|تومان|افغانی|افغاني|"
+    r"روپے|روپی|روپیہ|لاکھ|ٹکا|টাকা|ডলার|ইউরো|লাখ|ዶላር|ዩሮ|ናቕፋ|"
+    r"долар\w*|євро|гривень|гривні|грн|фунт\w*"
+)
+_PRICE = re.compile(
+    rf"(?<![\w])(?:(?:{_CURRENCY})\s?\d[\d\s.,]*|\d[\d.,]*\s?(?:k\s?)?(?:{_CURRENCY}))(?!\w)",
+    re.IGNORECASE,
+)
+
+
+def has_price(text: str) -> bool:
+    """An amount of money with its currency ("5000 dinar", "$7000", "۷۰۰ ډالر")."""
+    return bool(_PRICE.search(text or ""))
 
 
 def has_contact(text: str) -> bool:

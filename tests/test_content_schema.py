@@ -234,3 +234,18 @@ def test_vscode_maps_the_schemas_to_the_content_folders():
     schemas = settings["yaml.schemas"]
     assert "content/topics/*.yml" in schemas["./content/schema/topic.schema.json"]
     assert "content/services/*.yml" in schemas["./content/schema/services.schema.json"]
+
+
+def test_no_list_item_swallowed_the_next_one():
+    """An example pasted without its line break ("... centre      - a man ...") is read as one
+    example that teaches the model two things at once; the YAML stays valid, so look for it."""
+    import re
+
+    joined = re.compile(r"^\s*- .*\S\s{4,}- \S")
+    found = [
+        f"{path.relative_to(ROOT)}:{number}"
+        for path in sorted((ROOT / "content").rglob("*.yml"))
+        for number, line in enumerate(path.read_text(encoding="utf-8").splitlines(), 1)
+        if joined.match(line)
+    ]
+    assert not found, found

@@ -121,14 +121,27 @@ class Renderer:
     def emergency_numbers(self, country: Country | None, language: str, at_sea: bool) -> str:
         """The numbers to call, first line of every emergency answer."""
         if country is None:
-            # where the user is is unknown: say so, and give the advice that holds anywhere
-            text = _(language, "Emergency: call 112 in Europe, or the local emergency number.")
+            # Where the user is is unknown: say so, and give only advice that holds anywhere.
+            # 112 is confirmed for every EU country, free from any phone (Hungary's national
+            # 112 service, "112 in the EU", https://www.112.hu/en/112_in_the_EU; the European
+            # Commission's 112 text as republished in 2009). No official source confirms it in
+            # Libya, Tunisia, Sudan or Afghanistan, so it is not offered as a worldwide number.
+            # At sea: VHF channel 16 (156.800 MHz) is the distress, safety and calling channel
+            # (US Coast Guard Navigation Center, VHF channel table; 47 CFR 80.369), the same
+            # advice as content/topics/emergency_at_sea.yml.
+            text = _(
+                language,
+                "Emergency: in EU countries call 112; elsewhere call the local emergency number.",
+            )
             text += "\n" + _(
                 language, "We don't know which country you are in: send /country to tell us."
             )
             if at_sea:
                 text += "\n" + _(
-                    language, "At sea: call the coast guard or 112 and give your GPS position."
+                    language,
+                    "At sea: call the coast guard or any rescue centre you can reach (in"
+                    " European waters also 112); on a boat radio, use VHF channel 16. Give"
+                    " your GPS position.",
                 )
             return text
         name = country_name(country.code, language)

@@ -154,6 +154,14 @@ def cmd_locales(args, settings) -> int:
 
 
 def cmd_bench(args, settings) -> int:
+    if args.what == "cost":
+        from .benchmarks import cost
+
+        return cost.main(args, settings)
+    if args.what == "load":
+        from .benchmarks import load
+
+        return load.main(args, settings)
     from .benchmarks import nlu
 
     return nlu.main(args, settings.content_dir)
@@ -214,11 +222,23 @@ def build_parser() -> argparse.ArgumentParser:
     )
     locales.add_argument("action", choices=["check", "update"])
     locales.set_defaults(func=cmd_locales)
-    bench = sub.add_parser("bench", help="benchmarks; nlu: Masar's pipeline against Rasa's default")
-    bench.add_argument("what", choices=["nlu"])
-    from .benchmarks.nlu import add_arguments
+    bench = sub.add_parser("bench", help="benchmarks: nlu, cost, load")
+    kinds = bench.add_subparsers(dest="what", required=True)
+    from .benchmarks import cost, load, nlu
 
-    add_arguments(bench)
+    nlu.add_arguments(
+        kinds.add_parser(
+            "nlu", help="Masar's pipeline against Rasa's default, on content and SIB-200"
+        )
+    )
+    cost.add_arguments(
+        kinds.add_parser("cost", help="cost per message and stage for the worst inputs known")
+    )
+    load.add_arguments(
+        kinds.add_parser(
+            "load", help="concurrent users on a real `masar serve`, with hostile messages"
+        )
+    )
     bench.set_defaults(func=cmd_bench)
     return parser
 

@@ -8,20 +8,37 @@ Order of work for each message, and why:
 3. commands and buttons (/start, /language fa, /country IT, /menu, /forget ...);
 4. the language to answer in (detection weighed against the conversation's language);
 5. Rasa: the NLU pipeline and the rule policy pick the topic, and the content renderer
-   (a Rasa NaturalLanguageGenerator) writes the answer from content/ in that language.
+   (a Rasa NaturalLanguageGenerator) writes the answer from content/ in that language; text
+   with almost no word Masar knows (random scripts, mashing, binary; bot/noise.py) is sent
+   to the fallback instead, since a classifier always names its nearest topic.
 Every turn, including commands and emergencies, goes through Rasa as an intent, so the
 conversation (and the language/country of each turn, as metadata) is in one store. When the
 store or the model fails, the user gets a short apology in their language, never an error.
+
+The work that costs CPU (patterns, language detection, the offer check, Rasa's NLU pipeline
+with the sentence embedding) runs in worker threads, never on the event loop: Rasa parses
+synchronously inside its async handler, so a message parsed there would stop every other
+conversation, every webhook and /health while it is read. The engine parses in a worker and
+hands Rasa the result (`UserMessage(parse_data=...)`, which Rasa then uses as it is). Two
+workers, two lanes: messages longer than LONG_MESSAGE characters (pasted adverts, and the
+hostile inputs that cost most) are read in their own lane, so a normal question never waits
+behind them; it only shares the CPU with them (the embedding runs in C without Python's lock).
+Within a lane, messages take their turn in the order they came.
 """
 
 from __future__ import annotations
 
 import asyncio
+import functools
 import logging
 import re
+import threading
 from collections import OrderedDict
+from collections.abc import Callable
+from concurrent.futures import ThreadPoolExecutor
+from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeVar
 
 from rasa.core.agent import Agent
 from rasa.core.channels.channel import CollectingOutputChannel, UserMessage
@@ -43,21 +60,28 @@ from .conversations import (
     latest_turn,
     purge_older_than,
 )
-from .i18n import _, country_names, launch_language
-from .language import choose_language
+from .i18n import _, launch_language
+from .language import choose_language, detect
 from .language import use_model as use_language_model
-from .locations import stated_country
+from .language import warm_up as load_language_models
+from .locations import country_index, mentioned_country_name, stated_country
 from .logs import describe, error_fields
 from .messages import Answer, Button, Incoming, Reply, clean_text, command_of
 from .nlu.context import carried_over, looks_like_follow_up
-from .safety.emergency import MODEL, load_net
-from .safety.offers import load_checker, looks_like_advert
+from .nlu.embeddings import MAX_CHARS as MAX_EMBEDDED_CHARS
+from .noise import Vocabulary, content_vocabulary
+from .safety.emergency import MODEL, Alarm, load_net
+from .safety.offers import OfferCheck, load_checker, looks_like_advert
 from .safety.render import protection_replies, with_offer_check
-from .safety.trafficking import load_signs
+from .safety.trafficking import Sign, load_signs
 from .settings import Settings
 
 logger = logging.getLogger(__name__)
+T = TypeVar("T")
 
+# What Rasa's NLU reads of a message: as much as the sentence embedding reads (more only made
+# the character n-grams cost more, up to 5x a normal question, without changing the topic).
+NLU_TEXT = MAX_EMBEDDED_CHARS
 # commands and buttons that mean "emergency": answered like a cry for help, store or not
 EMERGENCY_COMMANDS = {
     "emergency": "emergency_general",
@@ -75,9 +99,17 @@ _SAME = re.compile(
 STATE_PATIENCE = 0.3  # seconds an emergency waits for the conversation's language and country
 RECORD_PATIENCE = 0.5  # seconds an emergency waits for its turn to be stored
 HINTS = 10_000  # conversations whose language and country this process remembers
-SURE_DANGER = (
-    0.8  # the emergency model's score above which danger now outranks a sign of trafficking
-)
+# the emergency model's score above which danger now outranks a sign of trafficking
+SURE_DANGER = 0.8
+# Below this score of the emergency model, a topic the classifier is at least SURE_TOPIC sure
+# of is answered instead (with the emergency numbers first). On the chat sets no emergency the
+# model caught had a score below 0.7 together with another topic at 0.55 or more; 21 of 25 false
+# alarms did (docs/benchmarks/chat-2026-12-02.md).
+UNSURE_DANGER = 0.7
+SURE_TOPIC = 0.55
+TOPIC_PATIENCE = 1.0  # seconds the emergency check waits for the topic classifier, at most
+LONG_MESSAGE = 500  # characters; longer messages are read in their own lane (see above)
+LONG_PATIENCE = 2.0  # seconds a long message's step gives way to short ones, at most
 
 
 def one_message(replies: list[Reply]) -> Reply:
@@ -125,6 +157,20 @@ class ContentGenerator(NaturalLanguageGenerator):
         }
 
 
+@dataclass
+class Reading:
+    """What the engine reads from a message (in the worker thread) before choosing an answer."""
+
+    language: str
+    country: str | None  # where the user is
+    mentioned: str | None  # a country the message only mentions
+    only_a_country: bool
+    offer: OfferCheck
+    advert: bool
+    sign: Sign | None
+    masked: str  # the text as Rasa reads it: personal details masked, cut to NLU_TEXT
+
+
 class Engine:
     """Holds the loaded content and model; `handle()` is safe to call from any channel."""
 
@@ -146,6 +192,54 @@ class Engine:
         # The language and country of recent conversations, as last seen by this process: only
         # a stand-in for the store when an emergency cannot wait for it (keyed hashes, no text).
         self._hints: OrderedDict[str, Turn] = OrderedDict()
+        # CPU work off the event loop, in two lanes (see the module's docstring); each thread
+        # keeps its own event loop for Rasa's parse coroutine, which awaits nothing there.
+        self._lanes = {
+            long: ThreadPoolExecutor(max_workers=1, thread_name_prefix=f"masar-reading-{name}")
+            for long, name in ((False, "short"), (True, "long"))
+        }
+        self._worker_state = threading.local()
+        self._reading_short = 0  # short messages' steps in (or waiting for) their lane
+        self._vocabulary: Vocabulary | None = None
+
+    async def _off_loop(self, work: Callable[..., T], *args: Any, long: bool = False) -> T:
+        """Run `work(*args)` in a worker thread (the lane for long messages if `long`); the
+        event loop serves others meanwhile. A long message's step waits (at most
+        LONG_PATIENCE seconds) until no short message is being read: both lanes share
+        Python's interpreter lock, so a step run alongside would slow the short ones down."""
+        loop = asyncio.get_running_loop()
+        if long:
+            until = loop.time() + LONG_PATIENCE
+            while self._reading_short and loop.time() < until:
+                await asyncio.sleep(0.01)
+            return await loop.run_in_executor(self._lanes[True], functools.partial(work, *args))
+        self._reading_short += 1
+        try:
+            return await loop.run_in_executor(self._lanes[False], functools.partial(work, *args))
+        finally:
+            self._reading_short -= 1
+
+    def _parse(self, text: str, key: str, channel: str, meta: Turn) -> dict:
+        """Rasa's NLU pipeline on one message (in the worker thread)."""
+        loop = getattr(self._worker_state, "loop", None)
+        if loop is None:
+            loop = self._worker_state.loop = asyncio.new_event_loop()
+        message = UserMessage(text, None, key, input_channel=channel, metadata=meta)
+        return loop.run_until_complete(self.agent.processor.parse_message(message))
+
+    async def warm_up(self) -> None:
+        """Load the language identifier's models and run the NLU pipeline once (lazy parts,
+        graph tracing), so that the first person does not wait for them."""
+        await self._off_loop(load_language_models)
+        await self._off_loop(lambda: self.vocabulary)  # the noise check's words, likewise
+        await self._off_loop(self._parse, "hello", "warm-up", "warm-up", Turn(language="en"))
+
+    @property
+    def vocabulary(self) -> Vocabulary:
+        """Every word of the content (bot/noise.py), built at first use (a second or two)."""
+        if self._vocabulary is None:
+            self._vocabulary = content_vocabulary(self.content, self.settings.content_dir)
+        return self._vocabulary
 
     # -- loading ----------------------------------------------------------------------------
     @classmethod
@@ -217,6 +311,7 @@ class Engine:
                 load_signs(self.settings.content_dir),
             )
             self._countries = self._country_index(content)
+            self._vocabulary = None
             return True
         except Exception:
             logger.exception("reload failed; still serving the previous content and model")
@@ -224,12 +319,7 @@ class Engine:
 
     @staticmethod
     def _country_index(content: Content) -> dict[str, str]:
-        index: dict[str, str] = {}
-        for code, country in content.countries.items():
-            for name in country_names(code) | set(country.aliases):
-                if len(name) >= 3:
-                    index[name] = code
-        return index
+        return country_index(content)
 
     def where(
         self, text: str, state: Turn, emergency: bool = False
@@ -269,11 +359,7 @@ class Engine:
 
     def _country_name(self, text: str) -> tuple[str, str] | None:
         """(code, the name as written) of a country of the directory named in the text."""
-        low = f" {text.casefold()} "
-        for name, code in sorted(self._countries.items(), key=lambda kv: -len(kv[0])):
-            if f" {name} " in low or (len(name) > 4 and name in low):
-                return code, name
-        return None
+        return mentioned_country_name(text, self._countries)
 
     def find_country(self, text: str) -> str | None:
         """A country of the services directory named in the text, in any language."""
@@ -323,15 +409,16 @@ class Engine:
         return await store.check() if isinstance(store, StoreInThreads) else None
 
     async def _ask_rasa(
-        self, key: str, text: str, meta: Turn, channel: str
+        self, key: str, text: str, meta: Turn, channel: str, long: bool = False
     ) -> tuple[str, float, list[Reply]]:
         self._hint(key, meta)
         collector = _Collector()
+        parse = await self._off_loop(self._parse, text, key, channel, meta, long=long)
         await self.agent.handle_message(
-            UserMessage(text, collector, key, input_channel=channel, metadata=meta)
+            UserMessage(
+                text, collector, key, input_channel=channel, metadata=meta, parse_data=parse
+            )
         )
-        tracker = await self.agent.tracker_store.retrieve(key)
-        parse = tracker.latest_message.parse_data if tracker and tracker.latest_message else {}
         intent = parse.get("intent") or {}
         topic, replies = "fallback", []
         for m in collector.messages:
@@ -382,57 +469,98 @@ class Engine:
     async def answer(self, message: Incoming) -> Answer:
         """The bot's own answer to one message. Never raises for bad input; the user always gets a reply."""
         key = privacy.user_key(self.secret, message.channel, str(message.user))
-        text = clean_text(message.text)
         forced = message.language if message.language in LANGUAGES else None
-
-        alarm = self.emergency.check(text) if text and not text.startswith("/") else None
+        long = isinstance(message.text, str) and len(message.text) > LONG_MESSAGE
+        text, alarm, then = await self._off_loop(self._first_look, message.text, long=long)
+        doubt = None  # the model's alarm, when the topic classifier is sure of another topic
         if (
             alarm
             and alarm.pattern == MODEL
-            and alarm.score < SURE_DANGER
-            and self._more_specific(text)
+            and alarm.score < UNSURE_DANGER
+            and await self._surely_another_topic(text, key, message.channel, long)
         ):
-            alarm = None
-        # a sign of trafficking or kidnapping told together with danger now: its help follows
-        sign = self.trafficking.check(text) if alarm else None
-        then = sign.topic if sign else None
-        command, arg = command_of(text)
+            doubt, alarm, then = alarm, None, None
+        command = command_of(text)[0]
         if alarm or command in EMERGENCY_COMMANDS:
             topic = alarm.topic if alarm else EMERGENCY_COMMANDS[command]
             return await self._emergency(
                 message, key, text, topic, forced, typed=bool(alarm), then=then
             )
+        answer, where = await self._ordinary(message, key, text, forced, long)
+        if doubt:  # the numbers still come first: a doubt costs one line, a miss can cost a life
+            country = self.renderer.content.countries.get(where or "")
+            numbers = self.renderer.emergency_numbers(
+                country, answer.language, at_sea=doubt.topic == "emergency_at_sea"
+            )
+            answer.replies.insert(0, Reply(numbers))
+        return answer
 
+    async def _surely_another_topic(self, text: str, key: str, channel: str, long: bool) -> bool:
+        """True when the topic classifier is sure (SURE_TOPIC) that the message is about
+        something else than an emergency: "a man in the camp touches me at night, I am afraid to
+        sleep" is for violence support, "and my children? still in Aleppo with grandma" a
+        follow-up about family reunification. Asked only when the emergency model is unsure
+        (below UNSURE_DANGER); if the classifier fails or is slow, the alarm stands."""
+        masked = privacy.mask_personal(text)[:NLU_TEXT]
+        try:
+            parsed = await asyncio.wait_for(
+                self._off_loop(self._parse, masked, key, channel, Turn(), long=long),
+                TOPIC_PATIENCE,
+            )
+        except Exception as exc:  # the numbers matter more than the topic
+            logger.error("emergency: the topic check failed (%s)", type(exc).__name__)
+            return False
+        intent = parsed.get("intent") or {}
+        name = str(intent.get("name") or "")
+        return (
+            name not in EMERGENCY_TOPICS
+            and name not in ("", "nlu_fallback", "fallback")
+            and float(intent.get("confidence") or 0.0) >= SURE_TOPIC
+        )
+
+    async def _ordinary(
+        self, message: Incoming, key: str, text: str, forced: str | None, long: bool
+    ) -> tuple[Answer, str | None]:
+        """Every answer but the emergency one: commands, then Rasa's, with the safety checks;
+        and the country the user is in, as far as it is known."""
         state = await self._state(key)
         current = state.get("language")
         if text.startswith("/"):
+            command, arg = command_of(text)
             language = forced or current or launch_language(message.client_language) or "en"
-            return await self._command(message, key, command, arg, language, state)
+            answer = await self._command(message, key, command, arg, language, state)
+            return answer, state.get("country")
 
-        language = forced or self._language(text, current, message.client_language)
-        country, mentioned = self.where(text, state)
+        read = await self._off_loop(
+            self._read, text, state, forced, message.client_language, long=long
+        )
+        language, country, mentioned = read.language, read.country, read.mentioned
         if not text:
-            return Answer(
-                str(message.user), text, language, "fallback", 0.0, [self.renderer.menu(language)]
-            )
-        if (country != state.get("country") or mentioned) and self._only_a_country(text, state):
+            menu = [self.renderer.menu(language)]
+            return Answer(str(message.user), text, language, "fallback", 0.0, menu), country
+        if read.only_a_country:
             # "italy" alone: that country's services (after "which country are you in?" it is
             # also where the user is, see where())
-            return await self._answer(
+            answer = await self._answer(
                 message, key, "/find_help", language, country, mentioned=mentioned
             )
+            return answer, country
         # Safety beyond emergencies (bot/safety/): signs of trafficking or kidnapping in the user's
         # story get protection and a person; a pasted advert gets the offer check. The advert itself
         # goes to Rasa only as "/offer_check", so its text is never stored in the conversation.
-        offer = self.offers.check(text)
-        advert = looks_like_advert(text, offer)
-        sign = None if advert else self.trafficking.check(text)
+        offer, advert, sign = read.offer, read.advert, read.sign
         if sign:
             answer = await self._answer(message, key, f"/{sign.topic}", language, country)
             answer.replies = protection_replies(
                 self.renderer, sign.topic, language, country, answer.replies
             )
-            return answer
+            return answer, country
+        if not advert and self.vocabulary.is_noise(text):
+            # random scripts, keyboard mashing, binary, emoji floods: no topic is near, and a
+            # classifier would still name one; the fallback says what Masar can help with
+            answer = await self._answer(message, key, "/nlu_fallback", language, country)
+            answer.confidence = 0.0
+            return answer, country
         meta = Turn(
             language=language,
             country=country,
@@ -441,10 +569,10 @@ class Engine:
             names_little_but_a_country=self.names_little_but_a_country(text),
         )
         topic, confidence, replies = await self._ask_rasa(
-            key, "/offer_check" if advert else privacy.mask_personal(text), meta, message.channel
+            key, "/offer_check" if advert else read.masked, meta, message.channel, long
         )
         topic, replies = with_offer_check(offer, text, language, topic, replies, advert)
-        return Answer(
+        answer = Answer(
             str(message.user),
             message.text if isinstance(message.text, str) else text,
             language,
@@ -453,6 +581,7 @@ class Engine:
             replies,
             emergency=topic in EMERGENCY_TOPICS,
         )
+        return answer, country
 
     async def _emergency(
         self,
@@ -502,6 +631,51 @@ class Engine:
         if then:
             replies += protection_replies(self.renderer, then, language, country, [])
         return Answer(str(message.user), str(message.text), language, topic, 1.0, replies, True)
+
+    async def sounds_like_emergency(self, text: str) -> bool:
+        """The emergency net's verdict on a text (in the worker thread), for the handover."""
+        long = len(text) > LONG_MESSAGE
+        return bool(await self._off_loop(self.emergency.check, text, long=long))
+
+    def _first_look(self, raw: Any) -> tuple[str, Alarm | None, str | None]:
+        """The cleaned text, the emergency net's verdict and, with an alarm, a trafficking or
+        kidnapping topic told together with the danger, whose help follows the numbers (in the
+        worker thread). For an emergency, the text's language is detected here too, so that the
+        answer's language costs the event loop nothing (the detection is cached)."""
+        text = clean_text(raw)
+        alarm = self.emergency.check(text) if text and not text.startswith("/") else None
+        if (
+            alarm
+            and alarm.pattern == MODEL
+            and (
+                (alarm.score < SURE_DANGER and self._more_specific(text))
+                # the model's guess on a text without one known word (keyboard mashing) is noise
+                or self.vocabulary.is_noise(text)
+            )
+        ):
+            alarm = None
+        sign = self.trafficking.check(text) if alarm else None
+        if alarm:
+            detect(text)
+        return text, alarm, (sign.topic if sign else None)
+
+    def _read(self, text: str, state: Turn, forced: str | None, client: str | None) -> Reading:
+        """Language, place, offer check, trafficking signs, masking (in the worker thread)."""
+        language = forced or self._language(text, state.get("language"), client)
+        country, mentioned = self.where(text, state)
+        only = bool(text) and (country != state.get("country") or bool(mentioned))
+        offer = self.offers.check(text)
+        advert = looks_like_advert(text, offer)
+        return Reading(
+            language,
+            country,
+            mentioned,
+            only and self._only_a_country(text, state),
+            offer,
+            advert,
+            None if advert else self.trafficking.check(text),
+            privacy.mask_personal(text)[:NLU_TEXT],
+        )
 
     def _more_specific(self, text: str) -> bool:
         """A reviewed sign of trafficking or kidnapping, or a pasted advert, answers better than

@@ -33,7 +33,7 @@ class Masar:
             engine.answer,
             cases=CaseStore(store, engine.agent.lock_store, engine.secret),
             renderer=engine.renderer,
-            net=engine.emergency,
+            emergency=engine.sounds_like_emergency,
         )
         self.desk = StaffDesk(self.handover, self.settings.handover_timeout_minutes)
 

@@ -39,6 +39,18 @@ def _whole(env: Mapping[str, str], name: str, default: int, least: int, what: st
     return value
 
 
+def _above_zero(env: Mapping[str, str], name: str, default: float, kind: type) -> Any:
+    """A positive number of `kind` (float: seconds, int: a count) from `env`, else `default`."""
+    try:
+        value = kind(env.get(name) or default)
+    except ValueError:
+        value = 0
+    if not value > 0:
+        what = "a number of seconds" if kind is float else "a whole number"
+        raise SystemExit(f"masar: {name} must be {what} above 0")
+    return value
+
+
 def _text(env: Mapping[str, str], name: str) -> str | None:
     return (env.get(name) or "").strip() or None
 
@@ -85,6 +97,14 @@ class Settings:
     embedding_cache: Path | None = None
     # SIB-200 data for `python -m bot.benchmarks.language` (a developer's download).
     sib200_dir: Path | None = None
+    # `masar serve`'s connection limits (bot/channels/connections.py); the README's nginx
+    # example sets the same.
+    http_header_timeout: float = 10.0
+    http_body_timeout: float = 20.0
+    http_idle_timeout: float = 30.0
+    http_max_connections: int = 1000
+    http_max_headers: int = 100
+    http_max_header_bytes: int = 32 * 1024
 
     @property
     def rasa_dir(self) -> Path:
@@ -140,9 +160,21 @@ class Settings:
                 "masar: MASAR_LANGUAGE_MODEL must be 'full' (default) or 'small' (less memory, "
                 "less accurate on short messages)"
             )
+        http: dict[str, Any] = {
+            attr: _above_zero(env, f"MASAR_{attr.upper()}", getattr(cls, attr), kind)
+            for attr, kind in (
+                ("http_header_timeout", float),
+                ("http_body_timeout", float),
+                ("http_idle_timeout", float),
+                ("http_max_connections", int),
+                ("http_max_headers", int),
+                ("http_max_header_bytes", int),
+            )
+        }
         return cls(
             **paths,
             **meta,
+            **http,
             enforce_review_expiry=_flag(env, "MASAR_ENFORCE_REVIEW_EXPIRY", True),
             log_message_text=_flag(env, "MASAR_LOG_MESSAGE_TEXT", False),
             user_key_secret=env.get("MASAR_USER_KEY_SECRET") or None,

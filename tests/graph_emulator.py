@@ -145,6 +145,8 @@ class GraphEmulator:
         self.calls: list[Call] = []
         self.refused: list[tuple[str, str]] = []  # (path, why) of requests Meta would refuse
         self.failures: dict[str, list[tuple[int, int]]] = {}
+        self.drops: dict[str, int] = {}  # edge -> how many next requests lose their connection
+        self.dropped = 0
         self.delay = 0.0  # seconds before each /messages request is answered
         self.closed: set[str] = set()  # users who last wrote more than 24 hours ago
         self.human_agent: set[str] = set()  # ... whom a HUMAN_AGENT message may still reach
@@ -181,8 +183,18 @@ class GraphEmulator:
         if human_agent:
             self.human_agent.add(user)
 
+    def drop(self, edge: str, times: int = 1) -> None:
+        """The next `times` requests to `edge` lose their connection: no answer, not carried out."""
+        self.drops[edge] = self.drops.get(edge, 0) + times
+
     async def _handle(self, request: web.Request) -> web.Response:
         node, edge = request.match_info["node"], request.match_info["edge"]
+        if self.drops.get(edge):
+            self.drops[edge] -= 1
+            self.dropped += 1
+            if request.transport is not None:
+                request.transport.close()
+            return web.Response(status=204)
         if request.match_info["version"] != VERSION:
             return _error(400, "unknown version", 2635)
         try:

@@ -5,7 +5,9 @@ python-telegram-bot talks to it exactly as to api.telegram.org (base_url
 (a user writes, presses a button, sends a voice note or a location), the bot fetches them
 with getUpdates (long polling), and every call the bot makes is recorded so tests can assert
 on what the user would have seen. Failures (a 429, a 502) can be injected per method, for
-the next few calls (`fail`) or for every call until mended (`break_method`).
+the next few calls (`fail`) or for every call until mended (`break_method`); a call can
+also lose its connection (`drop`) or hang past the client's timeout (`stall`), unanswered and
+not carried out, as on a bad mobile network.
 
 Covered methods: getMe, getUpdates, sendMessage, editMessageText, editMessageReplyMarkup,
 answerCallbackQuery, sendChatAction, setMyCommands, deleteMyCommands, getMyCommands,
@@ -85,6 +87,7 @@ class BotApiEmulator:
         self.webhook: dict = {"url": "", "has_custom_certificate": False, "pending_update_count": 0}
         self.failures: dict[str, list[tuple[int, dict]]] = {}
         self.broken: dict[str, tuple[int, dict]] = {}  # method -> the error it always answers
+        self.drops: dict[str, list[float]] = {}  # method -> seconds to hang before dropping
         self._update_ids = itertools.count(1)
         self._message_ids = itertools.count(1)
         self._callback_ids = itertools.count(1)
@@ -144,6 +147,15 @@ class BotApiEmulator:
             {"ok": False, "error_code": status, "description": description},
         )
 
+    def drop(self, method: str, times: int = 1, after: float = 0.0) -> None:
+        """The next `times` calls of `method` lose their connection after `after` seconds,
+        without an answer and without being carried out (nothing is sent)."""
+        self.drops.setdefault(method, []).extend([after] * times)
+
+    def stall(self, method: str, seconds: float, times: int = 1) -> None:
+        """The next `times` calls hang for `seconds` (past the client's timeout), then drop."""
+        self.drop(method, times, after=seconds)
+
     def mend(self, method: str) -> None:
         self.broken.pop(method, None)
 
@@ -171,6 +183,11 @@ class BotApiEmulator:
         if method != "getUpdates":
             self.calls.append(Call(method, params))
             self._changed.set()
+        if self.drops.get(method):
+            await asyncio.sleep(self.drops[method].pop(0))
+            if request.transport is not None:
+                request.transport.close()  # the connection is gone: no answer, nothing done
+            return web.Response(status=204)
         if self.failures.get(method):
             status, body = self.failures[method].pop(0)
             return web.json_response(body, status=status)

@@ -18,6 +18,7 @@ import pytest
 from bot.answers import Renderer, Situation
 from bot.cli import main as cli_main
 from bot.content import check
+from bot.content.catalogue import LANGUAGES
 from bot.content.loader import load
 from bot.evaluation.runner import plain
 from bot.i18n import _, format_day
@@ -294,6 +295,53 @@ def test_answers_changed_after_the_check_are_not_called_checked(tmp_path):
     assert any("the check no longer covers them" in p.message for p in problems)
     text = Renderer(content).topic("asylum_how_to_apply", Situation("en"), today)[0].text
     assert NOT_CHECKED in text and "Last checked" not in text
+
+
+@pytest.mark.parametrize(
+    "language", ["en", "ar", "fa", "ps", "ti", "so", "fr", "es", "tr", "ur", "bn", "uk"]
+)
+def test_where_the_country_is_unknown_112_is_not_offered_as_a_worldwide_number(content, language):
+    """112 is confirmed for the EU only; off Libya or Tunisia the advice is the coast guard, any
+    rescue centre that can be reached and the radio's distress channel, as in emergency_at_sea."""
+    renderer = Renderer(content)
+    text = plain(renderer.emergency_numbers(None, language, at_sea=True))
+    on_land = plain(renderer.emergency_numbers(None, language, at_sea=False))
+    general, _unknown, sea = text.split("\n")
+    assert "112" in general and "112" in sea and "16" in sea and "GPS" in sea
+    assert on_land.split("\n") == [general, _unknown]
+    if language == "en":
+        assert "in EU countries call 112" in general and "112 in Europe" not in general
+        assert "VHF channel 16" in sea
+    else:  # translated, not English
+        assert "EU countries" not in general and "rescue centre" not in sea
+
+
+# How each launch language names the EU (or Europe) next to 112.
+EU_WORDS = {
+    "en": ("EU", "Europe"),
+    "ar": ("الاتحاد الأوروبي", "الأوروبية"),
+    "fa": ("اروپا",),
+    "ps": ("اروپا",),
+    "ti": ("ኤውሮጳ",),
+    "so": ("Yurub",),
+    "fr": ("UE", "europ"),
+    "es": ("UE", "europe"),
+    "tr": ("AB", "Avrupa"),
+    "ur": ("یورپ",),
+    "bn": ("ইউরোপ", "ইইউ"),
+    "uk": ("ЄС", "європ"),
+}
+
+
+def test_no_answer_gives_112_as_a_number_that_works_everywhere(content):
+    """112 is confirmed for the EU; an answer that gives it says where it works, in every
+    language, so nobody in Libya, Sudan or Afghanistan is told to rely on it."""
+    assert set(EU_WORDS) == set(LANGUAGES)
+    for topic in content.topics.values():
+        for language, words in EU_WORDS.items():
+            translation = topic.translation(language)
+            if translation and "112" in translation.answer:
+                assert any(w in translation.answer for w in words), (topic.id, language)
 
 
 # ------------------------------------------------------------------ the real engine

@@ -96,7 +96,9 @@ def test_an_emergency_is_answered_within_a_second_while_sqlite_is_locked(mini, t
     settings = dataclasses.replace(settings, data_dir=tmp_path)
     engine = Engine.load(settings)
     numbers = engine.renderer.topic("emergency_at_sea", Situation("en")).pop().text[:40]
-    general = _("en", "Emergency: call 112 in Europe, or the local emergency number.")
+    general = _(
+        "en", "Emergency: in EU countries call 112; elsewhere call the local emergency number."
+    )
     user = BotApiEmulator.user(3001, "en")
 
     async def main():
@@ -471,7 +473,9 @@ def test_an_emergency_is_answered_within_a_second_while_postgresql_is_stopped(mi
         server.start()
         settings = dataclasses.replace(settings, tracker_store_url=server.url)
         engine = Engine.load(settings)
-        general = _("en", "Emergency: call 112 in Europe, or the local emergency number.")
+        general = _(
+            "en", "Emergency: in EU countries call 112; elsewhere call the local emergency number."
+        )
 
         async def main():
             port = free_port()
@@ -522,12 +526,16 @@ def test_an_emergency_is_answered_within_a_second_while_postgresql_is_stopped(mi
 # -- keep less: topics, languages and countries, never words ---------------------------------------
 def test_the_store_keeps_no_word_people_wrote_and_only_its_owner_can_read_it(mini, tmp_path):
     """A scripted conversation full of names, document numbers, handles, phone numbers and
-    e-mails, in Latin and Arabic script: none of it is in the SQLite file afterwards, the
-    file is readable by its owner only, and /forget leaves no row."""
+    e-mails, in Latin and Arabic script: none of it is in the SQLite file or in the logs (as
+    `masar serve` writes them) afterwards, the file is readable by its owner only, and /forget
+    leaves no row."""
+    import io
+    import logging
     import sqlite3
     import stat
 
     from bot import privacy
+    from bot.channels.http import configure_json_logs
     from bot.engine import Engine
     from bot.messages import Incoming
 
@@ -541,15 +549,45 @@ def test_the_store_keeps_no_word_people_wrote_and_only_its_owner_can_read_it(min
         "my email is fatima.h@example.org": ["fatima.h", "example.org"],
         "اسمي أحمد كريمي وأريد طلب اللجوء": ["أحمد", "كريمي"],
         "رقم جوازي P7654321": ["P7654321"],
+        "من فاطمة حيدري هستم از هرات، شماره ام ۰۰۹۳۷۰۱۲۳۴۵۶۷": ["فاطمة", "حيدري", "۰۰۹۳۷۰۱۲۳۴۵۶۷"],
+        "my telegram is @fatima_haidari call me 0093 70 123 4567": ["fatima_haidari", "123 4567"],
+        "document no. AB1234567, write to ahmed.karimi@mail.example": ["AB1234567", "ahmed.karimi"],
         SINKING: ["sinking"],
     }
 
-    async def talk():
-        for text in ["/start", *personal, "/privacy"]:
-            answer = await engine.handle(Incoming("zainab", text, channel="rest"))
-            assert answer.replies and answer.replies[0].text
+    async def talk():  # through the REST channel of a server, as a gateway would
+        port = free_port()
+        stop = asyncio.Event()
+        run = dataclasses.replace(settings, data_dir=tmp_path, port=port)
+        server = asyncio.create_task(serve(compose(engine), run, stop))
+        base = f"http://127.0.0.1:{port}"
+        async with aiohttp.ClientSession() as http:
+            await wait_until_serving(http, base, server)
+            for text in ["/start", *personal, "/privacy"]:
+                async with http.post(
+                    f"{base}/webhooks/rest/webhook", json={"sender": "zainab", "message": text}
+                ) as response:
+                    assert response.status == 200 and (await response.json())[0]["text"]
+        stop.set()
+        await server
 
-    asyncio.run(talk())
+    root = logging.getLogger()
+    saved = root.handlers[:], root.level, logging.getLogger("bot").level
+    logs = io.StringIO()
+    configure_json_logs(verbose=True, stream=logs)  # production logging, into a buffer
+    try:
+        asyncio.run(talk())
+    finally:
+        for handler in root.handlers[:]:
+            root.removeHandler(handler)
+        for handler in saved[0]:
+            root.addHandler(handler)
+        root.setLevel(saved[1])
+        logging.getLogger("bot").setLevel(saved[2])
+    assert logs.getvalue().count('"event": "answered"') == len(personal) + 2
+    for words in personal.values():
+        for word in words:
+            assert word not in logs.getvalue(), word
     db = tmp_path / "conversations.db"
     with sqlite3.connect(db) as con:
         dump = "\n".join(str(row) for row in con.execute("SELECT * FROM events"))

@@ -297,7 +297,10 @@ def test_staff_offline_when_no_staff_group_is_configured(desk):
         )
         assert notice["text"].startswith(first)
         assert (
-            _("fr", "Emergency: call 112 in Europe, or the local emergency number.")
+            _(
+                "fr",
+                "Emergency: in EU countries call 112; elsewhere call the local emergency number.",
+            )
             in notice["text"]
         )
         payloads = [d for _t, d in buttons(notice)]
@@ -327,7 +330,10 @@ def test_an_emergency_during_a_case_gets_the_emergency_answer_first_and_reaches_
         api.send_text(user, "help our boat is sinking, water is coming in")
         first = (await api.wait_for(chat_id=user["id"], since=mark))[0]
         assert plain(first["text"]).startswith(
-            _("en", "Emergency: call 112 in Europe, or the local emergency number.")
+            _(
+                "en",
+                "Emergency: in EU countries call 112; elsewhere call the local emergency number.",
+            )
         )
         relayed, alert = await api.wait_for(chat_id=STAFF, since=mark, count=2)
         assert relayed["text"] == f"Case {case}: help our boat is sinking, water is coming in"
@@ -575,7 +581,7 @@ def test_overdue_cases_are_reported_once():
         async def save(self, case):
             saved.append(case.id)
 
-    handover = Handover(None, cases=Recorder(), renderer=None, net=None)
+    handover = Handover(None, cases=Recorder(), renderer=None, emergency=None)
     case = Case("K7F3A", "k", "telegram", "1", "en", "human_help", None, [], 1000.0)
     handover.cases[case.id] = case
 

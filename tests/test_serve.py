@@ -35,9 +35,10 @@ def mini(tmp_path_factory):
     return settings, Engine.load(settings)
 
 
-def serving(mini, scenario, telegram: bool = True):
+def serving(mini, scenario, telegram: bool = True, **settings_changes):
     """Run `scenario(api, http, base_url)` while `serve()` runs with the emulator as Telegram."""
     settings, engine = mini
+    settings = dataclasses.replace(settings, **settings_changes)
 
     async def main():
         async with BotApiEmulator() as api:
@@ -305,3 +306,216 @@ def test_logs_of_a_whole_conversation_hold_no_text_token_or_user_id(mini, tmp_pa
         "/forget",
     ):
         assert secret not in log, f"{secret!r} leaked into the logs"
+
+
+# -- connections: slow clients, huge headers, readiness ---------------------------------------
+async def _status_of(reader: asyncio.StreamReader, patience: float) -> int | None:
+    """The status code of the response on a raw connection, or None when it closes silently."""
+    line = await asyncio.wait_for(reader.readline(), patience)
+    return int(line.split()[1]) if line.startswith(b"HTTP/1.") else None
+
+
+def test_a_thousand_slow_connections_do_not_keep_people_out(mini):
+    """1,000 connections that send nothing, or their headers a byte at a time, while people
+    send messages: every message is answered, and the slow connections are closed once their
+    time for the headers is up (or, when the cap is reached, to make room)."""
+
+    async def scenario(api, http, base):
+        port = int(base.rsplit(":", 1)[1])
+        slow = []
+        for i in range(1000):
+            reader, writer = await asyncio.open_connection("127.0.0.1", port)
+            slow.append((reader, writer))
+            if i % 2:  # half start a request and send a byte now and then
+                writer.write(b"POST /webhooks/rest/webhook HTTP/1.1\r\nHost: x\r\n")
+
+        async def trickle():
+            for _round in range(40):
+                for _reader, writer in slow[1::2]:
+                    if not writer.is_closing():
+                        writer.write(b"X")
+                await asyncio.sleep(0.25)
+
+        trickling = asyncio.create_task(trickle())
+        try:
+            answered = 0
+            for i in range(10):
+                async with http.post(
+                    f"{base}/webhooks/rest/webhook",
+                    json={"sender": f"person-{i}", "message": "/menu"},
+                    timeout=aiohttp.ClientTimeout(total=20),
+                ) as response:
+                    answered += response.status == 200
+                async with http.get(f"{base}/health") as response:
+                    answered += response.status == 200
+            assert answered == 20
+            # the header timeout (3 s) closes every slow connection, with a 408 or silently
+            closed = 0
+            for reader, _writer in slow:
+                try:
+                    status = await _status_of(reader, 8.0)
+                    assert status in (None, 408)
+                    assert await asyncio.wait_for(reader.read(), 8.0) is not None
+                    closed += 1
+                except (ConnectionError, asyncio.IncompleteReadError):
+                    closed += 1
+            assert closed == 1000
+        finally:
+            trickling.cancel()
+            for _reader, writer in slow:
+                writer.close()
+
+    serving(
+        mini,
+        scenario,
+        telegram=False,
+        http_header_timeout=3.0,
+        http_max_connections=600,  # below 1,000: the cap must make room for people too
+    )
+
+
+def test_oversized_or_too_many_headers_are_refused(mini):
+    async def scenario(api, http, base):
+        port = int(base.rsplit(":", 1)[1])
+
+        async def send(head: bytes) -> int | None:
+            reader, writer = await asyncio.open_connection("127.0.0.1", port)
+            try:
+                writer.write(head)
+                await writer.drain()
+            except ConnectionError:
+                pass  # the server may close before everything is sent
+            try:
+                return await _status_of(reader, 10.0)
+            finally:
+                writer.close()
+
+        big = b"".join(b"X-Filler-%d: %s\r\n" % (i, b"a" * 8000) for i in range(300))
+        status = await send(b"GET /health HTTP/1.1\r\nHost: x\r\n" + big + b"\r\n")
+        assert status in (400, 431)
+        many = b"".join(b"X-N-%d: 1\r\n" % i for i in range(150))
+        assert await send(b"GET /health HTTP/1.1\r\nHost: x\r\n" + many + b"\r\n") == 431
+        few = b"".join(b"X-N-%d: 1\r\n" % i for i in range(20))
+        assert await send(b"GET /health HTTP/1.1\r\nHost: x\r\n" + few + b"\r\n") == 200
+        async with http.get(f"{base}/health") as response:  # still serving
+            assert response.status == 200
+
+    serving(mini, scenario, telegram=False)
+
+
+def test_a_body_that_does_not_arrive_gets_408(mini):
+    async def scenario(api, http, base):
+        port = int(base.rsplit(":", 1)[1])
+        reader, writer = await asyncio.open_connection("127.0.0.1", port)
+        writer.write(
+            b"POST /webhooks/rest/webhook HTTP/1.1\r\nHost: x\r\n"
+            b'Content-Type: application/json\r\nContent-Length: 100\r\n\r\n{"sender"'
+        )
+        try:
+            assert await _status_of(reader, 10.0) == 408
+        finally:
+            writer.close()
+
+    serving(mini, scenario, telegram=False, http_body_timeout=1.0)
+
+
+def test_health_says_starting_until_the_models_are_loaded(mini):
+    """A separate readiness state: 503 "starting" while the models load; messages wait."""
+    from aiohttp import web
+
+    from bot.channels.http import build_app
+
+    _settings, engine = mini
+
+    async def main():
+        ready = asyncio.Event()
+        runner = web.AppRunner(build_app(compose(engine), ready=ready))
+        await runner.setup()
+        port = free_port()
+        await web.TCPSite(runner, "127.0.0.1", port).start()
+        base = f"http://127.0.0.1:{port}"
+        try:
+            async with aiohttp.ClientSession() as http:
+                async with http.get(f"{base}/health") as response:
+                    assert response.status == 503
+                    health = await response.json()
+                    assert health["status"] == "starting" and health["ready"] is False
+                waiting = asyncio.ensure_future(
+                    http.post(
+                        f"{base}/webhooks/rest/webhook", json={"sender": "w", "message": "/menu"}
+                    )
+                )
+                await asyncio.sleep(0.5)
+                assert not waiting.done()  # the message waits for the models
+                ready.set()
+                async with await waiting as response:
+                    assert response.status == 200
+                async with http.get(f"{base}/health") as response:
+                    assert response.status == 200
+                    assert (await response.json())["ready"] is True
+        finally:
+            await runner.cleanup()
+
+    asyncio.run(main())
+
+
+def test_the_engine_reads_messages_off_the_event_loop(mini):
+    """Rasa's NLU pipeline, the sentence embedding and the emergency net run in the engine's
+    worker threads, never in the thread of the event loop that serves every other request
+    (observed with a profiling hook on the real functions)."""
+    import threading
+
+    from bot.engine import Engine
+    from bot.messages import Incoming
+
+    settings, _engine = mini
+    engine = Engine.load(settings, in_memory=True, train=False)  # its threads start hooked
+    watched = {"_parse_message_with_graph", "query", "check", "choose_language"}
+    seen: dict[str, set[str]] = {}
+
+    def hook(frame, event, _arg):
+        if event == "call" and frame.f_code.co_name in watched:
+            seen.setdefault(frame.f_code.co_name, set()).add(threading.current_thread().name)
+
+    async def main():
+        loop_thread = threading.current_thread().name
+        threading.setprofile(hook)  # threads started from now on (the engine's workers)
+        sys.setprofile(hook)  # and this one, the event loop's
+        try:
+            await engine.handle(
+                Incoming(
+                    "off-loop", "how do i ask for asylum in germany, and how long does it take?"
+                )
+            )
+        finally:
+            sys.setprofile(None)
+            threading.setprofile(None)
+        return loop_thread
+
+    loop_thread = asyncio.run(main())
+    assert {"_parse_message_with_graph", "query", "check"} <= set(seen)
+    assert all(loop_thread not in threads for threads in seen.values()), seen
+
+
+def test_a_short_question_does_not_wait_behind_a_long_message(mini):
+    """Long messages are read in their own lane: a question sent just after a 4,000-character
+    message is answered first."""
+
+    async def scenario(api, http, base):
+        long = ("we paid the man and he took our passports, now he wants more money. " * 60)[:4000]
+        order = []
+
+        async def send(sender, text, delay):
+            await asyncio.sleep(delay)
+            async with http.post(
+                f"{base}/webhooks/rest/webhook", json={"sender": sender, "message": text}
+            ) as response:
+                assert response.status == 200
+            order.append(sender)
+
+        await asyncio.gather(
+            send("long", long, 0.0), send("short", "how do i ask for asylum?", 0.05)
+        )
+        assert order == ["short", "long"]
+
+    serving(mini, scenario, telegram=False)

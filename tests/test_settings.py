@@ -73,11 +73,22 @@ def test_settings_are_built_from_a_mapping_and_frozen(tmp_path):
         ("MASAR_PORT", "http"),
         ("MASAR_LANGUAGE_MODEL", "large"),
         ("MASAR_STAFF_CHAT_ID", "@staff"),
+        ("MASAR_HTTP_HEADER_TIMEOUT", "soon"),
+        ("MASAR_HTTP_BODY_TIMEOUT", "0"),
+        ("MASAR_HTTP_MAX_CONNECTIONS", "1.5"),
+        ("MASAR_HTTP_MAX_HEADERS", "-1"),
     ],
 )
 def test_a_bad_value_is_refused_with_its_name(name, value):
     with pytest.raises(SystemExit, match=name):
         Settings.from_env({name: value})
+
+
+def test_serving_limits_are_read_as_numbers():
+    env = {"MASAR_HTTP_HEADER_TIMEOUT": "2.5", "MASAR_HTTP_MAX_CONNECTIONS": "64"}
+    settings = Settings.from_env(env)
+    assert settings.http_header_timeout == 2.5 and settings.http_max_connections == 64
+    assert settings.http_body_timeout == Settings.http_body_timeout  # the default when unset
 
 
 def test_process_settings():

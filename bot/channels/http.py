@@ -35,13 +35,14 @@ import time
 from typing import Any
 
 from aiohttp import web
+from aiohttp.web_protocol import RequestPayloadError
 
 from .. import privacy
-from ..language import warm_up
 from ..masar import Masar
 from ..messages import Incoming
 from ..settings import Settings
 from . import meta
+from .connections import Limits, check_headers, listen, room_for
 
 logger = logging.getLogger(__name__)
 
@@ -50,6 +51,8 @@ _SECRET_FORMAT = re.compile(r"^[A-Za-z0-9_-]{1,256}$")  # what Telegram accepts 
 MASAR, TELEGRAM = web.AppKey("masar", Masar), web.AppKey("telegram", object)
 LOG_TEXT = web.AppKey("log_text", bool)
 LINK = web.AppKey("telegram_link", dict)  # {"state": off | connecting | webhook | refused}
+READY = web.AppKey("ready", asyncio.Event)  # set once the language and NLU models are loaded
+WARM_UP_PATIENCE = 120.0  # seconds a message waits for the models while the server starts
 RETRY_EVERY = 30.0  # seconds between attempts to reach Telegram after start-up
 
 
@@ -95,22 +98,39 @@ def configure_json_logs(verbose: bool = True, stream=None) -> None:
 
 # -- routes ------------------------------------------------------------------------------------
 async def health(request: web.Request) -> web.Response:
-    """The instance's state, truthfully: 503 when the conversation store does not answer
-    (emergencies are still answered, but nothing else can be)."""
+    """The instance's state, truthfully: 503 while the models are still loading ("starting":
+    messages wait for them) and when the conversation store does not answer ("unavailable":
+    emergencies are still answered, but nothing else can be)."""
     engine = request.app[MASAR].engine
     model = engine.model_path.name.split(".")[0] if engine.model_path else None
     store = await engine.store_problem()
+    ready = request.app[READY].is_set()
+    status = "unavailable" if store is not None else "ok" if ready else "starting"
     return web.json_response(
         {
-            "status": "ok" if store is None else "unavailable",
+            "status": status,
+            "ready": ready,
             "store": "ok" if store is None else f"failing ({store})",
             "model": model.split("-", 1)[-1] if model else None,
             "topics": len(engine.content.topics),
             "countries": len(engine.content.countries),
             "telegram": request.app[LINK]["state"],
         },
-        status=200 if store is None else 503,
+        status=200 if status == "ok" else 503,
     )
+
+
+@web.middleware
+async def wait_until_ready(request: web.Request, handler):
+    """While the models load, a message waits for them (as it would on its first use) instead
+    of failing; /health answers at once, with "starting"."""
+    ready = request.app[READY]
+    if not ready.is_set() and request.path != "/health":
+        try:
+            await asyncio.wait_for(ready.wait(), WARM_UP_PATIENCE)
+        except asyncio.TimeoutError:
+            return web.json_response({"error": "starting, try again"}, status=503)
+    return await handler(request)
 
 
 async def rest_webhook(request: web.Request) -> web.Response:
@@ -233,14 +253,44 @@ async def access_log(request: web.Request, handler):
         )
 
 
+@web.middleware
+async def unreadable_body(request: web.Request, handler):
+    """A body that cannot be read (it says gzip but is not, it is cut short) is the sender's
+    mistake: a clear 400 on every route, not a 500 and a traceback."""
+    try:
+        return await handler(request)
+    except RequestPayloadError:
+        request.content.feed_eof()  # nothing more to read: aiohttp must not try to drain it
+        response = web.json_response(
+            {
+                "error": "the body could not be read (not what its Content-Encoding says, or cut "
+                "short); send plain JSON"
+            },
+            status=400,
+        )
+        response.force_close()  # and the connection is not reused
+        return response
+
+
 def build_app(
     masar: Masar,
     telegram_application=None,
     webhook_secret: str | None = None,
     log_text: bool = False,
+    limits: Limits | None = None,
+    ready: asyncio.Event | None = None,
 ) -> web.Application:
-    """The aiohttp application; the Telegram route exists only when Telegram is configured."""
-    app = web.Application(middlewares=[access_log], client_max_size=1024 * 1024)
+    """The aiohttp application; the Telegram route exists only when Telegram is configured.
+    Without `ready`, the models count as loaded."""
+    limits = limits or Limits()
+    app = web.Application(
+        middlewares=[access_log, unreadable_body, check_headers(limits), wait_until_ready],
+        client_max_size=limits.max_body_bytes,
+    )
+    if ready is None:
+        ready = asyncio.Event()
+        ready.set()
+    app[READY] = ready
     app[MASAR] = masar
     app[LOG_TEXT] = log_text
     app[TELEGRAM] = telegram_application
@@ -344,6 +394,31 @@ async def connect_telegram(
                 await asyncio.sleep(min(retry_every, 5.0))
 
 
+def limits_of(settings: Settings) -> Limits:
+    return Limits(
+        header_timeout=settings.http_header_timeout,
+        body_timeout=settings.http_body_timeout,
+        idle_timeout=settings.http_idle_timeout,
+        max_connections=settings.http_max_connections,
+        max_headers=settings.http_max_headers,
+        max_header_bytes=settings.http_max_header_bytes,
+    )
+
+
+async def warm_up(masar: Masar, ready: asyncio.Event) -> None:
+    """Load the models, then say so; a failure is logged and the models load on first use."""
+    started = time.perf_counter()
+    try:
+        await masar.engine.warm_up()
+    except Exception as exc:
+        logger.error("warm-up failed (%s); models load on first use", type(exc).__name__)
+    ready.set()
+    logger.info(
+        "ready",
+        extra={"masar": {"event": "ready", "ms": round((time.perf_counter() - started) * 1000)}},
+    )
+
+
 async def serve(
     masar: Masar,
     settings: Settings,
@@ -361,14 +436,23 @@ async def serve(
     if settings.telegram_token:
         application = build_application(settings, polling=False)
         channel = TelegramChannel(masar, application, settings.log_message_text)
-    app = build_app(masar, application, settings.telegram_webhook_secret, settings.log_message_text)
+    limits = room_for(limits_of(settings))
+    ready = asyncio.Event()
+    app = build_app(
+        masar,
+        application,
+        settings.telegram_webhook_secret,
+        settings.log_message_text,
+        limits,
+        ready,
+    )
     meta.add_channels(app, masar, settings)  # WhatsApp and Messenger webhooks, if configured
-    # the language models load now, not on the first user's message (/health is honest)
-    await asyncio.to_thread(warm_up)
     runner = web.AppRunner(app, access_log=None, shutdown_timeout=5.0)
     await runner.setup()
-    site = web.TCPSite(runner, settings.host, settings.port)
-    await site.start()
+    listening = await listen(runner, settings.host, settings.port, limits)
+    # the language and NLU models load now, not on the first user's message; meanwhile /health
+    # says "starting" (503) and messages wait
+    warming = asyncio.create_task(warm_up(masar, ready))
     retention = asyncio.create_task(
         privacy.delete_old_conversations(
             masar.engine.purge, settings.retention_days, retention_every
@@ -393,7 +477,9 @@ async def serve(
     try:
         await stop.wait()
     finally:
+        warming.cancel()
         retention.cancel()
+        listening.close()
         if telegram is not None:
             telegram.cancel()
             with contextlib.suppress(asyncio.CancelledError):

@@ -17,6 +17,7 @@ from ..masar import Masar
 from ..messages import Incoming
 
 _NOT_UTF8 = re.compile("[\udc80-\udcff]")
+_LINE_BREAKS = {c: f"\\u{c:04x}" for c in (0x85, 0x2028, 0x2029)}  # NEL, LS, PS
 
 
 def parse_line(line: str) -> tuple[Incoming | None, str | None]:
@@ -51,7 +52,9 @@ def answer_line(data: dict) -> str:
         line.encode("utf-8")
     except UnicodeEncodeError:
         line = json.dumps(data)
-    return line
+    # characters many readers take for line breaks (str.splitlines, JavaScript) stay escaped,
+    # so that one answer is always one line
+    return line.translate(_LINE_BREAKS)
 
 
 async def run(

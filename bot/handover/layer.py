@@ -46,15 +46,19 @@ HELP_TOPIC = "human_help"
 SIGN_TOPICS = ("trafficking_signs", "kidnapping_extortion")  # trafficking and kidnapping answers
 
 Handler = Callable[[Incoming], Awaitable[Answer]]
+Alarm = Callable[[str], Awaitable[bool]]  # the emergency net's verdict on a text
 
 
 class Handover:
     """Consent, cases and relaying, for every channel; `staffed` are the channels a staff desk
     reaches right now (bot/handover/desk.py keeps it)."""
 
-    def __init__(self, answer: Handler, *, cases: CaseStore, renderer: Renderer, net) -> None:
+    def __init__(
+        self, answer: Handler, *, cases: CaseStore, renderer: Renderer, emergency: Alarm
+    ) -> None:
         self.answer = answer  # the next handler: the bot's own answer
-        self.store, self.renderer, self.net = cases, renderer, net
+        # the emergency net (the engine's sounds_like_emergency, off the event loop)
+        self.store, self.renderer, self.emergency = cases, renderer, emergency
         self.staffed: set[str] = set()
         self.cases: dict[str, Case] = {}  # open cases by id
         self._by_key: dict[str, str] = {}  # user key -> open case id
@@ -117,7 +121,7 @@ class Handover:
                 )
             return with_staff(await self.answer(message), notes)
         notes = [StaffNote("relay", relay_text(case, text), case.id)] if text else []
-        if text and self.net.check(text):
+        if text and await self.emergency(text):
             answer = await self.answer(message)  # the emergency answer first, then staff are told
             notes.append(
                 StaffNote(

@@ -17,6 +17,7 @@ from __future__ import annotations
 import hashlib
 import logging
 import os
+import threading
 from pathlib import Path
 from typing import Any
 
@@ -82,6 +83,7 @@ def bounded(text: str, model=None) -> str:
 # (bot/safety/emergency_model.py), so the featurizer finds it here instead of paying twice.
 RECENT = 8
 _recent: dict[str, np.ndarray] = {}
+_recent_lock = threading.Lock()
 
 
 def query(texts: list[str]) -> np.ndarray:
@@ -90,14 +92,17 @@ def query(texts: list[str]) -> np.ndarray:
     Each text is first cut to the token budget (`bounded`), so a huge message costs no more
     here than in the NLU, and both find the same entry."""
     texts = [bounded(t) for t in texts]
-    missing = [t for t in dict.fromkeys(texts) if t not in _recent]
+    with _recent_lock:  # the engine reads short and long messages in two threads
+        found = {t: _recent[t] for t in dict.fromkeys(texts) if t in _recent}
+    missing = [t for t in dict.fromkeys(texts) if t not in found]
     if missing:
         vectors = np.atleast_2d(get_model().query(missing)).astype(np.float32)
-        for text, vector in zip(missing, vectors, strict=True):
-            _recent[text] = vector
-            while len(_recent) > RECENT:
-                _recent.pop(next(iter(_recent)))
-    return np.stack([_recent[t] for t in texts]) if texts else np.zeros((0, 384), np.float32)
+        with _recent_lock:
+            for text, vector in zip(missing, vectors, strict=True):
+                found[text] = _recent[text] = vector
+                while len(_recent) > RECENT:
+                    _recent.pop(next(iter(_recent)))
+    return np.stack([found[t] for t in texts]) if texts else np.zeros((0, 384), np.float32)
 
 
 def training_threads() -> int:

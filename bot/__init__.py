@@ -14,11 +14,13 @@ absent makes TensorFlow's guarded import fail fast (MASAR_ALLOW_JAX=1 to let it 
 import os as _os
 import sys as _sys
 
-_threads = _os.environ.get("MASAR_NLU_THREADS", "1")
-for _name in ("OMP_NUM_THREADS", "OPENBLAS_NUM_THREADS", "MKL_NUM_THREADS"):
-    _os.environ.setdefault(_name, _threads)
+from .settings import Process as _Process  # reads the environment; imports no library
 
-if _os.environ.get("MASAR_ALLOW_JAX") != "1" and "jax" not in _sys.modules:
+_process = _Process.from_env()
+for _name in ("OMP_NUM_THREADS", "OPENBLAS_NUM_THREADS", "MKL_NUM_THREADS"):
+    _os.environ.setdefault(_name, _process.nlu_threads)  # for the libraries, which read it
+
+if not _process.allow_jax and "jax" not in _sys.modules:
     _sys.modules["jax"] = None  # type: ignore[assignment]  # `import jax` now raises ImportError
 
 from . import quiet as _quiet  # noqa: E402  (after the thread settings above, before any library)

@@ -125,6 +125,19 @@ def write_training_files(examples: dict[str, list[tuple[str, str]]], out: Path) 
     (out / "domain.yml").write_text(dump(domain), encoding="utf-8")
 
 
+def training_config(config_file: Path, embeddings: Path, rasa_dir: Path) -> Path:
+    """config.yml as Rasa trains it: the sentence embedding keeps the examples' embeddings in
+    `embeddings` between trainings (a component option, so it reaches the component through
+    Rasa). Written next to the training data; the fingerprint reads config.yml itself."""
+    config = yaml.safe_load(config_file.read_text(encoding="utf-8"))
+    for component in config.get("pipeline") or []:
+        if str(component.get("name", "")).endswith("SentenceEmbeddingFeaturizer"):
+            component.setdefault("cache_file", str(embeddings))
+    path = rasa_dir / "config.yml"
+    path.write_text(yaml.safe_dump(config, allow_unicode=True, sort_keys=False), encoding="utf-8")
+    return path
+
+
 def fingerprint(rasa_dir: Path, config_file: Path) -> str:
     """Hash of everything the trained model depends on (and nothing it does not)."""
     import rasa
@@ -190,10 +203,7 @@ def train_model(
     model = models_dir / f"{model_name}.tar.gz"
     trained = False
     if force or not model.exists():
-        os.environ.setdefault(
-            "MASAR_EMBEDDING_CACHE", str(settings.build_dir / "cache" / "embeddings.npz")
-        )
-        os.environ.setdefault("RASA_TELEMETRY_ENABLED", "false")
+        os.environ.setdefault("RASA_TELEMETRY_ENABLED", "false")  # for Rasa, which reads it
         from rasa.api import train
 
         models_dir.mkdir(parents=True, exist_ok=True)
@@ -202,7 +212,7 @@ def train_model(
             reporter.report(f"{model_name}: training the NLU pipeline and the rules")
             result = train(
                 domain=str(rasa_dir / "domain.yml"),
-                config=str(config_file),
+                config=str(training_config(config_file, settings.embeddings_file, rasa_dir)),
                 training_files=[str(rasa_dir / "data")],
                 output=str(models_dir),
                 fixed_model_name=model_name,

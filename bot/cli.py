@@ -20,29 +20,31 @@ def _quiet_logging(verbose: bool = False) -> None:
     configure(verbose)
 
 
-def _engine(settings, in_memory: bool = False):
+def _masar(settings, in_memory: bool = False):
+    """The engine with its layers (bot/masar.py): the same path for every command."""
     from .engine import Engine
+    from .masar import compose
 
     # Rasa prints training progress on stdout; keep stdout for answers.
     with contextlib.redirect_stdout(sys.stderr):
-        return Engine.load(settings, in_memory=in_memory)
+        return compose(Engine.load(settings, in_memory=in_memory), settings)
 
 
 def cmd_chat(args, settings) -> int:
     from .channels import terminal
 
-    asyncio.run(terminal.run(_engine(settings)))
+    asyncio.run(terminal.run(_masar(settings)))
     return 0
 
 
 def cmd_ask(args, settings) -> int:
     from .channels import jsonl
 
-    engine = _engine(settings, in_memory=True)
+    masar = _masar(settings, in_memory=True)
     # a line with bytes that are not UTF-8 is reported and skipped, not the end of the run
     if hasattr(sys.stdin, "reconfigure"):
         sys.stdin.reconfigure(errors="surrogateescape")
-    bad = asyncio.run(jsonl.run(engine))
+    bad = asyncio.run(jsonl.run(masar))
     return 1 if bad and args.strict else 0
 
 
@@ -55,9 +57,9 @@ def _run_server(name: str, settings, run) -> int:
 
     hide_secret(settings.telegram_token)
     hide_secret(settings.telegram_webhook_secret)
-    engine = _engine(settings)
+    masar = _masar(settings)
     try:
-        asyncio.run(run(engine, settings))
+        asyncio.run(run(masar, settings))
     except InvalidToken:
         print(
             f"{name}: Telegram refused MASAR_TELEGRAM_TOKEN; copy the token again from @BotFather",
@@ -136,7 +138,7 @@ def cmd_test(args, settings) -> int:
     from .evaluation import command
 
     return command.main(
-        lambda: _engine(settings, in_memory=True),
+        lambda: _masar(settings, in_memory=True),
         args.dir,
         args.language,
         args.conversation,

@@ -27,7 +27,7 @@ import time
 from collections.abc import Callable, Iterable
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
-from typing import Any
+from typing import Any, TypedDict
 
 from rasa.core.lock_store import InMemoryLockStore, LockStore, RedisLockStore
 from rasa.core.tracker_store import (
@@ -43,6 +43,26 @@ logger = logging.getLogger(__name__)
 
 STORE_THREADS = 4  # store operations at once; more only queue behind a locked database
 PROBE_PATIENCE = 1.0  # seconds /health waits for the store before calling it unavailable
+
+
+class Turn(TypedDict, total=False):
+    """What Masar keeps with each user message (Rasa message metadata), never the words: the
+    language answered in, the country the user is in, a country the message only mentioned,
+    and what the NLU reads to understand follow-ups (the previous answer's topic, whether the
+    message names little but a country)."""
+
+    language: str | None
+    country: str | None
+    mentioned_country: str | None
+    previous_topic: str | None
+    names_little_but_a_country: bool  # "Almanya'da?": a country and little else (a follow-up)
+
+
+def latest_turn(tracker) -> Turn:
+    """The metadata of the user's last message; empty for a new user (or no tracker)."""
+    if tracker is None or tracker.latest_message is None:
+        return Turn()
+    return Turn(**(tracker.latest_message.metadata or {}))
 
 
 class StoreUnavailable(Exception):

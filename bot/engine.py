@@ -33,7 +33,6 @@ import functools
 import logging
 import re
 import threading
-import unicodedata
 from collections import OrderedDict
 from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
@@ -54,18 +53,20 @@ from .content.models import Content
 from .conversations import (
     StoreInThreads,
     StoreUnavailable,
+    Turn,
     create_lock_store,
     create_tracker_store,
     delete_conversation,
+    latest_turn,
     purge_older_than,
 )
-from .handover import Handover
-from .i18n import _
+from .i18n import _, launch_language
 from .language import choose_language, detect
+from .language import use_model as use_language_model
 from .language import warm_up as load_language_models
 from .locations import country_index, mentioned_country_name, stated_country
 from .logs import describe, error_fields
-from .messages import Answer, Button, Incoming, Reply
+from .messages import Answer, Button, Incoming, Reply, clean_text, command_of
 from .nlu.context import carried_over, looks_like_follow_up
 from .nlu.embeddings import MAX_CHARS as MAX_EMBEDDED_CHARS
 from .noise import Vocabulary, content_vocabulary
@@ -78,11 +79,9 @@ from .settings import Settings
 logger = logging.getLogger(__name__)
 T = TypeVar("T")
 
-MAX_TEXT = 4000  # longer messages are cut (a pasted advert is rarely longer)
 # What Rasa's NLU reads of a message: as much as the sentence embedding reads (more only made
 # the character n-grams cost more, up to 5x a normal question, without changing the topic).
 NLU_TEXT = MAX_EMBEDDED_CHARS
-COMMANDS = {"start", "help", "menu", "language", "country", "emergency", "privacy", "forget"}
 # commands and buttons that mean "emergency": answered like a cry for help, store or not
 EMERGENCY_COMMANDS = {
     "emergency": "emergency_general",
@@ -111,17 +110,6 @@ SURE_TOPIC = 0.55
 TOPIC_PATIENCE = 1.0  # seconds the emergency check waits for the topic classifier, at most
 LONG_MESSAGE = 500  # characters; longer messages are read in their own lane (see above)
 LONG_PATIENCE = 2.0  # seconds a long message's step gives way to short ones, at most
-_CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f\u200b\u2060\ufeff\ufffe\uffff]")
-
-
-def clean_text(text: Any) -> str:
-    """NFC, no control or lone-surrogate characters, one line of reasonable length."""
-    if not isinstance(text, str):
-        text = "" if text is None else str(text)
-    text = text.encode("utf-8", "replace").decode("utf-8")
-    text = unicodedata.normalize("NFC", _CONTROL.sub("", text))
-    text = " ".join(text.split())
-    return text[:MAX_TEXT]
 
 
 def one_message(replies: list[Reply]) -> Reply:
@@ -146,7 +134,7 @@ class ContentGenerator(NaturalLanguageGenerator):
         self, utter_action: str, tracker, output_channel: str, **kwargs: Any
     ) -> dict | None:
         topic = build.topic_of(utter_action)
-        meta = tracker.latest_message.metadata or {} if tracker.latest_message else {}
+        meta = latest_turn(tracker)
         ranking = tuple(
             r.get("name")
             for r in (tracker.latest_message.parse_data or {}).get("intent_ranking", [])
@@ -201,10 +189,9 @@ class Engine:
         )
         self._countries = self._country_index(content)
         self.model_path: Path | None = None
-        self.handover = Handover(self)  # human handover to NGO staff (bot/handover.py)
         # The language and country of recent conversations, as last seen by this process: only
         # a stand-in for the store when an emergency cannot wait for it (keyed hashes, no text).
-        self._hints: OrderedDict[str, dict] = OrderedDict()
+        self._hints: OrderedDict[str, Turn] = OrderedDict()
         # CPU work off the event loop, in two lanes (see the module's docstring); each thread
         # keeps its own event loop for Rasa's parse coroutine, which awaits nothing there.
         self._lanes = {
@@ -232,7 +219,7 @@ class Engine:
         finally:
             self._reading_short -= 1
 
-    def _parse(self, text: str, key: str, channel: str, meta: dict) -> dict:
+    def _parse(self, text: str, key: str, channel: str, meta: Turn) -> dict:
         """Rasa's NLU pipeline on one message (in the worker thread)."""
         loop = getattr(self._worker_state, "loop", None)
         if loop is None:
@@ -245,7 +232,7 @@ class Engine:
         graph tracing), so that the first person does not wait for them."""
         await self._off_loop(load_language_models)
         await self._off_loop(lambda: self.vocabulary)  # the noise check's words, likewise
-        await self._off_loop(self._parse, "hello", "warm-up", "warm-up", {"language": "en"})
+        await self._off_loop(self._parse, "hello", "warm-up", "warm-up", Turn(language="en"))
 
     @property
     def vocabulary(self) -> Vocabulary:
@@ -258,6 +245,7 @@ class Engine:
     @classmethod
     def load(cls, settings: Settings, *, in_memory: bool = False, train: bool = True) -> Engine:
         """Load content and the model for it (training first if content or config changed)."""
+        use_language_model(settings.language_model)
         content, problems = load_content(settings.content_dir)
         errors = [p for p in problems if p.severity == "error"]
         if errors:
@@ -334,7 +322,7 @@ class Engine:
         return country_index(content)
 
     def where(
-        self, text: str, state: dict, emergency: bool = False
+        self, text: str, state: Turn, emergency: bool = False
     ) -> tuple[str | None, str | None]:
         """(the country the user is in, a country the message only mentions).
 
@@ -354,7 +342,7 @@ class Engine:
             here = mentioned
         return here or state.get("country"), (mentioned if mentioned != here else None)
 
-    def _only_a_country(self, text: str, state: dict) -> bool:
+    def _only_a_country(self, text: str, state: Turn) -> bool:
         """True for a message that is just a country's name ("italy", "in Italy") that does
         not continue the previous answer (after the asylum answer, "Jarmalkana?" asks about
         asylum in Germany: see `names_little_but_a_country`)."""
@@ -393,13 +381,13 @@ class Engine:
         return len(text.split()) <= 8 and bool(_SAME.search(rest))
 
     # -- the conversation -------------------------------------------------------------------
-    async def _state(self, key: str) -> dict:
+    async def _state(self, key: str) -> Turn:
         """The last turn's metadata (language, the country the user is in), and the topic of
         the last answer as `previous_topic`, which the NLU reads to understand follow-ups."""
         tracker = await self.agent.tracker_store.retrieve(key)
         if tracker is None or tracker.latest_message is None:
-            return {}
-        state = dict(tracker.latest_message.metadata or {})
+            return Turn()
+        state = latest_turn(tracker)
         state.pop("previous_topic", None)
         for event in reversed(tracker.events):
             if isinstance(event, ActionExecuted) and build.topic_of(event.action_name):
@@ -408,9 +396,9 @@ class Engine:
         self._hint(key, state)
         return state
 
-    def _hint(self, key: str, meta: dict) -> None:
+    def _hint(self, key: str, meta: Turn) -> None:
         if meta.get("language") or meta.get("country"):
-            self._hints[key] = {"language": meta.get("language"), "country": meta.get("country")}
+            self._hints[key] = Turn(language=meta.get("language"), country=meta.get("country"))
             self._hints.move_to_end(key)
             while len(self._hints) > HINTS:
                 self._hints.popitem(last=False)
@@ -421,7 +409,7 @@ class Engine:
         return await store.check() if isinstance(store, StoreInThreads) else None
 
     async def _ask_rasa(
-        self, key: str, text: str, meta: dict, channel: str, long: bool = False
+        self, key: str, text: str, meta: Turn, channel: str, long: bool = False
     ) -> tuple[str, float, list[Reply]]:
         self._hint(key, meta)
         collector = _Collector()
@@ -446,14 +434,14 @@ class Engine:
         return topic, float(intent.get("confidence") or 0.0), replies
 
     async def handle(self, message: Incoming) -> Answer:
-        """Answer one message, or pass it to NGO staff while the user's handover case is open
-        (bot/handover.py: consent, relaying, staff alerts; the emergency net still answers first)."""
+        """The bot's answer, or an apology if the store or the model failed; never raises.
+        Channels get the engine with its layers (the human handover) from bot/masar.py."""
         try:
-            return await self.handover.handle(message, self.answer)
+            return await self.answer(message)
         except Exception as exc:  # the store or the model failed: say sorry, never an error
-            return self._apology(message, exc)
+            return self.apology(message, exc)
 
-    def _apology(self, message: Incoming, exc: Exception) -> Answer:
+    def apology(self, message: Incoming, exc: Exception) -> Answer:
         """A short apology in the user's language, with the emergency button (which works
         without the store); the failure is logged by type and place, never with the text."""
         logger.error(
@@ -471,7 +459,7 @@ class Engine:
                 language = self._language(plain, hint, message.client_language) if plain else None
             except Exception:  # language detection is one of the things that can fail
                 language = None
-        language = language or hint or self._client(message.client_language) or "en"
+        language = language or hint or launch_language(message.client_language) or "en"
         reply = Reply(
             _(language, "Sorry, something went wrong. Please try again."),
             [topic_button("emergency_general", language)],
@@ -492,7 +480,7 @@ class Engine:
             and await self._surely_another_topic(text, key, message.channel, long)
         ):
             doubt, alarm, then = alarm, None, None
-        command = text[1:].partition(" ")[0].split("@")[0].lower() if text.startswith("/") else ""
+        command = command_of(text)[0]
         if alarm or command in EMERGENCY_COMMANDS:
             topic = alarm.topic if alarm else EMERGENCY_COMMANDS[command]
             return await self._emergency(
@@ -516,7 +504,8 @@ class Engine:
         masked = privacy.mask_personal(text)[:NLU_TEXT]
         try:
             parsed = await asyncio.wait_for(
-                self._off_loop(self._parse, masked, key, channel, {}, long=long), TOPIC_PATIENCE
+                self._off_loop(self._parse, masked, key, channel, Turn(), long=long),
+                TOPIC_PATIENCE,
             )
         except Exception as exc:  # the numbers matter more than the topic
             logger.error("emergency: the topic check failed (%s)", type(exc).__name__)
@@ -537,10 +526,9 @@ class Engine:
         state = await self._state(key)
         current = state.get("language")
         if text.startswith("/"):
-            command, _sep, arg = text[1:].partition(" ")
-            command = command.split("@")[0].lower()
-            language = forced or current or self._client(message.client_language) or "en"
-            answer = await self._command(message, key, command, arg.strip(), language, state)
+            command, arg = command_of(text)
+            language = forced or current or launch_language(message.client_language) or "en"
+            answer = await self._command(message, key, command, arg, language, state)
             return answer, state.get("country")
 
         read = await self._off_loop(
@@ -573,13 +561,13 @@ class Engine:
             answer = await self._answer(message, key, "/nlu_fallback", language, country)
             answer.confidence = 0.0
             return answer, country
-        meta = {
-            "language": language,
-            "country": country,
-            "mentioned_country": mentioned,
-            "previous_topic": state.get("previous_topic"),
-            "names_little_but_a_country": self.names_little_but_a_country(text),
-        }
+        meta = Turn(
+            language=language,
+            country=country,
+            mentioned_country=mentioned,
+            previous_topic=state.get("previous_topic"),
+            names_little_but_a_country=self.names_little_but_a_country(text),
+        )
         topic, confidence, replies = await self._ask_rasa(
             key, "/offer_check" if advert else read.masked, meta, message.channel, long
         )
@@ -616,14 +604,14 @@ class Engine:
         try:
             state, store_works = await asyncio.wait_for(self._state(key), STATE_PATIENCE), True
         except (asyncio.TimeoutError, StoreUnavailable) as exc:
-            state, store_works = dict(self._hints.get(key, {})), False
+            state, store_works = Turn(**self._hints.get(key, Turn())), False
             logger.error(
                 "emergency answered without the conversation store (%s)",
                 type(exc).__name__,
                 extra={"masar": {"event": "store_failed", "error": type(exc).__name__}},
             )
         current = state.get("language")
-        language = forced or current or self._client(message.client_language) or "en"
+        language = forced or current or launch_language(message.client_language) or "en"
         if typed and not forced:
             try:
                 language = self._language(text, current, message.client_language)
@@ -631,7 +619,7 @@ class Engine:
                 logger.error("emergency: language detection failed (%s)", type(exc).__name__)
         country = self.where(text, state, emergency=True)[0] if typed else state.get("country")
         replies = self.renderer.topic(topic, Situation(language, country))
-        meta = {"language": language, "country": country}
+        meta = Turn(language=language, country=country)
         record = asyncio.ensure_future(self._ask_rasa(key, f"/{topic}", meta, message.channel))
         record.add_done_callback(_log_unrecorded)
         if store_works:
@@ -671,7 +659,7 @@ class Engine:
             detect(text)
         return text, alarm, (sign.topic if sign else None)
 
-    def _read(self, text: str, state: dict, forced: str | None, client: str | None) -> Reading:
+    def _read(self, text: str, state: Turn, forced: str | None, client: str | None) -> Reading:
         """Language, place, offer check, trafficking signs, masking (in the worker thread)."""
         language = forced or self._language(text, state.get("language"), client)
         country, mentioned = self.where(text, state)
@@ -698,13 +686,9 @@ class Engine:
             text, self.offers.check(text)
         )
 
-    def _client(self, code: str | None) -> str | None:
-        code = (code or "").split("-")[0].lower()
-        return code if code in LANGUAGES else None
-
     def _language(self, text: str, current: str | None, client: str | None) -> str:
         detection = choose_language(text, current=current, client_hint=client)
-        return detection.language or current or self._client(client) or "en"
+        return detection.language or current or launch_language(client) or "en"
 
     async def _answer(
         self,
@@ -717,14 +701,14 @@ class Engine:
         confidence: float = 1.0,
         mentioned: str | None = None,
     ) -> Answer:
-        meta = {"language": language, "country": country, "mentioned_country": mentioned}
+        meta = Turn(language=language, country=country, mentioned_country=mentioned)
         topic, _c, replies = await self._ask_rasa(key, trigger, meta, message.channel)
         return Answer(
             str(message.user), str(message.text), language, topic, confidence, replies, emergency
         )
 
     async def _command(
-        self, message: Incoming, key: str, command: str, arg: str, language: str, state: dict
+        self, message: Incoming, key: str, command: str, arg: str, language: str, state: Turn
     ) -> Answer:
         user, text = str(message.user), str(message.text)
         country = state.get("country")

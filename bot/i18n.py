@@ -84,6 +84,13 @@ def ngettext(language: str, singular: str, plural: str, n: int, **values) -> str
     return text.format(n=format_decimal(n, locale=babel_locale(language)), **values)
 
 
+def launch_language(code: str | None) -> str | None:
+    """The launch language a client reports ("fr-CA", Telegram's language_code), or None:
+    only a weak hint, used when the conversation has no language yet."""
+    code = (code or "").split("-")[0].lower()
+    return code if code in LANGUAGES else None
+
+
 def babel_locale(language: str) -> Locale:
     return Locale.parse({"fa": "fa", "ps": "ps", "ti": "ti", "so": "so"}.get(language, language))
 

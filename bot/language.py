@@ -35,7 +35,6 @@ right language and Persian from 98.6% to 92.6% (`python -m bot.benchmarks.langua
 from __future__ import annotations
 
 import math
-import os
 import re
 import threading
 import unicodedata
@@ -43,6 +42,7 @@ from dataclasses import dataclass
 from functools import lru_cache
 
 # One list of launch languages and one of right-to-left scripts for the whole bot.
+from . import settings
 from .content.catalogue import LANGUAGES
 from .i18n import RTL
 
@@ -743,12 +743,23 @@ _lock = threading.Lock()
 _detectors: dict[str, object] = {}
 
 
-LANGUAGE_MODELS = ("full", "small")
+LANGUAGE_MODELS = settings.LANGUAGE_MODELS
+
+
+_model_choice = {"name": "full"}
+
+
+def use_model(name: str) -> None:
+    """lingua's mode, from the settings (MASAR_LANGUAGE_MODEL): "full" or "small". Detectors
+    already built keep their mode, so it is set before the first message (Engine.load)."""
+    if name not in LANGUAGE_MODELS:
+        raise ValueError(f"unknown language model {name!r}")
+    _model_choice["name"] = name
 
 
 def language_model() -> str:
-    """MASAR_LANGUAGE_MODEL as written ("full" when unset); settings.load() refuses unknown values."""
-    return (os.environ.get("MASAR_LANGUAGE_MODEL") or "full").strip().lower()
+    """The lingua mode in use ("full" unless `use_model` chose "small")."""
+    return _model_choice["name"]
 
 
 def _low_accuracy_mode() -> bool:

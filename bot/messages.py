@@ -2,7 +2,33 @@
 
 from __future__ import annotations
 
+import re
+import unicodedata
 from dataclasses import asdict, dataclass, field
+from typing import Any
+
+MAX_TEXT = 4000  # longer messages are cut (a pasted advert is rarely longer)
+_CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f\u200b\u2060\ufeff\ufffe\uffff]")
+
+
+def clean_text(text: Any) -> str:
+    """NFC, no control or lone-surrogate characters, one line of reasonable length."""
+    if not isinstance(text, str):
+        text = "" if text is None else str(text)
+    text = text.encode("utf-8", "replace").decode("utf-8")
+    text = unicodedata.normalize("NFC", _CONTROL.sub("", text))
+    text = " ".join(text.split())
+    return text[:MAX_TEXT]
+
+
+def command_of(text: str) -> tuple[str, str]:
+    """("language", "fa") for "/language fa" or "/language@masar_bot fa"; ("", "") for text
+    that is not a command. The one place commands and button payloads are split; `text` is
+    already cleaned (`clean_text`), so words are separated by single spaces."""
+    if not text.startswith("/"):
+        return "", ""
+    command, _sep, arg = text[1:].partition(" ")
+    return command.split("@")[0].lower(), arg.strip()
 
 
 @dataclass(frozen=True)

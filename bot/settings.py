@@ -1,44 +1,76 @@
 """Every setting in one place: environment variables, their defaults, and their checks.
 
-Operators configure Masar only through MASAR_* environment variables (see .env.example);
-nothing else in the code reads the environment.
+Operators configure Masar only through MASAR_* environment variables (see .env.example).
+This is the only module that reads the environment (tests/test_settings.py checks it):
+`Settings.from_env(os.environ)` builds one frozen `Settings`, which the `masar` command passes
+down; Rasa components, which Rasa builds itself, get their options from config.yml (or from
+the training config bot/build.py writes). What a process must know before any library loads
+(OpenMP threads, keeping JAX out) is `Process.from_env`, used by bot/__init__.py.
 """
 
 from __future__ import annotations
 
+import dataclasses
 import os
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
-
-from . import language
+from typing import Any
 
 ROOT = Path(__file__).resolve().parent.parent
+LANGUAGE_MODELS = ("full", "small")  # lingua's high- and low-accuracy modes (bot/language.py)
+TRUE = {"1", "true", "yes", "on"}
 
 
-def _flag(name: str, default: bool) -> bool:
-    value = os.environ.get(name)
+def _flag(env: Mapping[str, str], name: str, default: bool) -> bool:
+    value = env.get(name)
     if value is None or value.strip() == "":
         return default
-    return value.strip().lower() in {"1", "true", "yes", "on"}
+    return value.strip().lower() in TRUE
 
 
-@dataclass
+def _whole(env: Mapping[str, str], name: str, default: int, least: int, what: str) -> int:
+    try:
+        value = int(env.get(name) or default)
+    except ValueError:
+        raise SystemExit(f"masar: {name} must be a whole number{what}") from None
+    if value < least:
+        raise SystemExit(f"masar: {name} must be at least {least}")
+    return value
+
+
+def _above_zero(env: Mapping[str, str], name: str, default: float, kind: type) -> Any:
+    """A positive number of `kind` (float: seconds, int: a count) from `env`, else `default`."""
+    try:
+        value = kind(env.get(name) or default)
+    except ValueError:
+        value = 0
+    if not value > 0:
+        what = "a number of seconds" if kind is float else "a whole number"
+        raise SystemExit(f"masar: {name} must be {what} above 0")
+    return value
+
+
+def _text(env: Mapping[str, str], name: str) -> str | None:
+    return (env.get(name) or "").strip() or None
+
+
+@dataclass(frozen=True)
 class Settings:
-    """Where things are and how the bot behaves; built from the environment by `load()`."""
+    """Where things are and how the bot behaves; built from the environment by `from_env()`."""
 
     content_dir: Path = ROOT / "content"
     config_file: Path = ROOT / "config.yml"
-    locales_dir: Path = ROOT / "locales"
     build_dir: Path = ROOT / "build"
     data_dir: Path = ROOT / "var"
     # Answers whose review has expired are replaced by "being checked" + official links.
     enforce_review_expiry: bool = True
     # Secret key for hashing user ids; generated into data_dir on first use when not set.
-    user_key_secret: str | None = None
+    user_key_secret: str | None = field(default=None, repr=False)
     retention_days: int = 30
     # SQL tracker store URL for Rasa conversations; default: SQLite in data_dir.
-    tracker_store_url: str | None = None
-    redis_url: str | None = None
+    tracker_store_url: str | None = field(default=None, repr=False)
+    redis_url: str | None = field(default=None, repr=False)
     telegram_token: str | None = field(default=None, repr=False)
     telegram_api_url: str = "https://api.telegram.org/bot"
     telegram_webhook_secret: str | None = field(default=None, repr=False)
@@ -59,6 +91,12 @@ class Settings:
     host: str = "127.0.0.1"
     port: int = 8080
     log_message_text: bool = False
+    # lingua's accuracy mode for language detection: "full" (~290 MB) or "small" (~35 MB).
+    language_model: str = "full"
+    # Sentence embeddings of training examples, kept between trainings; None: build_dir/cache.
+    embedding_cache: Path | None = None
+    # SIB-200 data for `python -m bot.benchmarks.language` (a developer's download).
+    sib200_dir: Path | None = None
     # `masar serve`'s connection limits (bot/channels/connections.py); the README's nginx
     # example sets the same.
     http_header_timeout: float = 10.0
@@ -76,83 +114,108 @@ class Settings:
     def models_dir(self) -> Path:
         return self.build_dir / "models"
 
+    @property
+    def embeddings_file(self) -> Path:
+        return self.embedding_cache or self.build_dir / "cache" / "embeddings.npz"
+
+    def replace(self, **changes) -> Settings:
+        return dataclasses.replace(self, **changes)
+
+    @classmethod
+    def from_env(cls, env: Mapping[str, str]) -> Settings:
+        """Settings from MASAR_* variables in `env`, with clear errors for bad values."""
+        paths: dict[str, Any] = {
+            attr: Path(env[name]).expanduser().resolve()
+            for name, attr in (
+                ("MASAR_CONTENT_DIR", "content_dir"),
+                ("MASAR_CONFIG", "config_file"),
+                ("MASAR_BUILD_DIR", "build_dir"),
+                ("MASAR_DATA_DIR", "data_dir"),
+                ("MASAR_EMBEDDING_CACHE", "embedding_cache"),
+                ("MASAR_SIB200", "sib200_dir"),
+            )
+            if env.get(name)
+        }
+        meta: dict[str, Any] = {
+            attr: _text(env, f"MASAR_{attr.upper()}")
+            for attr in (
+                "whatsapp_verify_token",
+                "whatsapp_app_secret",
+                "whatsapp_token",
+                "whatsapp_phone_number_id",
+                "messenger_verify_token",
+                "messenger_app_secret",
+                "messenger_page_token",
+            )
+        }
+        staff_chat_id = _text(env, "MASAR_STAFF_CHAT_ID")
+        if staff_chat_id and not staff_chat_id.lstrip("-").isdigit():
+            raise SystemExit(
+                "masar: MASAR_STAFF_CHAT_ID must be the staff group's numeric chat id, "
+                "e.g. -1001234567890"
+            )
+        language_model = (env.get("MASAR_LANGUAGE_MODEL") or "full").strip().lower()
+        if language_model not in LANGUAGE_MODELS:
+            raise SystemExit(
+                "masar: MASAR_LANGUAGE_MODEL must be 'full' (default) or 'small' (less memory, "
+                "less accurate on short messages)"
+            )
+        http: dict[str, Any] = {
+            attr: _above_zero(env, f"MASAR_{attr.upper()}", getattr(cls, attr), kind)
+            for attr, kind in (
+                ("http_header_timeout", float),
+                ("http_body_timeout", float),
+                ("http_idle_timeout", float),
+                ("http_max_connections", int),
+                ("http_max_headers", int),
+                ("http_max_header_bytes", int),
+            )
+        }
+        return cls(
+            **paths,
+            **meta,
+            **http,
+            enforce_review_expiry=_flag(env, "MASAR_ENFORCE_REVIEW_EXPIRY", True),
+            log_message_text=_flag(env, "MASAR_LOG_MESSAGE_TEXT", False),
+            user_key_secret=env.get("MASAR_USER_KEY_SECRET") or None,
+            retention_days=_whole(env, "MASAR_RETENTION_DAYS", 30, 1, " of days"),
+            port=_whole(env, "MASAR_PORT", 8080, 0, ""),
+            tracker_store_url=env.get("MASAR_TRACKER_STORE_URL") or None,
+            redis_url=env.get("MASAR_REDIS_URL") or None,
+            telegram_token=env.get("MASAR_TELEGRAM_TOKEN") or None,
+            telegram_api_url=env.get("MASAR_TELEGRAM_API_URL") or cls.telegram_api_url,
+            telegram_webhook_secret=env.get("MASAR_TELEGRAM_WEBHOOK_SECRET") or None,
+            telegram_webhook_url=env.get("MASAR_TELEGRAM_WEBHOOK_URL") or None,
+            graph_api_url=(env.get("MASAR_GRAPH_API_URL") or cls.graph_api_url).rstrip("/"),
+            staff_chat_id=staff_chat_id,
+            handover_timeout_minutes=_whole(
+                env, "MASAR_HANDOVER_TIMEOUT_MINUTES", 10, 1, " of minutes"
+            ),
+            host=env.get("MASAR_HOST", cls.host),
+            language_model=language_model,
+        )
+
 
 def load() -> Settings:
-    """Settings from MASAR_* environment variables, with clear errors for bad values."""
-    env = os.environ
-    s = Settings()
-    for name, attr in (
-        ("MASAR_CONTENT_DIR", "content_dir"),
-        ("MASAR_CONFIG", "config_file"),
-        ("MASAR_LOCALES_DIR", "locales_dir"),
-        ("MASAR_BUILD_DIR", "build_dir"),
-        ("MASAR_DATA_DIR", "data_dir"),
-    ):
-        if env.get(name):
-            setattr(s, attr, Path(env[name]).expanduser().resolve())
-    s.enforce_review_expiry = _flag("MASAR_ENFORCE_REVIEW_EXPIRY", True)
-    s.log_message_text = _flag("MASAR_LOG_MESSAGE_TEXT", False)
-    s.user_key_secret = env.get("MASAR_USER_KEY_SECRET") or None
-    try:
-        s.retention_days = int(env.get("MASAR_RETENTION_DAYS", "30"))
-        s.port = int(env.get("MASAR_PORT", "8080"))
-    except ValueError as exc:
-        raise SystemExit(
-            f"masar: MASAR_RETENTION_DAYS and MASAR_PORT must be whole numbers ({exc})"
-        ) from None
-    if s.retention_days < 1:
-        raise SystemExit("masar: MASAR_RETENTION_DAYS must be at least 1")
-    s.tracker_store_url = env.get("MASAR_TRACKER_STORE_URL") or None
-    s.redis_url = env.get("MASAR_REDIS_URL") or None
-    s.telegram_token = env.get("MASAR_TELEGRAM_TOKEN") or None
-    s.telegram_api_url = env.get("MASAR_TELEGRAM_API_URL") or s.telegram_api_url
-    s.telegram_webhook_secret = env.get("MASAR_TELEGRAM_WEBHOOK_SECRET") or None
-    s.telegram_webhook_url = env.get("MASAR_TELEGRAM_WEBHOOK_URL") or None
-    for attr in (
-        "whatsapp_verify_token",
-        "whatsapp_app_secret",
-        "whatsapp_token",
-        "whatsapp_phone_number_id",
-        "messenger_verify_token",
-        "messenger_app_secret",
-        "messenger_page_token",
-    ):
-        setattr(s, attr, (env.get(f"MASAR_{attr.upper()}") or "").strip() or None)
-    s.graph_api_url = (env.get("MASAR_GRAPH_API_URL") or s.graph_api_url).rstrip("/")
-    s.staff_chat_id = (env.get("MASAR_STAFF_CHAT_ID") or "").strip() or None
-    if s.staff_chat_id and not s.staff_chat_id.lstrip("-").isdigit():
-        raise SystemExit(
-            "masar: MASAR_STAFF_CHAT_ID must be the staff group's numeric chat id, e.g. -1001234567890"
+    """Settings from this process's environment."""
+    return Settings.from_env(os.environ)
+
+
+@dataclass(frozen=True)
+class Process:
+    """What must be settled before any library loads (bot/__init__.py), and thread counts
+    for the embedding model, which Rasa builds without our settings."""
+
+    nlu_threads: str = "1"  # OpenMP threads for the embedding model
+    train_threads: int | None = None  # threads for embedding training examples; None: all cores
+    allow_jax: bool = False
+
+    @classmethod
+    def from_env(cls, env: Mapping[str, str] | None = None) -> Process:
+        env = os.environ if env is None else env
+        train = (env.get("MASAR_TRAIN_THREADS") or "").strip()
+        return cls(
+            nlu_threads=env.get("MASAR_NLU_THREADS", "1"),
+            train_threads=int(train) if train.isdigit() and int(train) > 0 else None,
+            allow_jax=env.get("MASAR_ALLOW_JAX") == "1",
         )
-    try:
-        s.handover_timeout_minutes = int(env.get("MASAR_HANDOVER_TIMEOUT_MINUTES", "10"))
-    except ValueError:
-        raise SystemExit(
-            "masar: MASAR_HANDOVER_TIMEOUT_MINUTES must be a whole number of minutes"
-        ) from None
-    if s.handover_timeout_minutes < 1:
-        raise SystemExit("masar: MASAR_HANDOVER_TIMEOUT_MINUTES must be at least 1")
-    s.host = env.get("MASAR_HOST", s.host)
-    for attr, kind in (
-        ("http_header_timeout", float),
-        ("http_body_timeout", float),
-        ("http_idle_timeout", float),
-        ("http_max_connections", int),
-        ("http_max_headers", int),
-        ("http_max_header_bytes", int),
-    ):
-        name = f"MASAR_{attr.upper()}"
-        try:
-            value = kind(env.get(name) or getattr(s, attr))
-        except ValueError:
-            value = 0
-        if not value > 0:
-            what = "a number of seconds" if kind is float else "a whole number"
-            raise SystemExit(f"masar: {name} must be {what} above 0")
-        setattr(s, attr, value)
-    if language.language_model() not in language.LANGUAGE_MODELS:
-        raise SystemExit(
-            "masar: MASAR_LANGUAGE_MODEL must be 'full' (default) or 'small' (less memory, "
-            "less accurate on short messages)"
-        )
-    return s

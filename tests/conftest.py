@@ -92,10 +92,7 @@ def pytest_configure(config):
 def settings(tmp_path_factory):
     from bot.settings import load
 
-    s = load()
-    s.data_dir = tmp_path_factory.mktemp("var")
-    s.user_key_secret = "test-secret"
-    return s
+    return load().replace(data_dir=tmp_path_factory.mktemp("var"), user_key_secret="test-secret")
 
 
 @pytest.fixture(scope="session")

@@ -7,7 +7,11 @@ Masar's WhatsApp and Messenger channels talk to it exactly as to graph.facebook.
 Every request is recorded so tests can assert on what the user would have seen, and checked
 against the platforms' documented limits (text length, number and length of buttons, list
 rows, quick replies): a message over a limit is refused with a Graph API error, as Meta would,
-so a test that breaks a limit fails. Failures (a 429, a 502) can be injected.
+so a test that breaks a limit fails. Failures (a 429, a 502) can be injected, and a user's
+24-hour customer-service window can be closed: free messages to them are then refused with
+the platforms' errors (WhatsApp 131047; Messenger code 10, subcode 2018278), except on
+Messenger a message tagged HUMAN_AGENT, if the test allows it (within 7 days, with Meta's
+permission).
 
 The other half plays Meta calling Masar: the JSON of a WhatsApp message, a button or list
 reply, a location, a voice note, a delivery status, or a Messenger message, quick reply,
@@ -144,6 +148,8 @@ class GraphEmulator:
         self.drops: dict[str, int] = {}  # edge -> how many next requests lose their connection
         self.dropped = 0
         self.delay = 0.0  # seconds before each /messages request is answered
+        self.closed: set[str] = set()  # users who last wrote more than 24 hours ago
+        self.human_agent: set[str] = set()  # ... whom a HUMAN_AGENT message may still reach
         self._ids = itertools.count(1)
         self._changed = asyncio.Event()
         self._runner: web.AppRunner | None = None
@@ -169,6 +175,13 @@ class GraphEmulator:
     def fail(self, edge: str, status: int, times: int = 1, code: int = 2) -> None:
         """The next `times` requests to `edge` ("messages") fail with `status` (429, 502...)."""
         self.failures.setdefault(edge, []).extend([(status, code)] * times)
+
+    def close_window(self, user: str, human_agent: bool = False) -> None:
+        """`user` last wrote more than 24 hours ago; with `human_agent`, less than 7 days ago
+        to a page Meta allows the HUMAN_AGENT tag."""
+        self.closed.add(user)
+        if human_agent:
+            self.human_agent.add(user)
 
     def drop(self, edge: str, times: int = 1) -> None:
         """The next `times` requests to `edge` lose their connection: no answer, not carried out."""
@@ -211,6 +224,17 @@ class GraphEmulator:
             return web.json_response({"result": "success"})
         if edge != "messages":
             return _error(404, "unknown path")
+        recipient = body.get("to") or (body.get("recipient") or {}).get("id")
+        if recipient in self.closed:
+            tagged = (
+                body.get("messaging_type") == "MESSAGE_TAG" and body.get("tag") == "HUMAN_AGENT"
+            )
+            if node != "me":
+                return _error(400, "Re-engagement message", 131047)
+            if not (tagged and recipient in self.human_agent):
+                return _error(
+                    400, "(#10) This message is sent outside of allowed window.", 10, 2018278
+                )
         problem = _messenger_problem(body) if node == "me" else _whatsapp_problem(body)
         if node != "me" and node != PHONE_NUMBER_ID:
             problem = "unknown phone number id"

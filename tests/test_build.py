@@ -70,7 +70,9 @@ def test_answer_edit_is_live_after_reload_and_failed_build_keeps_last_model(mini
         ),
         encoding="utf-8",
     )
-    mini.config_file = broken  # a real failing build: Rasa cannot find the component
+    engine.settings = mini.replace(
+        config_file=broken
+    )  # a real failing build: Rasa cannot find the component
     assert engine.reload() is False
     assert engine.model_path == model_before
     answer = asyncio.run(engine.handle(Incoming("u", "how do i apply for asylum", language="en")))
@@ -106,3 +108,20 @@ def test_expired_review_is_not_served_as_current(mini):
         "asylum_how_to_apply", Situation("en"), today=after_expiry
     )
     assert topic.translations["en"].answer in served[0].text
+
+
+def test_the_training_config_gives_the_embedding_cache_to_its_component(tmp_path):
+    """The cache reaches the Rasa component as a component option (not through the
+    environment); config.yml itself, which the fingerprint reads, is left as it is."""
+    import yaml
+
+    from bot.build import training_config
+    from bot.settings import ROOT
+
+    original = (ROOT / "config.yml").read_text(encoding="utf-8")
+    written = training_config(ROOT / "config.yml", tmp_path / "e.npz", tmp_path)
+    pipeline = yaml.safe_load(written.read_text(encoding="utf-8"))["pipeline"]
+    options = {c["name"].rsplit(".", 1)[-1]: c for c in pipeline}
+    assert options["SentenceEmbeddingFeaturizer"]["cache_file"] == str(tmp_path / "e.npz")
+    assert all("cache_file" not in c for n, c in options.items() if "Sentence" not in n)
+    assert (ROOT / "config.yml").read_text(encoding="utf-8") == original

@@ -7,7 +7,8 @@ from __future__ import annotations
 import re
 
 from bot.benchmarks.cost import NORMAL, report, stages, worst_inputs
-from bot.engine import MAX_TEXT, NLU_TEXT, clean_text
+from bot.engine import NLU_TEXT
+from bot.messages import MAX_TEXT, clean_text
 from bot.nlu.embeddings import MAX_CHARS
 from bot.safety.emergency import load_net
 from bot.safety.offers import load_checker

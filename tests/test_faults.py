@@ -25,6 +25,7 @@ from telegram_emulator import ROOT, BotApiEmulator, channel_settings, free_port
 from bot.answers import Situation
 from bot.channels.http import SECRET_HEADER, serve
 from bot.i18n import _
+from bot.masar import compose
 
 SECRET = "webhook-secret_0123456789abcdef"
 SINKING = "help our boat is sinking"
@@ -111,7 +112,7 @@ def test_an_emergency_is_answered_within_a_second_while_sqlite_is_locked(mini, t
                 port=port,
             )
             stop = asyncio.Event()
-            server = asyncio.create_task(serve(engine, run, stop))
+            server = asyncio.create_task(serve(compose(engine), run, stop))
             base, rest = (
                 f"http://127.0.0.1:{port}",
                 f"http://127.0.0.1:{port}/webhooks/rest/webhook",
@@ -252,7 +253,7 @@ def test_serve_connects_telegram_in_the_background_once_it_answers(mini):
                 port=port,
             )
             stop = asyncio.Event()
-            server = asyncio.create_task(serve(engine, run, stop, retry_every=1.0))
+            server = asyncio.create_task(serve(compose(engine), run, stop, retry_every=1.0))
             base = f"http://127.0.0.1:{port}"
             async with aiohttp.ClientSession() as http:
                 await wait_until_serving(http, base, server)
@@ -303,7 +304,7 @@ def test_rest_and_webhook_refuse_hostile_input_clearly(mini):
                 port=port,
             )
             stop = asyncio.Event()
-            server = asyncio.create_task(serve(engine, run, stop))
+            server = asyncio.create_task(serve(compose(engine), run, stop))
             base = f"http://127.0.0.1:{port}"
             rest = f"{base}/webhooks/rest/webhook"
             statuses = {}
@@ -480,7 +481,7 @@ def test_an_emergency_is_answered_within_a_second_while_postgresql_is_stopped(mi
             port = free_port()
             stop = asyncio.Event()
             serving = asyncio.create_task(
-                serve(engine, dataclasses.replace(settings, port=port), stop)
+                serve(compose(engine), dataclasses.replace(settings, port=port), stop)
             )
             base, rest = (
                 f"http://127.0.0.1:{port}",
@@ -558,7 +559,7 @@ def test_the_store_keeps_no_word_people_wrote_and_only_its_owner_can_read_it(min
         port = free_port()
         stop = asyncio.Event()
         run = dataclasses.replace(settings, data_dir=tmp_path, port=port)
-        server = asyncio.create_task(serve(engine, run, stop))
+        server = asyncio.create_task(serve(compose(engine), run, stop))
         base = f"http://127.0.0.1:{port}"
         async with aiohttp.ClientSession() as http:
             await wait_until_serving(http, base, server)

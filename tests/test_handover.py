@@ -6,8 +6,10 @@ emulator over real HTTP, answered by the real engine (a small content set, SQLit
 from __future__ import annotations
 
 import asyncio
-import contextlib
+import base64
 import dataclasses
+import hashlib
+import hmac
 import re
 import shutil
 import sqlite3
@@ -17,8 +19,9 @@ import pytest
 from telegram_emulator import MODEL_CACHE, ROOT, BotApiEmulator, buttons, channel_content
 
 from bot.channels.telegram import ALLOWED_UPDATES, TelegramChannel, build_application, run_polling
-from bot.handover import Case, Handover, card_text, seal, unseal
+from bot.handover import Case, Handover, SealBroken, card_text, seal, unseal
 from bot.i18n import FSI, LRM, PDI, RLM, _
+from bot.masar import compose
 from bot.privacy import user_key
 
 STAFF = -1001234567890
@@ -38,7 +41,7 @@ def plain(text: str) -> str:
 
 @pytest.fixture(scope="module")
 def desk(tmp_path_factory):
-    """(settings, engine): the channel tests' content plus the topics a handover touches."""
+    """(settings, masar): the channel tests' content plus the topics a handover touches."""
     from bot.engine import Engine
     from bot.logs import configure
     from bot.settings import Settings
@@ -59,7 +62,7 @@ def desk(tmp_path_factory):
         data_dir=tmp_path_factory.mktemp("handover-var"),
         user_key_secret="handover-test-secret",
     )
-    return settings, Engine.load(settings)
+    return settings, compose(Engine.load(settings))
 
 
 def staff_member() -> dict:
@@ -68,7 +71,7 @@ def staff_member() -> dict:
 
 def talk(desk, scenario, staff: int | None = STAFF):
     """Run `scenario(api)` while `masar telegram` (run_polling) polls the emulator."""
-    settings, engine = desk
+    settings, masar = desk
 
     async def main():
         async with BotApiEmulator() as api:
@@ -81,7 +84,7 @@ def talk(desk, scenario, staff: int | None = STAFF):
                 staff_chat_id=str(staff) if staff is not None else None,
             )
             stop = asyncio.Event()
-            polling = asyncio.create_task(run_polling(engine, run, stop))
+            polling = asyncio.create_task(run_polling(masar, run, stop))
             ready = asyncio.create_task(api.wait_for("deleteWebhook"))
             await asyncio.wait([polling, ready], return_when=asyncio.FIRST_COMPLETED)
             if polling.done():
@@ -97,13 +100,13 @@ def talk(desk, scenario, staff: int | None = STAFF):
     return asyncio.run(main())
 
 
-async def start_channel(api: BotApiEmulator, desk) -> tuple[TelegramChannel, object]:
+async def start_channel(api: BotApiEmulator, desk, masar=None) -> tuple[TelegramChannel, object]:
     """The channel as run_polling builds it, kept at hand so a test can call its periodic check."""
-    settings, engine = desk
+    settings, composed = desk
     api.group(STAFF, "Masar staff")
     run = dataclasses.replace(settings, telegram_token=api.token, telegram_api_url=api.api_url)
     application = build_application(run, polling=True)
-    channel = TelegramChannel(engine, application, staff_chat_id=str(STAFF), handover_minutes=10)
+    channel = TelegramChannel(masar or composed, application, staff_chat_id=str(STAFF))
     await application.initialize()
     await channel.setup()
     await application.start()
@@ -161,7 +164,7 @@ def case_id(card: dict) -> str:
 
 # -- the whole handover, as users and staff live it ------------------------------------------------
 def test_a_full_handover_over_telegram(desk):
-    _settings, engine = desk
+    _settings, masar = desk
     user = {
         **BotApiEmulator.user(7305551234, "en", first_name="Amira"),
         "username": "amira_k2026",
@@ -194,7 +197,7 @@ def test_a_full_handover_over_telegram(desk):
         assert ("Back to Masar", "/human_help stop") in buttons(opened)
         (card,) = await api.wait_for(chat_id=STAFF, since=mark)
         case = case_id(card)
-        key = user_key(engine.secret, "telegram", str(user["id"]))
+        key = user_key(masar.engine.secret, "telegram", str(user["id"]))
         assert f"User key: {key}" in card["text"]
         assert "Country: IT" in card["text"] and "Topic: sea_crossing_risks" in card["text"]
         summary = re.search(r"^Summary: (.*)$", card["text"], re.M).group(1)
@@ -265,10 +268,10 @@ def test_a_full_handover_over_telegram(desk):
         mark = api.mark()
         api.send_text(user, "how do i apply for asylum")
         (normal,) = await api.wait_for(chat_id=user["id"], since=mark)
-        expected = engine.content.topics["asylum_how_to_apply"].translation("en").answer
+        expected = masar.content.topics["asylum_how_to_apply"].translation("en").answer
         assert plain(expected)[:60] in plain(normal["text"])
         assert not api.sent(chat_id=STAFF, since=mark)
-        assert engine.handover.case(case) is None
+        assert masar.handover.case(case) is None
 
     api = talk(desk, scenario)
     for params in api.sent(chat_id=STAFF):
@@ -316,7 +319,7 @@ def test_staff_offline_when_no_staff_group_is_configured(desk):
 
 
 def test_an_emergency_during_a_case_gets_the_emergency_answer_first_and_reaches_staff(desk):
-    _settings, engine = desk
+    _settings, masar = desk
     user = BotApiEmulator.user(7305553456, "en")
     staff = staff_member()
 
@@ -346,13 +349,13 @@ def test_an_emergency_during_a_case_gets_the_emergency_answer_first_and_reaches_
         mark = api.mark()
         api.send_text(staff, f"/close {case.lower()}", chat=api.chats[STAFF])  # by id, any case
         await api.wait_for(chat_id=user["id"], since=mark)
-        assert engine.handover.case(case) is None
+        assert masar.handover.case(case) is None
 
     talk(desk, scenario)
 
 
 def test_a_trafficking_story_alerts_staff_without_personal_data_and_leads_to_a_case(desk):
-    _settings, _engine = desk
+    _settings, _masar = desk
     user = BotApiEmulator.user(7305554567, "en", first_name="Yonas")
 
     async def scenario(api: BotApiEmulator):
@@ -391,7 +394,7 @@ def test_a_trafficking_story_alerts_staff_without_personal_data_and_leads_to_a_c
 
 
 def test_no_answer_in_time_tells_the_user_staff_may_be_offline(desk):
-    _settings, engine = desk
+    _settings, masar = desk
     user = BotApiEmulator.user(7305555678, "en")
 
     async def main():
@@ -399,21 +402,23 @@ def test_no_answer_in_time_tells_the_user_staff_may_be_offline(desk):
             channel, application = await start_channel(api, desk)
             try:
                 card = await open_case(api, user)
-                case = engine.handover.case(case_id(card))
-                assert await channel.check_cases(now=case.opened + 60) == 0  # one minute: wait
+                case = masar.handover.case(case_id(card))
+                assert await masar.desk.check_cases(now=case.opened + 60) == 0  # one minute: wait
                 mark = api.mark()
-                assert await channel.check_cases(now=case.opened + 11 * 60) == 1  # past the timeout
+                assert (
+                    await masar.desk.check_cases(now=case.opened + 11 * 60) == 1
+                )  # past the timeout
                 (notice,) = await api.wait_for(chat_id=user["id"], since=mark)
                 assert notice["text"].startswith(_("en", "No staff member has answered yet;"))
                 assert ("Back to Masar", "/human_help stop") in buttons(notice)
                 (note,) = await api.wait_for(chat_id=STAFF, since=mark)
                 assert note["text"].startswith(f"Case {case.id}: no staff answer after 10 minutes")
-                assert await channel.check_cases(now=case.opened + 60 * 60) == 0  # told once
+                assert await masar.desk.check_cases(now=case.opened + 60 * 60) == 0  # told once
                 mark = api.mark()
                 api.send_text(user, "are you still there?")  # still relayed
                 (relayed,) = await api.wait_for(chat_id=STAFF, since=mark)
                 assert relayed["text"] == f"Case {case.id}: are you still there?"
-                await channel.close_case(case.id, None)
+                await masar.desk.close_case(case.id, None)
             finally:
                 await stop_channel(channel, application)
 
@@ -421,7 +426,7 @@ def test_no_answer_in_time_tells_the_user_staff_may_be_offline(desk):
 
 
 def test_open_cases_survive_a_restart_and_the_store_holds_no_chat_id(desk):
-    settings, engine = desk
+    settings, before = desk
     user = BotApiEmulator.user(7305556789, "en")
     staff = staff_member()
 
@@ -433,14 +438,14 @@ def test_open_cases_survive_a_restart_and_the_store_holds_no_chat_id(desk):
             finally:
                 await stop_channel(channel, application)
             case = case_id(card)
-            engine.handover = Handover(engine)  # the process restarts
+            masar = compose(before.engine)  # the process restarts
             with sqlite3.connect(settings.data_dir / "conversations.db") as con:
                 dump = "\n".join(str(row) for row in con.execute("SELECT * FROM events"))
             assert case in dump and str(user["id"]) not in dump
 
-            channel, application = await start_channel(api, desk)  # loads the open cases
+            channel, application = await start_channel(api, desk, masar)  # loads open cases
             try:
-                assert engine.handover.case(case) is not None
+                assert masar.handover.case(case) is not None
                 mark = api.mark()
                 api.send_text(user, "hello again")
                 (relayed,) = await api.wait_for(chat_id=STAFF, since=mark)
@@ -456,11 +461,11 @@ def test_open_cases_survive_a_restart_and_the_store_holds_no_chat_id(desk):
                 await api.wait_for(chat_id=user["id"], since=mark)
                 (note,) = await api.wait_for(chat_id=STAFF, since=mark)
                 assert note["text"] == f"Case {case} closed: the user deleted their conversation."
-                assert engine.handover.case(case) is None
+                assert masar.handover.case(case) is None
             finally:
                 await stop_channel(channel, application)
             with sqlite3.connect(settings.data_dir / "conversations.db") as con:
-                key = user_key(engine.secret, "telegram", str(user["id"]))
+                key = user_key(masar.engine.secret, "telegram", str(user["id"]))
                 assert (
                     con.execute(
                         "SELECT count(*) FROM events WHERE sender_id = ?", (key,)
@@ -494,8 +499,53 @@ def test_the_chat_address_is_sealed_and_opens_only_with_the_key():
         b"secret", "7305551234"
     )  # a fresh nonce each time
     assert unseal(b"secret", sealed) == "7305551234"
-    with contextlib.suppress(UnicodeDecodeError):
-        assert unseal(b"another secret", sealed) != "7305551234"
+    with pytest.raises(SealBroken):
+        unseal(b"another secret", sealed)
+
+
+def test_a_tampered_sealed_address_is_rejected():
+    sealed = seal(b"secret", "7305551234")
+    prefix, body = sealed[:3], base64.urlsafe_b64decode(sealed[3:])
+    for i in (0, 12, 15, len(body) - 1):  # the nonce, the ciphertext, the tag
+        changed = bytearray(body)
+        changed[i] ^= 0x01
+        with pytest.raises(SealBroken):
+            unseal(b"secret", prefix + base64.urlsafe_b64encode(bytes(changed)).decode())
+    with pytest.raises(SealBroken):  # cut short
+        unseal(b"secret", prefix + base64.urlsafe_b64encode(body[:-4]).decode())
+    record = Case("K7F3A", "k", "telegram", "7305551234", "en", "human_help", None, [], 1.0)
+    stored = record.record(b"secret")
+    stored["address"] = prefix + base64.urlsafe_b64encode(body[:-1] + b"x").decode()
+    assert Case.from_record("k", stored, b"secret") is None  # a broken case is not loaded
+
+
+def test_addresses_sealed_before_authenticated_encryption_still_open_and_are_sealed_anew():
+    """The keystream of earlier versions (HMAC-SHA256, no authentication), written out here
+    as it was, so cases open when the upgrade happens still reach their users."""
+    nonce, data = bytes(range(12)), b"7305551234"
+    stream = hmac.new(
+        b"secret", b"masar-case-address" + nonce + (0).to_bytes(4, "big"), hashlib.sha256
+    ).digest()
+    old = base64.urlsafe_b64encode(
+        nonce + bytes(a ^ b for a, b in zip(data, stream[:10], strict=True))
+    ).decode()
+    assert unseal(b"secret", old) == "7305551234"
+    case = Case.from_record(
+        "k",
+        {
+            "id": "K7F3A",
+            "channel": "telegram",
+            "address": old,
+            "language": "en",
+            "topic": "human_help",
+            "country": None,
+            "topics": [],
+            "opened": 1.0,
+        },
+        b"secret",
+    )
+    assert case is not None and case.address == "7305551234"
+    assert case.record(b"secret")["address"].startswith("v2:")  # sealed anew when saved
 
 
 def test_a_case_card_holds_the_summary_and_no_address():
@@ -523,13 +573,15 @@ def test_a_case_card_holds_the_summary_and_no_address():
 
 
 def test_overdue_cases_are_reported_once():
-    handover = Handover(engine=None)  # no store: saving is recorded, the clock is the point here
     saved = []
 
-    async def save(case):
-        saved.append(case.id)
+    class Recorder:  # no store: saving is recorded, the clock is the point here
+        secret = b"secret"
 
-    handover._save = save
+        async def save(self, case):
+            saved.append(case.id)
+
+    handover = Handover(None, cases=Recorder(), renderer=None, emergency=None)
     case = Case("K7F3A", "k", "telegram", "1", "en", "human_help", None, [], 1000.0)
     handover.cases[case.id] = case
 

@@ -436,7 +436,7 @@ def test_small_language_model_setting(monkeypatch):
     with pytest.raises(SystemExit, match="MASAR_LANGUAGE_MODEL"):
         settings.load()
     monkeypatch.setenv("MASAR_LANGUAGE_MODEL", "small")
-    settings.load()
+    language.use_model(settings.load().language_model)
     saved = dict(language._detectors)
     language._detectors.clear()
     try:
@@ -444,7 +444,9 @@ def test_small_language_model_setting(monkeypatch):
         assert detect("je voudrais demander l'asile en France, comment faire").language == "fr"
         assert language._low_accuracy_mode()
         monkeypatch.setenv("MASAR_LANGUAGE_MODEL", "full")
+        language.use_model(settings.load().language_model)
         assert not language._low_accuracy_mode()
     finally:
+        language.use_model("full")
         language._detectors.clear()
         language._detectors.update(saved)

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import asyncio
 import dataclasses
+import itertools
 import json
 import logging
 import sqlite3
@@ -45,6 +46,7 @@ from bot.channels.meta import (
     split_with_tail,
 )
 from bot.i18n import RLM, _, country_name
+from bot.masar import compose
 from bot.messages import Button, Reply
 from bot.privacy import user_key
 
@@ -187,6 +189,23 @@ class Records(logging.Handler):
         self.lines.append(f"{record.name} {record.getMessage()} {fields} {error}")
 
 
+def with_meta(settings, graph: GraphEmulator, port: int, **more):
+    """`settings` with WhatsApp and Messenger pointed at the Graph API emulator."""
+    return dataclasses.replace(
+        settings,
+        port=port,
+        graph_api_url=graph.api_url,
+        whatsapp_verify_token=WA_VERIFY,
+        whatsapp_app_secret=WA_SECRET,
+        whatsapp_token=WHATSAPP_TOKEN,
+        whatsapp_phone_number_id=PHONE_NUMBER_ID,
+        messenger_verify_token=MS_VERIFY,
+        messenger_app_secret=MS_SECRET,
+        messenger_page_token=PAGE_TOKEN,
+        **more,
+    )
+
+
 def serving(mini, scenario):
     """Run `scenario(graph, post, base)` while `serve()` runs with WhatsApp and Messenger
     pointed at the Graph API emulator; `post(route, payload, secret)` sends a signed webhook."""
@@ -195,20 +214,9 @@ def serving(mini, scenario):
     async def main():
         async with GraphEmulator() as graph:
             port = free_port()
-            run = dataclasses.replace(
-                settings,
-                port=port,
-                graph_api_url=graph.api_url,
-                whatsapp_verify_token=WA_VERIFY,
-                whatsapp_app_secret=WA_SECRET,
-                whatsapp_token=WHATSAPP_TOKEN,
-                whatsapp_phone_number_id=PHONE_NUMBER_ID,
-                messenger_verify_token=MS_VERIFY,
-                messenger_app_secret=MS_SECRET,
-                messenger_page_token=PAGE_TOKEN,
-            )
+            run = with_meta(settings, graph, port)
             stop = asyncio.Event()
-            server = asyncio.create_task(serve(engine, run, stop))
+            server = asyncio.create_task(serve(compose(engine), run, stop))
             base = f"http://127.0.0.1:{port}"
             async with aiohttp.ClientSession() as http:
                 for _attempt in range(600):  # until the server listens (bounded)
@@ -545,8 +553,8 @@ def test_the_webhook_is_answered_at_once_and_the_work_done_after(mini):
 
 
 def test_asking_for_a_person_on_whatsapp_is_answered_honestly_without_staff(mini):
-    """The staff desk is on Telegram and not yet connected to WhatsApp: no case is opened and
-    the user is told so, with the emergency numbers, instead of waiting for nobody."""
+    """Without a staff group no staff desk exists: no case is opened and the user is told so,
+    with the emergency numbers, instead of waiting for nobody."""
     user = "4915100000009"
 
     async def scenario(graph, post, http, base):
@@ -563,6 +571,115 @@ def test_asking_for_a_person_on_whatsapp_is_answered_honestly_without_staff(mini
         assert "112" in text
 
     serving(mini, scenario)
+
+
+def test_staff_answer_whatsapp_and_messenger_users_through_their_own_channel_within_the_window(
+    mini,
+):
+    """With a staff group (Telegram, by webhook), a WhatsApp or Messenger user who says yes gets
+    a case; a staff reply to the card reaches them on their own channel. Once the user's
+    24-hour window has closed, WhatsApp refuses free messages: nothing is sent and staff are
+    told why; Messenger takes a person's answer with the HUMAN_AGENT tag where Meta allows it."""
+    from telegram_emulator import BotApiEmulator
+
+    from bot.channels.http import SECRET_HEADER
+
+    settings, engine = mini
+    staff_group, secret = -1009876543210, "webhook-secret_staff_0123456789"
+    staff = BotApiEmulator.user(555000222, "en", first_name="Nadia")
+    number, psid = "4915100000042", "7012345678900042"
+    update_ids = itertools.count(1)
+
+    async def main():
+        async with GraphEmulator() as graph, BotApiEmulator() as api:
+            api.group(staff_group, "Masar staff")
+            port = free_port()
+            run = with_meta(
+                settings,
+                graph,
+                port,
+                telegram_token=api.token,
+                telegram_api_url=api.api_url,
+                telegram_webhook_secret=secret,
+                staff_chat_id=str(staff_group),
+            )
+            masar = compose(engine, run)
+            stop = asyncio.Event()
+            server = asyncio.create_task(serve(masar, run, stop))
+            base = f"http://127.0.0.1:{port}"
+            async with aiohttp.ClientSession() as http:
+                for _attempt in range(600):  # until the server listens and Telegram is connected
+                    if server.done():
+                        server.result()
+                    try:
+                        async with http.get(f"{base}/health") as response:
+                            if (await response.json())["telegram"] == "webhook":
+                                break
+                    except aiohttp.ClientConnectionError:
+                        pass
+                    await asyncio.sleep(0.05)
+
+                async def post(route: str, payload: dict) -> None:
+                    body, headers = signed(WA_SECRET if route == WA else MS_SECRET, payload)
+                    async with http.post(f"{base}{route}", data=body, headers=headers) as response:
+                        assert response.status == 200
+
+                async def staff_reply(text: str, card: dict) -> None:
+                    update = api.update_body(staff, api.chats[staff_group], text, reply_to=card)
+                    async with http.post(
+                        f"{base}/telegram/webhook",
+                        json={"update_id": next(update_ids), **update},
+                        headers={SECRET_HEADER: secret},
+                    ) as response:
+                        assert response.status == 200
+
+                async def open_case(route: str, payload: dict, user: str) -> dict:
+                    mark, staff_mark = graph.mark(), api.mark()
+                    await post(route, payload)
+                    await graph.wait_for(user, since=mark)
+                    (card,) = await api.wait_for(chat_id=staff_group, since=staff_mark)
+                    assert card["text"].startswith("Case ") and user not in card["text"]
+                    return next(
+                        m
+                        for m in api.messages.values()
+                        if m["chat"]["id"] == staff_group and m["text"] == card["text"]
+                    )
+
+                try:
+                    # WhatsApp: a case, a staff answer within the window, then none after it
+                    card = await open_case(WA, wa_text(number, "/human_help yes"), number)
+                    mark = graph.mark()
+                    await staff_reply("Hello, we can help with the papers.", card)
+                    (reply,) = await graph.wait_for(number, since=mark)
+                    assert whatsapp_text(reply) == _(
+                        "en", "Staff: {text}", text="Hello, we can help with the papers."
+                    )
+                    graph.close_window(number)
+                    mark, staff_mark = graph.mark(), api.mark()
+                    await staff_reply("Are you still there?", card)
+                    (note,) = await api.wait_for(chat_id=staff_group, since=staff_mark)
+                    assert (
+                        "more than 24 hours ago" in note["text"]
+                        and "nothing was sent" in (note["text"])
+                    )
+                    assert graph.sent(number, since=mark) == []
+
+                    # Messenger: after the window, a person's answer goes with HUMAN_AGENT
+                    card = await open_case(MS, ms_text(psid, "/human_help yes"), psid)
+                    graph.close_window(psid, human_agent=True)
+                    mark = graph.mark()
+                    await staff_reply("We are here for you.", card)
+                    (reply,) = await graph.wait_for(psid, since=mark)
+                    assert reply["message"]["text"] == _(
+                        "en", "Staff: {text}", text="We are here for you."
+                    )
+                    assert reply["messaging_type"] == "MESSAGE_TAG"
+                    assert reply["tag"] == "HUMAN_AGENT"
+                finally:
+                    stop.set()
+                    await server
+
+    asyncio.run(main())
 
 
 @pytest.mark.subprocess

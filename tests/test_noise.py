@@ -12,7 +12,7 @@ import pytest
 import yaml
 from hostile import ROOT, Generator
 
-from bot.engine import clean_text
+from bot.messages import clean_text
 
 CHAT = ROOT / "tests" / "data" / "chat"
 

@@ -27,6 +27,7 @@ from telegram_emulator import BotApiEmulator, channel_settings, free_port
 
 from bot.channels.http import serve
 from bot.channels.telegram import run_polling
+from bot.masar import compose
 
 USERS = 6
 QUESTION = "how do i apply for asylum"
@@ -62,7 +63,7 @@ def test_bot_api_faults_are_retried_and_no_reply_is_sent_twice(mini):
                 settings, telegram_token=api.token, telegram_api_url=api.api_url
             )
             stop = asyncio.Event()
-            polling = asyncio.create_task(run_polling(engine, run, stop))
+            polling = asyncio.create_task(run_polling(compose(engine), run, stop))
             await api.wait_for("deleteWebhook", timeout=60)
             api.drop("sendMessage", times=2)  # the connection is lost
             api.stall("sendMessage", 6.0)  # past python-telegram-bot's 5 s read timeout
@@ -117,7 +118,7 @@ def test_graph_api_faults_are_retried_and_no_reply_is_sent_twice(mini):
                 whatsapp_phone_number_id=PHONE_NUMBER_ID,
             )
             stop = asyncio.Event()
-            server = asyncio.create_task(serve(engine, run, stop))
+            server = asyncio.create_task(serve(compose(engine), run, stop))
             base = f"http://127.0.0.1:{port}"
             async with aiohttp.ClientSession() as http:
                 for _attempt in range(600):

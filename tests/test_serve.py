@@ -18,6 +18,7 @@ from telegram_emulator import ROOT, BotApiEmulator, buttons, channel_settings, f
 from bot.channels.http import SECRET_HEADER, JsonLines, check_settings, serve
 from bot.content.catalogue import LANGUAGES
 from bot.i18n import _
+from bot.masar import compose
 
 SECRET = "webhook-secret_0123456789abcdef"
 
@@ -53,7 +54,7 @@ def serving(mini, scenario, telegram: bool = True, **settings_changes):
             if not telegram:
                 run = dataclasses.replace(run, telegram_token=None, telegram_webhook_secret=None)
             stop = asyncio.Event()
-            server = asyncio.create_task(serve(engine, run, stop))
+            server = asyncio.create_task(serve(compose(engine), run, stop))
             base = f"http://127.0.0.1:{port}"
             async with aiohttp.ClientSession() as http:
                 for _attempt in range(600):  # until the server listens (bounded)
@@ -428,7 +429,7 @@ def test_health_says_starting_until_the_models_are_loaded(mini):
 
     async def main():
         ready = asyncio.Event()
-        runner = web.AppRunner(build_app(engine, ready=ready))
+        runner = web.AppRunner(build_app(compose(engine), ready=ready))
         await runner.setup()
         port = free_port()
         await web.TCPSite(runner, "127.0.0.1", port).start()

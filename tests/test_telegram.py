@@ -30,6 +30,7 @@ from bot.channels.telegram import (
 from bot.content.catalogue import LANGUAGES
 from bot.i18n import FSI, LRM, PDI, RLM, _, country_name
 from bot.locations import country_at
+from bot.masar import compose
 from bot.messages import Button
 from bot.privacy import user_key
 
@@ -173,7 +174,7 @@ def talk(mini, scenario):
                 settings, telegram_token=api.token, telegram_api_url=api.api_url
             )
             stop = asyncio.Event()
-            polling = asyncio.create_task(run_polling(engine, run, stop))
+            polling = asyncio.create_task(run_polling(compose(engine), run, stop))
             ready = asyncio.create_task(api.wait_for("deleteWebhook"))
             await asyncio.wait([polling, ready], return_when=asyncio.FIRST_COMPLETED)
             if polling.done():
@@ -505,7 +506,7 @@ def test_an_unreachable_bot_api_stops_the_start_with_one_clear_line(mini, fault)
             loop = asyncio.get_running_loop()
             started = loop.time()
             with pytest.raises(TelegramUnreachable) as stopped:
-                await run_polling(engine, run, asyncio.Event(), patience=3)
+                await run_polling(compose(engine), run, asyncio.Event(), patience=3)
             return loop.time() - started, str(stopped.value), api
 
     seconds, message, api = asyncio.run(main())

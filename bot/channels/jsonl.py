@@ -13,7 +13,7 @@ import re
 import sys
 from typing import IO
 
-from ..engine import Engine
+from ..masar import Masar
 from ..messages import Incoming
 
 _NOT_UTF8 = re.compile("[\udc80-\udcff]")
@@ -58,7 +58,7 @@ def answer_line(data: dict) -> str:
 
 
 async def run(
-    engine: Engine,
+    masar: Masar,
     stdin: IO[str] = sys.stdin,
     stdout: IO[str] = sys.stdout,
     stderr: IO[str] = sys.stderr,
@@ -74,7 +74,7 @@ async def run(
             print(f"masar ask: line {number}: {error}; line skipped", file=stderr, flush=True)
             continue
         try:
-            answer = await engine.handle(message)
+            answer = await masar.handle(message)
             line = answer_line(answer.to_json())
         except Exception as exc:  # the engine apologises for its own failures; this is a bug
             bad += 1

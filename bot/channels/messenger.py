@@ -23,7 +23,7 @@ from typing import Any
 
 import aiohttp
 
-from ..engine import Engine
+from ..masar import Masar
 from ..messages import Reply
 from ..settings import Settings
 from .meta import Event, GraphClient, GraphError, MetaChannel, chunks, fit, split_with_tail, usable
@@ -38,6 +38,7 @@ CARDS = 10  # elements of a generic template (carousel)
 CARD_BUTTONS = 3
 CARD_TITLE = 80
 GET_STARTED = "/start"
+HUMAN_AGENT = {"messaging_type": "MESSAGE_TAG", "tag": "HUMAN_AGENT"}  # a person, within 7 days
 
 
 def messages_for(reply: Reply) -> list[dict]:
@@ -134,20 +135,20 @@ class MessengerChannel(MetaChannel):
 
     def __init__(
         self,
-        engine: Engine,
+        masar: Masar,
         *,
         app_secret: str,
         verify_token: str,
         client: GraphClient,
         log_text: bool = False,
     ) -> None:
-        super().__init__(engine, app_secret, verify_token, log_text)
+        super().__init__(masar, app_secret, verify_token, log_text)
         self.client = client
 
     @classmethod
-    def from_settings(cls, engine: Engine, settings: Settings) -> MessengerChannel:
+    def from_settings(cls, masar: Masar, settings: Settings) -> MessengerChannel:
         return cls(
-            engine,
+            masar,
             app_secret=str(settings.messenger_app_secret),
             verify_token=str(settings.messenger_verify_token),
             client=GraphClient(
@@ -171,16 +172,24 @@ class MessengerChannel(MetaChannel):
     def events(self, data: dict) -> list[Event]:
         return parse(data)
 
-    async def send(self, user: str, replies: list[Reply], language: str) -> int:
+    async def send(
+        self, user: str, replies: list[Reply], language: str, from_staff: bool = False
+    ) -> int:
+        """A staff member's answer that Meta refuses as outside the 24-hour window is sent
+        again with the HUMAN_AGENT tag (allowed within 7 days of the user's last message, for
+        pages Meta gave that permission); if that is refused too, the refusal is raised."""
         sent = 0
+        kind: dict[str, str] = {"messaging_type": "RESPONSE"}
         for reply in replies:
             for message in messages_for(reply):
-                payload: dict[str, Any] = {
-                    "recipient": {"id": user},
-                    "messaging_type": "RESPONSE",
-                    "message": message,
-                }
-                await self.client.post("me/messages", payload)
+                payload: dict[str, Any] = {"recipient": {"id": user}, **kind, "message": message}
+                try:
+                    await self.client.post("me/messages", payload)
+                except GraphError as exc:
+                    if not (from_staff and exc.outside_window and kind != HUMAN_AGENT):
+                        raise
+                    kind = HUMAN_AGENT
+                    await self.client.post("me/messages", {**payload, **kind})
                 sent += 1
         return sent
 

@@ -16,12 +16,13 @@ engine, answer locations and media, log what an operator needs. The subclasses o
 wire format. Phone numbers and page-scoped ids go to the engine as the user id, which the
 engine stores only as a keyed hash; they are never logged.
 
-The human handover is not connected to these channels yet: they never join
-`engine.handover.staffed`, so a user who asks for a person is told honestly that no staff
-member can answer here. Before they may join, the staff desk (bot/channels/telegram.py) must
-deliver staff answers through the case's own channel (a case's address here is a phone
-number or a page-scoped id, not a Telegram chat), and report Meta's 24-hour window
-(`GraphError.outside_window`) to staff instead of sending.
+For the human handover each channel is also a `Delivery` (bot/handover/desk.py): staff
+answers reach the user through the case's own channel, at its address (a phone number or a
+page-scoped id). Meta allows free messages only within 24 hours of the user's last message;
+outside that window a staff answer is not sent (Messenger first tries the HUMAN_AGENT tag,
+which Meta allows for a person's answer within 7 days where the page has that permission)
+and staff are told. Without a staff group (`masar serve` with MASAR_STAFF_CHAT_ID and
+Telegram), a user who asks for a person is told honestly that no staff member can answer.
 """
 
 from __future__ import annotations
@@ -45,9 +46,10 @@ from aiohttp import web
 
 from .. import privacy
 from ..content.catalogue import LANGUAGES
-from ..engine import Engine
+from ..handover import NotDelivered
 from ..i18n import RLM, _, country_name
 from ..locations import country_at
+from ..masar import Masar
 from ..messages import Answer, Button, Incoming, Reply
 from ..settings import Settings
 from .telegram import split_message, telegram_length
@@ -284,12 +286,13 @@ class MetaChannel:
     webhook_object = ""  # the "object" Meta names in the webhook body
 
     def __init__(
-        self, engine: Engine, app_secret: str, verify_token: str, log_text: bool = False
+        self, masar: Masar, app_secret: str, verify_token: str, log_text: bool = False
     ) -> None:
-        self.engine = engine
+        self.masar = masar
         self.app_secret, self.verify_token = app_secret, verify_token
         self.log_text = log_text
         self.seen = SeenMessages()
+        masar.desk.reach(self.name, self)
         self._locks: weakref.WeakValueDictionary[str, asyncio.Lock] = weakref.WeakValueDictionary()
         self._work: set[asyncio.Task] = set()
 
@@ -297,8 +300,26 @@ class MetaChannel:
     def events(self, data: dict) -> list[Event]:
         raise NotImplementedError
 
-    async def send(self, user: str, replies: list[Reply], language: str) -> int:
+    async def send(
+        self, user: str, replies: list[Reply], language: str, from_staff: bool = False
+    ) -> int:
+        """Send replies to `user`; `from_staff` marks a staff member's answer (which may be
+        sent with a platform's human-agent tag outside the 24-hour window)."""
         raise NotImplementedError
+
+    async def deliver(
+        self, address: str, replies: list[Reply], *, language: str, from_staff: bool
+    ) -> None:
+        """The staff desk's way to the user (bot/handover/desk.py): staff answers and notices."""
+        try:
+            await self.send(address, replies, language, from_staff)
+        except GraphError as exc:
+            raise NotDelivered(
+                "outside the 24-hour window" if exc.outside_window else f"Graph API {exc.status}",
+                outside_window=exc.outside_window,
+            ) from exc
+        except (aiohttp.ClientError, asyncio.TimeoutError) as exc:
+            raise NotDelivered(type(exc).__name__) from exc
 
     async def start(self) -> None:
         """Called once when the server starts (e.g. Messenger's Get Started button)."""
@@ -397,14 +418,16 @@ class MetaChannel:
 
     async def language(self, user: str) -> str:
         """The conversation's language, as the engine knows it (a menu costs no model call)."""
-        return (await self.engine.handle(self.incoming(user, "/menu"))).language
+        return (await self.masar.handle(self.incoming(user, "/menu"))).language
 
     async def answer(self, user: str, text: str, kind: str) -> Answer:
         """Hand one message to the engine and send its replies back."""
         started = time.perf_counter()
-        answer = await self.engine.handle(self.incoming(user, text))
+        answer = await self.masar.handle(self.incoming(user, text))
         sent = await self.send(user, answer.replies, answer.language)
-        self.log(kind, answer.language, answer.topic, answer.emergency, sent, started, text)
+        logged = None if self.masar.relayed(answer) else text  # text for staff is never logged
+        self.log(kind, answer.language, answer.topic, answer.emergency, sent, started, logged)
+        await self.masar.delivered(answer)  # then staff are told, if there is a staff desk
         return answer
 
     async def on_location(self, user: str, latitude: float, longitude: float) -> None:
@@ -413,7 +436,7 @@ class MetaChannel:
         As on Telegram: the coordinates become a country at once and are forgotten; "Yes"
         sends "/country XX" back to the engine like any button. Nothing about it is stored.
         """
-        code = country_at(latitude, longitude, set(self.engine.content.countries))
+        code = country_at(latitude, longitude, set(self.masar.content.countries))
         if code is None:  # not a country of the directory: let the user choose one
             await self.answer(user, "/country", "location")
             return
@@ -433,7 +456,7 @@ class MetaChannel:
 
     async def on_media(self, user: str) -> None:
         """Voice notes, photos, stickers, files: a polite answer and the menu, never a dead end."""
-        menu = await self.engine.handle(self.incoming(user, "/menu"))
+        menu = await self.masar.handle(self.incoming(user, "/menu"))
         language = menu.language
         text = _(
             language,
@@ -519,7 +542,7 @@ def check_settings(settings: Settings) -> tuple[bool, bool]:
     return whatsapp_on, messenger_on
 
 
-def add_channels(app: web.Application, engine: Engine, settings: Settings) -> list[MetaChannel]:
+def add_channels(app: web.Application, masar: Masar, settings: Settings) -> list[MetaChannel]:
     """Add the WhatsApp and Messenger webhooks that are configured to `masar serve`'s app."""
     from .messenger import MessengerChannel
     from .whatsapp import WhatsAppChannel
@@ -529,9 +552,9 @@ def add_channels(app: web.Application, engine: Engine, settings: Settings) -> li
         privacy.hide_secret(getattr(settings, attr))
     channels: list[MetaChannel] = []
     if whatsapp_on:
-        channels.append(WhatsAppChannel.from_settings(engine, settings))
+        channels.append(WhatsAppChannel.from_settings(masar, settings))
     if messenger_on:
-        channels.append(MessengerChannel.from_settings(engine, settings))
+        channels.append(MessengerChannel.from_settings(masar, settings))
     for channel in channels:
         channel.add_routes(app)
         logger.info(

@@ -1,4 +1,4 @@
-"""Masar on Telegram (python-telegram-bot 22): updates in, the engine's answers out.
+"""Masar on Telegram (python-telegram-bot 22): updates in, Masar's answers out.
 
 The channel only translates. A message, a command or a button press becomes an `Incoming`
 for the engine, and every `Reply` becomes Telegram messages with an inline keyboard; what to
@@ -41,13 +41,14 @@ from telegram.ext import (
 
 from .. import privacy
 from ..content.catalogue import LANGUAGES
-from ..engine import Engine
-from ..handover import Case, staff_notes
-from ..i18n import RLM, _, country_name
+from ..handover import FromStaff, NotDelivered, RoomMessage
+from ..i18n import RLM, _, country_name, launch_language
 from ..language import warm_up
 from ..locations import country_at
 from ..logs import describe, error_fields
-from ..messages import Answer, Button, Incoming, Reply
+from ..masar import Masar
+from ..messages import Answer, Button, Incoming, Reply, clean_text
+from ..messages import command_of as split_command
 from ..settings import Settings
 
 logger = logging.getLogger(__name__)
@@ -72,9 +73,6 @@ COURTESY_CALLS = frozenset(
     }
 )
 STARTUP_PATIENCE = 60.0  # seconds to keep trying an unreachable Bot API before giving up
-CASE_IN_TEXT = re.compile(
-    r"\bCase:? ([A-Z2-9]{5})\b"
-)  # a case id in a card, relayed message or alert
 
 
 # -- Telegram's limits: pure functions ---------------------------------------------------------
@@ -171,8 +169,7 @@ def addressed_text(text: str, bot_username: str, replying_to_bot: bool) -> str |
 
 def command_of(text: str) -> str | None:
     """'forget' for '/forget' or '/forget@masar_bot'; None for text that is not a command."""
-    words = text[1:].split(maxsplit=1) if text.startswith("/") else []
-    return words[0].split("@", 1)[0].lower() if words else None
+    return split_command(clean_text(text))[0] or None
 
 
 def file_url(api_url: str) -> str:
@@ -285,25 +282,23 @@ def build_application(settings: Settings, *, polling: bool = True) -> Applicatio
 
 # -- the channel ------------------------------------------------------------------------------------
 class TelegramChannel:
-    """Connects an Application's handlers to the engine."""
+    """Connects an Application's handlers to Masar (bot/masar.py). For the human handover
+    it is also the staff room (the staff group, if configured) and the way staff answers
+    reach Telegram users (bot/handover/desk.py: `post`, `deliver`)."""
 
     def __init__(
         self,
-        engine: Engine,
+        masar: Masar,
         application: Application,
         log_text: bool = False,
         staff_chat_id: str | None = None,
-        handover_minutes: int | None = None,
     ) -> None:
-        self.engine = engine
+        self.masar = masar
         self.application = application
         self.log_text = log_text
-        # Human handover (bot/handover.py): the NGO staff group, if configured
-        staff = staff_chat_id or engine.settings.staff_chat_id
+        staff = staff_chat_id or masar.settings.staff_chat_id
         self.staff_chat = int(staff) if staff else None
-        self.handover_minutes = handover_minutes or engine.settings.handover_timeout_minutes
-        self._staff_messages: dict[int, str] = {}  # staff-group message id -> case id
-        self._watch: asyncio.Task | None = None
+        masar.desk.reach(CHANNEL, self)
         application.add_handler(CallbackQueryHandler(self.on_button))
         application.add_handler(MessageHandler(filters.TEXT, self.on_text))
         application.add_handler(MessageHandler(filters.LOCATION | filters.VENUE, self.on_location))
@@ -313,17 +308,10 @@ class TelegramChannel:
         application.add_error_handler(self.on_error)
 
     async def setup(self) -> None:
-        """Register the command menu, then the staff desk if there is one."""
+        """Register the command menu, then open the staff desk if there is a staff group."""
         await self.register_menus()
         if self.staff_chat is not None:
-            self.engine.handover.staffed.add(CHANNEL)
-            cases = await self.engine.handover.load()
-            self._watch = asyncio.create_task(self.watch_cases())
-            logger.info(
-                "handover: staff group configured, %d open cases",
-                cases,
-                extra={"masar": {"event": "handover", "open_cases": cases}},
-            )
+            await self.masar.desk.open(self)
 
     async def register_menus(self) -> bool:
         """The command menu in every launch language (and English as default).
@@ -349,10 +337,9 @@ class TelegramChannel:
         return True
 
     def stop(self) -> None:
-        """Stop watching cases; this process no longer has a staff desk."""
-        if self._watch is not None:
-            self._watch.cancel()
-        self.engine.handover.staffed.discard(CHANNEL)
+        """This process no longer has a staff desk."""
+        if self.staff_chat is not None:
+            self.masar.desk.stop()
 
     # handlers ------------------------------------------------------------------------------
     async def on_text(self, update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
@@ -412,7 +399,7 @@ class TelegramChannel:
         location = (message.location if message else None) or (venue.location if venue else None)
         if location is None:
             return
-        code = country_at(location.latitude, location.longitude, set(self.engine.content.countries))
+        code = country_at(location.latitude, location.longitude, set(self.masar.content.countries))
         language = await self._language(update)
         if code is None:  # not a country of the directory: let the user choose one
             await self.answer(update, "/country", "location")
@@ -440,17 +427,11 @@ class TelegramChannel:
     async def on_other(self, update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
         """Voice notes, photos, stickers, files: a polite answer and the menu, never a crash."""
         if self._from_staff(update):
-            if self._replying_to_bot(update, context):
-                await self._to_staff(
-                    "Only text messages are passed on to the user.",
-                    reply_to=update.effective_message.message_id
-                    if update.effective_message
-                    else None,
-                )
+            await self.on_staff(update, context)  # media: the desk says only text is passed on
             return
         if self._in_group(update) and not self._replying_to_bot(update, context):
             return
-        menu = await self.engine.handle(self._incoming(update, "/menu"))
+        menu = await self.masar.handle(self._incoming(update, "/menu"))
         language = menu.language
         text = _(
             language,
@@ -475,8 +456,7 @@ class TelegramChannel:
             and (not isinstance(error, NetworkError) or isinstance(error, BadRequest))
         ):  # after a network failure an apology would fail too
             user = update.effective_user
-            code = ((user.language_code if user else None) or "en").split("-")[0]
-            language = code if code in LANGUAGES else "en"
+            language = launch_language(user.language_code if user else None) or "en"
             with contextlib.suppress(TelegramError):
                 await context.bot.send_message(
                     update.effective_chat.id,
@@ -504,7 +484,7 @@ class TelegramChannel:
 
     async def _language(self, update: Update) -> str:
         """The conversation's language, as the engine knows it (a menu costs no model call)."""
-        return (await self.engine.handle(self._incoming(update, "/menu"))).language
+        return (await self.masar.handle(self._incoming(update, "/menu"))).language
 
     async def answer(self, update: Update, text: str, kind: str) -> Answer | None:
         """Hand one message to the engine and send its replies back."""
@@ -514,15 +494,14 @@ class TelegramChannel:
         typing = asyncio.create_task(self._typing(update))  # while the engine works
         incoming = self._incoming(update, text)
         try:
-            answer = await self.engine.handle(incoming)
+            answer = await self.masar.handle(incoming)
         finally:
             await typing  # "typing..." before the answer, never after it
         if command_of(text) == "forget":
             other = CHANNEL if incoming.channel == GROUP_CHANNEL else GROUP_CHANNEL
-            await self.engine.forget(other, incoming.user)  # everything, private and group
+            await self.masar.forget(other, incoming.user)  # everything, private and group
         sent = await self._send(update, answer.replies)
-        notes = staff_notes(answer)
-        relayed = any(note.kind == "relay" for note in notes)  # text for staff is never logged
+        relayed = self.masar.relayed(answer)  # text for staff is never logged
         self._log(
             kind,
             answer.language,
@@ -532,8 +511,7 @@ class TelegramChannel:
             started,
             text if self.log_text and not relayed else None,
         )
-        if notes and self.staff_chat is not None:
-            await self._tell_staff(update, notes)
+        await self.masar.delivered(answer)  # then staff are told, if there is a staff desk
         return answer
 
     async def _typing(self, update: Update) -> None:
@@ -575,7 +553,7 @@ class TelegramChannel:
                 sent += 1
         return sent
 
-    # human handover: the staff group ---------------------------------------------------------------
+    # the staff room and deliveries (bot/handover/desk.py decides, this only carries) ---------
     def _from_staff(self, update: Update) -> bool:
         return (
             self.staff_chat is not None
@@ -583,194 +561,58 @@ class TelegramChannel:
             and update.effective_chat.id == self.staff_chat
         )
 
-    async def _to_staff(self, text: str, reply_to: int | None = None, case_id: str | None = None):
-        """Post into the staff group; remember which case each message belongs to."""
-        quote = ReplyParameters(reply_to, allow_sending_without_reply=True) if reply_to else None
-        first = None
-        for part in split_message(text):
-            sent = await self.application.bot.send_message(
-                self.staff_chat, part, reply_parameters=quote, link_preview_options=NO_PREVIEW
-            )
-            first = first or sent
-            if case_id:
-                self._staff_messages[sent.message_id] = case_id
-        return first
-
-    async def _deliver(self, chat_id: int | str, replies: list[Reply]) -> int:
-        """Send replies to a user outside of an update (staff answers, closed or offline notices)."""
-        sent = 0
-        for reply in replies:
-            parts = split_message(reply.text)
-            for i, part in enumerate(parts):
-                markup = keyboard(reply.buttons) if i == len(parts) - 1 else None
-                await self.application.bot.send_message(
-                    int(chat_id), part, reply_markup=markup, link_preview_options=NO_PREVIEW
-                )
-                sent += 1
-        return sent
-
-    async def _tell_staff(self, update: Update, notes) -> None:
-        """Deliver the engine's notes for staff (card, relayed message, alert) after the user's replies."""
-        handover = self.engine.handover
-        for note in notes:
-            case = handover.case(note.case) if note.case else None
-            card = (
-                case.card
-                if case is not None and note.kind != "card"
-                else min(
-                    (m for m, c in self._staff_messages.items() if c == note.case), default=None
-                )
-            )
-            try:
-                sent = await self._to_staff(note.text, reply_to=card, case_id=note.case)
-            except TelegramError as exc:
-                logger.error(
-                    "handover: staff group unreachable (%s)",
-                    type(exc).__name__,
-                    extra={
-                        "masar": {"event": "error", "error": type(exc).__name__, "note": note.kind}
-                    },
-                )
-                if (
-                    note.kind == "card" and case is not None
-                ):  # staff will never see it: say so honestly
-                    await handover.close(case.id)
-                    await self._send(
-                        update, handover.offline_replies(case.language, case.country, waited=False)
-                    )
-                continue
-            if note.kind == "card" and sent is not None:
-                await handover.set_card(note.case, sent.message_id)
-            if note.kind == "closed":
-                self._forget_case(note.case)
-            logger.info(
-                "handover: %s for staff",
-                note.kind,
-                extra={"masar": {"event": "staff_note", "kind": note.kind, "case": note.case}},
-            )
-
-    def _case_replied_to(self, replied) -> Case | None:
-        """The open case a staff message replies to: by the message's id, or (after a restart)
-        by the case id in its text, if that message is not older than the case."""
-        if replied is None:
-            return None
-        handover = self.engine.handover
-        case = handover.case(self._staff_messages.get(replied.message_id, ""))
-        if case is None:
-            match = CASE_IN_TEXT.search(replied.text or "")
-            case = handover.case(match.group(1)) if match else None
-            if (
-                case is not None
-                and replied.date is not None
-                and replied.date.timestamp() < case.opened - 60
-            ):
-                return None  # an old message of an earlier case with the same id
-        return case
-
     async def on_staff(self, update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
-        """Staff answer a case by replying to its card or a relayed message; /close ends it.
-
-        Anything else in the staff group is staff talking among themselves: ignored. What
-        staff write is passed on, never logged."""
+        """A message in the staff group, for the staff desk: what was said, and which of
+        Masar's messages it replies to (nothing about who wrote it)."""
         message = update.effective_message
         if message is None:
             return
-        text = (message.text or "").strip()
         replied = message.reply_to_message if self._replying_to_bot(update, context) else None
-        command = command_of(text)
-        if command == "close":
-            given = text.split(maxsplit=1)[1].strip() if len(text.split(maxsplit=1)) > 1 else ""
-            await self.close_case(given or None, self._case_replied_to(replied), message.message_id)
-            return
-        if command is not None or replied is None:
-            return
-        case = self._case_replied_to(replied)
-        if case is None:
-            match = CASE_IN_TEXT.search(replied.text or "")
-            note = (
-                f"Case {match.group(1)} is closed; nothing was sent."
-                if match
-                else "This message belongs to no open case; nothing was sent."
+        await self.masar.desk.from_staff(
+            FromStaff(
+                message.message_id,
+                message.text if message.text is not None else None,
+                RoomMessage(
+                    replied.message_id,
+                    replied.text or "",
+                    replied.date.timestamp() if replied.date else None,
+                )
+                if replied is not None
+                else None,
             )
-            await self._to_staff(note, reply_to=message.message_id)
-            return
-        try:
-            await self._deliver(
-                case.address, [Reply(self.engine.handover.staff_message(case, text))]
-            )
-        except TelegramError as exc:
-            await self._to_staff(
-                f"Case {case.id}: the message could not be delivered ({type(exc).__name__}).",
-                reply_to=message.message_id,
-            )
-            return
-        await self.engine.handover.staff_answered(case.id)
-        logger.info(
-            "handover: staff answered", extra={"masar": {"event": "staff_answer", "case": case.id}}
         )
 
-    async def close_case(
-        self, given: str | None, replied: Case | None, reply_to: int | None = None
-    ) -> Case | None:
-        """/close <case> or /close as a reply: close it, tell the user, confirm to staff."""
-        handover = self.engine.handover
-        case_id = given or (replied.id if replied else None)
-        if not case_id:
-            await self._to_staff(
-                "Which case? Send /close followed by the case id, or reply /close to the case card.",
-                reply_to=reply_to,
-            )
-            return None
-        case = await handover.close(case_id)
-        if case is None:
-            await self._to_staff(f"There is no open case {case_id.upper()}.", reply_to=reply_to)
-            return None
-        self._forget_case(case.id)
+    async def post(self, text: str, reply_to: int | None = None) -> list[int]:
+        """The staff room: post into the staff group (long texts split); the messages' ids."""
+        if self.staff_chat is None:
+            raise NotDelivered("no staff group")
+        quote = ReplyParameters(reply_to, allow_sending_without_reply=True) if reply_to else None
+        posted = []
         try:
-            await self._deliver(case.address, handover.closed_replies(case))
-            told = "The user was told, and Masar answers them again."
+            for part in split_message(text):
+                sent = await self.application.bot.send_message(
+                    self.staff_chat, part, reply_parameters=quote, link_preview_options=NO_PREVIEW
+                )
+                posted.append(sent.message_id)
         except TelegramError as exc:
-            told = f"The user could not be told ({type(exc).__name__}); Masar answers them again."
-        await self._to_staff(f"Case {case.id} closed. {told}", reply_to=case.card)
-        return case
+            raise NotDelivered(type(exc).__name__) from exc
+        return posted
 
-    def _forget_case(self, case_id: str | None) -> None:
-        self._staff_messages = {m: c for m, c in self._staff_messages.items() if c != case_id}
-
-    async def check_cases(self, now: float | None = None) -> int:
-        """Tell users whose case no staff member answered in time that staff may be offline."""
-        handover = self.engine.handover
-        late = await handover.overdue(self.handover_minutes, now)
-        for case in late:
-            try:
-                await self._deliver(
-                    case.address, handover.offline_replies(case.language, case.country, waited=True)
-                )
-                await self._to_staff(
-                    f"Case {case.id}: no staff answer after {self.handover_minutes} minutes; "
-                    "the user was told staff may be offline. Their messages still arrive here.",
-                    reply_to=case.card,
-                )
-            except TelegramError as exc:
-                logger.error(
-                    "handover: offline notice failed (%s)",
-                    type(exc).__name__,
-                    extra={
-                        "masar": {"event": "error", "error": type(exc).__name__, "case": case.id}
-                    },
-                )
-        return len(late)
-
-    async def watch_cases(self, every: float = 60.0) -> None:
-        """The periodic task: every minute, cases waiting longer than the timeout."""
-        while True:
-            await asyncio.sleep(every)
-            try:
-                await self.check_cases()
-            except asyncio.CancelledError:
-                raise
-            except Exception as exc:
-                logger.error("handover: checking cases failed (%s)", type(exc).__name__)
+    async def deliver(
+        self, address: str, replies: list[Reply], *, language: str, from_staff: bool
+    ) -> None:
+        """Send replies to a user outside of an update (staff answers, closed or offline
+        notices); Telegram has no customer-service window."""
+        try:
+            for reply in replies:
+                parts = split_message(reply.text)
+                for i, part in enumerate(parts):
+                    markup = keyboard(reply.buttons) if i == len(parts) - 1 else None
+                    await self.application.bot.send_message(
+                        int(address), part, reply_markup=markup, link_preview_options=NO_PREVIEW
+                    )
+        except TelegramError as exc:
+            raise NotDelivered(type(exc).__name__) from exc
 
     def _log(
         self,
@@ -802,7 +644,7 @@ class TelegramChannel:
 
 # -- long polling: `masar telegram` -------------------------------------------------------------
 async def run_polling(
-    engine: Engine,
+    masar: Masar,
     settings: Settings,
     stop: asyncio.Event | None = None,
     retention_every: float = 3600.0,
@@ -816,13 +658,7 @@ async def run_polling(
     """
     stop = stop or _stop_on_signals()
     application = build_application(settings, polling=True)
-    channel = TelegramChannel(
-        engine,
-        application,
-        settings.log_message_text,
-        settings.staff_chat_id,
-        settings.handover_timeout_minutes,
-    )
+    channel = TelegramChannel(masar, application, settings.log_message_text, settings.staff_chat_id)
     updater = application.updater
     if updater is None:  # the builder always makes one unless told not to
         raise RuntimeError("the Telegram application has no updater for polling")
@@ -837,7 +673,9 @@ async def run_polling(
         await application.start()
         await updater.start_polling(poll_interval=0.0, timeout=10, allowed_updates=ALLOWED_UPDATES)
         retention = asyncio.create_task(
-            privacy.delete_old_conversations(engine.purge, settings.retention_days, retention_every)
+            privacy.delete_old_conversations(
+                masar.engine.purge, settings.retention_days, retention_every
+            )
         )
         logger.info(
             "Telegram: polling as @%s",

@@ -5,8 +5,8 @@ from __future__ import annotations
 import getpass
 import sys
 
-from ..engine import Engine
 from ..i18n import RTL
+from ..masar import Masar
 from ..messages import Answer, Incoming
 
 
@@ -23,13 +23,13 @@ def show(answer: Answer, out=sys.stdout) -> list[str]:
     return payloads
 
 
-async def run(engine: Engine, stdin=sys.stdin, out=sys.stdout) -> None:
+async def run(masar: Masar, stdin=sys.stdin, out=sys.stdout) -> None:
     user = getpass.getuser()
     print(
         "Masar — type a message, a button number, /language, /menu, /forget; Ctrl-D to quit.",
         file=out,
     )
-    payloads = show(await engine.handle(Incoming(user, "/start", channel="terminal")), out)
+    payloads = show(await masar.handle(Incoming(user, "/start", channel="terminal")), out)
     while True:
         print("\nyou> ", end="", file=out, flush=True)
         line = stdin.readline()
@@ -39,4 +39,4 @@ async def run(engine: Engine, stdin=sys.stdin, out=sys.stdout) -> None:
         text = line.strip()
         if text.isdigit() and 1 <= int(text) <= len(payloads):
             text = payloads[int(text) - 1]
-        payloads = show(await engine.handle(Incoming(user, text, channel="terminal")), out)
+        payloads = show(await masar.handle(Incoming(user, text, channel="terminal")), out)

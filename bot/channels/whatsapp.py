@@ -20,7 +20,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from ..engine import Engine
+from ..masar import Masar
 from ..messages import Reply
 from ..settings import Settings
 from .meta import (
@@ -164,7 +164,7 @@ class WhatsAppChannel(MetaChannel):
 
     def __init__(
         self,
-        engine: Engine,
+        masar: Masar,
         *,
         app_secret: str,
         verify_token: str,
@@ -172,13 +172,13 @@ class WhatsAppChannel(MetaChannel):
         client: GraphClient,
         log_text: bool = False,
     ) -> None:
-        super().__init__(engine, app_secret, verify_token, log_text)
+        super().__init__(masar, app_secret, verify_token, log_text)
         self.phone_number_id, self.client = phone_number_id, client
 
     @classmethod
-    def from_settings(cls, engine: Engine, settings: Settings) -> WhatsAppChannel:
+    def from_settings(cls, masar: Masar, settings: Settings) -> WhatsAppChannel:
         return cls(
-            engine,
+            masar,
             app_secret=str(settings.whatsapp_app_secret),
             verify_token=str(settings.whatsapp_verify_token),
             phone_number_id=str(settings.whatsapp_phone_number_id),
@@ -189,7 +189,11 @@ class WhatsAppChannel(MetaChannel):
     def events(self, data: dict) -> list[Event]:
         return parse(data, self.phone_number_id)
 
-    async def send(self, user: str, replies: list[Reply], language: str) -> int:
+    async def send(
+        self, user: str, replies: list[Reply], language: str, from_staff: bool = False
+    ) -> int:
+        """WhatsApp has no tag for a person's late answer: outside the 24-hour window only a
+        template may be sent, so Meta's refusal goes back to the staff desk."""
         sent = 0
         for reply in replies:
             for message in messages_for(reply, language):

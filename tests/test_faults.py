@@ -206,14 +206,16 @@ def test_masar_serve_answers_rest_and_health_while_telegram_is_unreachable(mini,
         base = f"http://127.0.0.1:{port}"
         try:
             async with aiohttp.ClientSession() as http:
-                for _attempt in range(1200):  # the normal start-up time: loading the model
+                for _attempt in range(1200):  # the normal start-up time: loading the models
                     assert process.returncode is None
                     try:
                         async with http.get(f"{base}/health") as response:
                             health = await response.json()
-                            break
+                            if health.get("status") != "starting":  # readiness: models warm
+                                break
                     except aiohttp.ClientConnectionError:
-                        await asyncio.sleep(0.1)
+                        pass
+                    await asyncio.sleep(0.1)
                 assert response.status == 200 and health["telegram"] == "connecting"
                 async with http.post(
                     f"{base}/webhooks/rest/webhook", json={"sender": "g1", "message": SINKING}

@@ -223,6 +223,27 @@ _TEXTING = frozenset(
 # en/fr/es/tr/so. Strong ones decide on their own.
 _ARABIZI_STRONG = frozenset(
     [
+        # Maghrebi and Gulf words frequent in chat ("chno", "triq", "khouya", "galli")
+        "chno",
+        "chnou",
+        "chnowa",
+        "chnu",
+        "triq",
+        "tri9",
+        "akhuy",
+        "akhoya",
+        "ahalna",
+        "qalli",
+        "galli",
+        "2alli",
+        "shoghol",
+        "shoghl",
+        "talbin",
+        "fidya",
+        "ensaniye",
+        "mamarat",
+        "foran",
+        "lel",
         "enta",
         "enti",
         "inti",

@@ -28,6 +28,7 @@ $(VENV)/.installed: pyproject.toml requirements.lock
 lock: $(VENV)/.installed
 	$(VENV)/bin/uv pip compile pyproject.toml --extra test --python-version 3.10 \
 	  --python-platform x86_64-unknown-linux-gnu --generate-hashes --custom-compile-command "make lock" --quiet -o requirements.lock
+	echo "# compiled from pyproject.toml with sha256 $$(sha256sum pyproject.toml | cut -c1-64)" >> requirements.lock
 
 setup: $(VENV)/.installed locales
 

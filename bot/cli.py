@@ -98,6 +98,12 @@ def cmd_serve(args, settings) -> int:
     return _run_server("masar serve", settings, http.serve)
 
 
+def cmd_console(args, settings) -> int:
+    from .console import users
+
+    return users.main(args.action, args.name, args.password_stdin, settings.data_dir)
+
+
 def cmd_train(args, settings) -> int:
     from .build import BuildError, train_model
     from .content.loader import load
@@ -217,6 +223,13 @@ def build_parser() -> argparse.ArgumentParser:
         "serve",
         help="HTTP server: Telegram, WhatsApp and Messenger webhooks, REST channel, /health",
     ).set_defaults(func=cmd_serve)
+    console = sub.add_parser("console", help="staff accounts of the web console (/console)")
+    console.add_argument("action", choices=["add-user", "remove-user", "list-users"])
+    console.add_argument("name", nargs="?", help="the staff member's login name")
+    console.add_argument(
+        "--password-stdin", action="store_true", help="add-user: read the password from stdin"
+    )
+    console.set_defaults(func=cmd_console)
     locales = sub.add_parser(
         "locales", help="interface translations: check them, or update them from the code"
     )

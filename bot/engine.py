@@ -47,6 +47,7 @@ from rasa.shared.core.events import ActionExecuted
 
 from . import build, privacy
 from .answers import EMERGENCY_TOPICS, Renderer, Situation, topic_button
+from .console import hook as console
 from .content.catalogue import LANGUAGES, TOPICS
 from .content.loader import load as load_content
 from .content.models import Content
@@ -429,6 +430,7 @@ class Engine:
                     [Button(b["title"], b["payload"]) for b in m.get("buttons") or []],
                 )
             )
+        console.heard(text, parse, meta, channel, topic)  # unanswered questions, for staff
         if not replies:  # content missing for this topic: never leave the user without an answer
             replies = [self.renderer.menu(meta.get("language") or "en")]
         return topic, float(intent.get("confidence") or 0.0), replies

@@ -15,6 +15,7 @@ know (after the user, never before).
 
 from __future__ import annotations
 
+from .console import hook as console
 from .content.models import Content
 from .engine import Engine
 from .handover import CaseStore, Handover, StaffDesk, staff_notes
@@ -44,9 +45,11 @@ class Masar:
     async def handle(self, message: Incoming) -> Answer:
         """Answer one message (by the bot or by staff); never raises."""
         try:
-            return await self.handover(message)
+            answer = await self.handover(message)
         except Exception as exc:  # the store or the model failed: say sorry, never an error
-            return self.engine.apology(message, exc)
+            answer = self.engine.apology(message, exc)
+        console.answered(message, answer)  # the console's daily counts, if it listens
+        return answer
 
     async def delivered(self, answer: Answer) -> None:
         """The user has their replies: now staff are told (case cards, relayed messages,

@@ -136,3 +136,46 @@ def mask_personal(text: str) -> str:
     for pattern, repl in _PERSONAL:
         text = pattern.sub(repl, text)
     return text
+
+
+# A name follows an introduction ("my name is", "je m'appelle", "اسمي" ...) in the launch
+# languages: the next one to three words are the name. Names said any other way are not found;
+# staff are told so next to the questions.
+_INTRODUCTION = re.compile(
+    r"(?i)(?<!\w)(my name is|my name's|i am called|i'm called|name:|"
+    r"je m'appelle|je m’appelle|mon nom est|me llamo|mi nombre es|"
+    r"اسمي|انا اسمي|أنا اسمي|إسمي|اسمى|ismi|esmi|smiti|ana ismi|"
+    r"adım|benim adım|ismim|mera naam|mera nam|میرا نام|نام من|اسم من|اسمم|زما نوم|"
+    r"мене звати|моє ім'я|моє ім’я|меня зовут|magacaygu waa|magacaygu|ስመይ|আমার নাম)"
+    r"\s*(?:is\s+|est\s+|es\s+|ist\s+|hai\s+|ہے\s+|است\s+|دی\s+|waa\s+|—\s*|-\s*|:\s*)?"
+    r"((?:[^\s\d.,;:!?،؛؟()\[\]]+)(?:\s+[^\s\d.,;:!?،؛؟()\[\]]+){0,2})"
+)
+# Passports, ID cards, residence permits and case numbers: letters with at least three digits,
+# or runs of five digits or more, e.g. "AB1234567", "L898902C3", "1234567".
+_DOCUMENT = re.compile(
+    r"(?<!\w)(?=(?:[\w-]*?\d){3})(?=[\w-]*[A-Za-z])[A-Za-z0-9-]{6,20}(?!\w)|\d{5,}"
+)
+_NAME_STOP = re.compile(
+    r"(?i)^(?:and|et|y|و|but|mais|pero|i|je|yo|ana|انا|أنا|من|men|ben|please|svp|from|de|"
+    r"من|الى|إلى|to|a|à|in|en|في|fi)$"
+)
+
+
+def _mask_name(match: re.Match) -> str:
+    words = match.group(2).split()
+    kept: list[str] = []
+    for word in words:
+        if kept and _NAME_STOP.match(word):
+            break
+        kept.append(word)
+    rest = " ".join(words[len(kept) :])
+    return f"{match.group(1)} [name]" + (f" {rest}" if rest else "")
+
+
+def mask_for_staff(text: str) -> str:
+    """A question as staff may read it in the console: phone numbers, e-mail addresses,
+    document numbers and names given in an introduction replaced by [number], [email],
+    [document] and [name]. Stricter than `mask_personal`, because people read it."""
+    text = mask_personal(text)
+    text = _INTRODUCTION.sub(_mask_name, text)
+    return _DOCUMENT.sub(lambda m: m.group(0) if m.group(0).startswith("[") else "[document]", text)

@@ -88,6 +88,11 @@ class Settings:
     staff_chat_id: str | None = None
     # Human handover: minutes without a staff answer before the user is told staff may be offline.
     handover_timeout_minutes: int = 10
+    # The staff console (bot/console/): its cookie only over HTTPS (set true behind a TLS proxy),
+    # how long a login lasts, and whether questions Masar could not answer are kept for staff.
+    console_secure_cookie: bool = False
+    console_session_hours: int = 8
+    console_questions: bool = True
     host: str = "127.0.0.1"
     port: int = 8080
     log_message_text: bool = False
@@ -191,6 +196,9 @@ class Settings:
             handover_timeout_minutes=_whole(
                 env, "MASAR_HANDOVER_TIMEOUT_MINUTES", 10, 1, " of minutes"
             ),
+            console_secure_cookie=_flag(env, "MASAR_CONSOLE_SECURE_COOKIE", False),
+            console_session_hours=_whole(env, "MASAR_CONSOLE_SESSION_HOURS", 8, 1, " of hours"),
+            console_questions=_flag(env, "MASAR_CONSOLE_QUESTIONS", True),
             host=env.get("MASAR_HOST", cls.host),
             language_model=language_model,
         )

@@ -9,6 +9,7 @@ One engine, several doors:
                            {"sender": "u1", "message": "hi"} -> [{"recipient_id", "text", "buttons"}]
 - GET/POST /whatsapp/webhook, /messenger/webhook  Meta's webhooks, when configured
                            (bot/channels/meta.py, whatsapp.py, messenger.py).
+- /console/...              the staff console (bot/console/), on once a staff account exists.
 - GET  /health             status, model fingerprint, content counts (for a load balancer):
                            503 while the conversation store fails, so a proxy sends people
                            to an instance that works.
@@ -38,6 +39,7 @@ from aiohttp import web
 from aiohttp.web_protocol import RequestPayloadError
 
 from .. import privacy
+from ..console import views as console
 from ..masar import Masar
 from ..messages import Incoming
 from ..settings import Settings
@@ -447,6 +449,7 @@ async def serve(
         ready,
     )
     meta.add_channels(app, masar, settings)  # WhatsApp and Messenger webhooks, if configured
+    console.add_to(app, masar, settings)  # the staff console, /console (bot/console/)
     runner = web.AppRunner(app, access_log=None, shutdown_timeout=5.0)
     await runner.setup()
     listening = await listen(runner, settings.host, settings.port, limits)

@@ -11,11 +11,13 @@ person. Messages typed into the console's own chat box are neither kept nor coun
 
 from __future__ import annotations
 
+import contextvars
 import datetime as dt
 from collections.abc import Mapping
 from typing import Any
 
 from .. import privacy
+from ..messages import clean_text
 from ..safety.render import OFFER_TOPICS
 from .store import ConsoleStore
 
@@ -40,8 +42,17 @@ def closest_topics(parse: dict, n: int = CLOSEST) -> list[tuple[str, float]]:
     return found[:n]
 
 
+# What Rasa made of the message being answered, from `heard()` to `answered()`: both run in the
+# same task (the engine is awaited by the layers), so each message sees only its own parse.
+_PARSE: contextvars.ContextVar[dict | None] = contextvars.ContextVar("console_parse", default=None)
+
+
 class Recorder:
-    """Listens to the engine and the layers (hook.py) and writes to the console's store."""
+    """Listens to the engine and the layers (hook.py) and writes to the console's store.
+
+    A question is kept from the final answer (`answered`), so that messages sent to the
+    fallback before Rasa (text with almost no word Masar knows) are kept too; the closest
+    topics come from the parse `heard` saw for the same message, when Rasa read it."""
 
     def __init__(self, store: ConsoleStore, collect_questions: bool = True) -> None:
         self.store = store
@@ -55,23 +66,15 @@ class Recorder:
         country = meta.get("country")
         if country:
             self.store.count(today(), [("country", str(country))])
-        if not self.collect_questions or not text or text.startswith("/"):
-            return  # buttons and commands are not questions
-        confidence = float((parse.get("intent") or {}).get("confidence") or 0.0)
-        if topic == "fallback" or confidence < UNSURE:
-            self.store.add_question(
-                today(),
-                privacy.mask_for_staff(text),
-                str(meta.get("language") or "und"),
-                round(confidence, 3),
-                closest_topics(parse),
-                "fallback" if topic == "fallback" else "unsure",
-            )
+        if text and not text.startswith("/"):  # buttons and commands are not questions
+            _PARSE.set(parse)
 
     def answered(self, message: Any, answer: Any) -> None:
+        parse, _ = _PARSE.get(), _PARSE.set(None)
         channel = str(getattr(message, "channel", "") or "unknown")
         if channel == OWN_CHANNEL:
             return
+        notes = getattr(answer, "staff", None) or []
         pairs = [
             ("messages", "all"),
             ("channel", channel),
@@ -84,10 +87,26 @@ class Recorder:
             pairs.append(("emergency", str(answer.topic)))
         if answer.topic in OFFER_TOPICS:
             pairs.append(("offer_check", str(answer.topic)))
-        for note in getattr(answer, "staff", None) or []:
-            if note.kind == "card":  # a new case for staff
-                pairs.append(("handover", "opened"))
+        pairs += [("handover", "opened") for note in notes if note.kind == "card"]
         self.store.count(today(), pairs)
+        text = clean_text(getattr(message, "text", ""))
+        unanswered = answer.topic == "fallback" or float(answer.confidence) < UNSURE
+        if (
+            self.collect_questions
+            and unanswered
+            and text
+            and not text.startswith("/")
+            and not answer.emergency
+            and not any(note.kind == "relay" for note in notes)  # staff read it already
+        ):
+            self.store.add_question(
+                today(),
+                privacy.mask_for_staff(text),
+                str(answer.language or "und"),
+                round(float(answer.confidence), 3),
+                closest_topics(parse) if parse else [],
+                "fallback" if answer.topic == "fallback" else "unsure",
+            )
 
     def purge(self, days: int) -> int:
         """Delete questions older than the retention period; counts hold no one's words."""

@@ -1,6 +1,6 @@
 """The console's routes, mounted under /console by `masar serve`.
 
-Every route sits in one sub-application whose middleware (`gate`) runs before any handler:
+Every route is wrapped in the same gate (`gated`), which runs before its handler:
 404 while no staff account exists; without a live session, a GET is sent to the login page
 and anything else is refused (403) before the handler runs; every POST needs the form's CSRF
 token. Only the login page and the login form itself are open. Answers are never cached and
@@ -12,11 +12,12 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import datetime as dt
+import functools
 import hashlib
 import logging
 import secrets
 from collections import defaultdict
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Awaitable, Callable
 from dataclasses import dataclass, field
 
 from aiohttp import web
@@ -46,7 +47,6 @@ HEADERS = {
     "Referrer-Policy": "no-referrer",
     "X-Frame-Options": "DENY",
 }
-PUBLIC = frozenset({"login_page", "login"})  # route names open without a session
 
 
 @dataclass
@@ -62,6 +62,7 @@ class Console:
 
 
 CONSOLE = web.AppKey("console", Console)
+Handler = Callable[[web.Request], Awaitable[web.StreamResponse]]
 
 
 def language_of(request: web.Request) -> str:
@@ -79,40 +80,46 @@ def _html(text: str, status: int = 200) -> web.Response:
     return web.Response(text=text, status=status, content_type="text/html", charset="utf-8")
 
 
-@web.middleware
-async def gate(request: web.Request, handler):
-    console = request.app[CONSOLE]
-    if not console.store.has_staff():
-        raise web.HTTPNotFound(text="Not found")
-    route = request.match_info.route
-    public = route.name in PUBLIC
-    staff = console.sessions.find(request.cookies.get(COOKIE))
-    if staff is None and not public:
-        if request.method in ("GET", "HEAD"):
-            raise web.HTTPSeeOther("/console/login")
-        raise web.HTTPForbidden(text="Log in first")
-    if request.method == "POST":
-        form = await request.post()
-        expected = request.cookies.get(LOGIN_COOKIE) if public else staff.csrf if staff else None
-        given = form.get("csrf")
-        if not same_token(given if isinstance(given, str) else None, expected):
-            raise web.HTTPForbidden(text="The form is out of date: open the page again")
-        request["form"] = form
-    request["staff"] = staff
-    request["language"] = language_of(request)
-    response = await handler(request)
-    response.headers.update(HEADERS)
-    if request.query.get("lang") in pages.LANGUAGES:
-        response.set_cookie(
-            LANGUAGE_COOKIE,
-            request["language"],
-            path="/console",
-            max_age=365 * 86400,
-            samesite="Strict",
-            httponly=True,
-            secure=console.settings.console_secure_cookie,
-        )
-    return response
+def gated(handler: Handler, public: bool = False) -> Handler:
+    """`handler` behind the console's gate (see the module's docstring); `public`: the login
+    page and form, open without a session."""
+
+    @functools.wraps(handler)
+    async def gate(request: web.Request) -> web.StreamResponse:
+        console = request.app[CONSOLE]
+        if not console.store.has_staff():
+            raise web.HTTPNotFound(text="Not found")
+        staff = console.sessions.find(request.cookies.get(COOKIE))
+        if staff is None and not public:
+            if request.method in ("GET", "HEAD"):
+                raise web.HTTPSeeOther("/console/login")
+            raise web.HTTPForbidden(text="Log in first")
+        if request.method == "POST":
+            form = await request.post()
+            expected = (
+                request.cookies.get(LOGIN_COOKIE) if public else staff.csrf if staff else None
+            )
+            given = form.get("csrf")
+            if not same_token(given if isinstance(given, str) else None, expected):
+                raise web.HTTPForbidden(text="The form is out of date: open the page again")
+            request["form"] = form
+        request["staff"] = staff
+        request["language"] = language_of(request)
+        response = await handler(request)
+        response.headers.update(HEADERS)
+        if request.query.get("lang") in pages.LANGUAGES:
+            response.set_cookie(
+                LANGUAGE_COOKIE,
+                request["language"],
+                path="/console",
+                max_age=365 * 86400,
+                samesite="Strict",
+                httponly=True,
+                secure=console.settings.console_secure_cookie,
+            )
+        return response
+
+    return gate
 
 
 def frame(request: web.Request, path: str) -> pages.Frame:
@@ -340,17 +347,20 @@ async def try_send(request: web.Request) -> web.Response:
 
 
 # -- mounting ------------------------------------------------------------------------------------
-def routes(sub: web.Application) -> None:
-    sub.router.add_get("/", home)
-    sub.router.add_get("/login", login_page, name="login_page")
-    sub.router.add_post("/login", login, name="login")
-    sub.router.add_post("/logout", logout)
-    sub.router.add_get("/questions", questions)
-    sub.router.add_post("/questions", act_on_questions)
-    sub.router.add_get("/reach", reach)
-    sub.router.add_get("/content", content)
-    sub.router.add_get("/try", try_page)
-    sub.router.add_post("/try", try_send)
+def routes(app: web.Application) -> None:
+    """Every console route, each behind the gate; only the login page and form are public."""
+    add = app.router.add_route
+    add("GET", "/console", gated(home))
+    add("GET", "/console/", gated(home))
+    add("GET", "/console/login", gated(login_page, public=True), name="console_login_page")
+    add("POST", "/console/login", gated(login, public=True), name="console_login")
+    add("POST", "/console/logout", gated(logout))
+    add("GET", "/console/questions", gated(questions))
+    add("POST", "/console/questions", gated(act_on_questions))
+    add("GET", "/console/reach", gated(reach))
+    add("GET", "/console/content", gated(content))
+    add("GET", "/console/try", gated(try_page))
+    add("POST", "/console/try", gated(try_send))
 
 
 async def delete_old_questions(recorder: Recorder, days: int, every: float = 3600.0) -> None:
@@ -379,10 +389,8 @@ def add_to(app: web.Application, masar: Masar, settings: Settings) -> Console:
         Sessions(store, settings.console_session_hours, settings.console_secure_cookie),
         Recorder(store, settings.console_questions),
     )
-    sub = web.Application(middlewares=[gate])
-    sub[CONSOLE] = console
-    routes(sub)
-    app.add_subapp("/console", sub)
+    app[CONSOLE] = console
+    routes(app)
 
     async def lifetime(_app: web.Application) -> AsyncIterator[None]:
         stop_listening = hook.listen(console.recorder)

@@ -12,7 +12,7 @@ export OPENBLAS_NUM_THREADS ?= 1
 export MKL_NUM_THREADS ?= 1
 export TF_CPP_MIN_LOG_LEVEL ?= 3
 
-.PHONY: setup chat test test-fast lint lock train check report locales clean
+.PHONY: setup chat test test-fast lint lock train check report locales browser clean
 
 # Installs exactly what requirements.lock says (every file checked against its hash), then
 # Masar itself without touching its dependencies. `make lock` refreshes the lock.
@@ -34,11 +34,23 @@ setup: $(VENV)/.installed locales
 
 # Compiled catalogs (.mo, not committed) are rebuilt only when their .po changed; quietly, so
 # `make chat` shows the bot and nothing else (pybabel still reports a broken catalog).
-CATALOGS := $(patsubst %.po,%.mo,$(wildcard locales/*/LC_MESSAGES/masar.po))
+CATALOGS := $(patsubst %.po,%.mo,$(wildcard locales/*/LC_MESSAGES/masar.po locales/*/LC_MESSAGES/console.po))
 locales: $(CATALOGS)
 
 locales/%/LC_MESSAGES/masar.mo: locales/%/LC_MESSAGES/masar.po $(VENV)/.installed
 	@$(VENV)/bin/pybabel -q compile --domain masar --locale $* --input-file $< --output-file $@
+
+# The staff console's own strings (bot/console/pages.py), in English, Arabic and French.
+locales/%/LC_MESSAGES/console.mo: locales/%/LC_MESSAGES/console.po $(VENV)/.installed
+	@$(VENV)/bin/pybabel -q compile --domain console --locale $* --input-file $< --output-file $@
+
+# The console's browser tests (tests/test_console_web.py) drive Debian's headless Chromium.
+# Installed here when missing and when running as root (CI containers); otherwise say how.
+browser:
+	@command -v chromium >/dev/null 2>&1 || { \
+	  if [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null 2>&1; then \
+	    apt-get install -y chromium chromium-driver || { apt-get update && apt-get install -y chromium chromium-driver; }; \
+	  else echo "chromium is missing: run 'sudo apt-get install -y chromium chromium-driver' for the browser tests" >&2; exit 1; fi; }
 
 chat: setup
 	@$(VENV)/bin/masar chat
@@ -52,8 +64,8 @@ check: setup
 report: setup
 	$(VENV)/bin/masar content report
 
-# Lint, format and types first (seconds), then every test.
-test: setup lint
+# Lint, format and types first (seconds), then every test (the browser tests need chromium).
+test: setup lint browser
 	$(VENV)/bin/python -m pytest
 
 # The daily loop: no model trained or loaded, no subprocess; well under a minute.

@@ -233,7 +233,7 @@ def questions(
         parts.append(
             f'<form class="card group" method="post" action="/console/questions">'
             f"{csrf_field(frame)}"
-            f"<h2>{esc(t(lang, '{count} similar questions', count=len(g.questions)))} · "
+            f"<h2>{esc(t(lang, 'Similar questions: {count}', count=len(g.questions)))} · "
             f"{esc(language_label(g.language, lang))}</h2>"
             f'<ul class="questions">{"".join(items)}</ul>'
             f'<label for="topic-{n}">{esc(t(lang, "Add the ticked questions as examples to the topic"))}</label>'
@@ -272,7 +272,7 @@ def _table(headers: list[str], rows: list[list[object]]) -> str:
 
 def reach(frame: Frame, data: Reach) -> str:
     lang = frame.language
-    rate = f"{100 * data.fallbacks / data.messages:.1f} %" if data.messages else "–"
+    rate = f"{100 * data.fallbacks / data.messages:.1f}%" if data.messages else "–"
     numbers = [
         (t(lang, "Messages"), data.messages),
         (t(lang, "Fallback rate"), rate),
@@ -283,14 +283,14 @@ def reach(frame: Frame, data: Reach) -> str:
     parts = [
         f'<p class="muted">{esc(t(lang, "The last {days} days. Counts per day only, never per person.", days=data.days))}</p>',
         '<div class="numbers">'
-        + "".join(f"<div><strong>{esc(v)}</strong>{esc(k)}</div>" for k, v in numbers)
+        + "".join(f"<div><strong><bdi>{esc(v)}</bdi></strong>{esc(k)}</div>" for k, v in numbers)
         + "</div>",
         f"<h2>{esc(t(lang, 'Messages per day'))}</h2>",
         f'<p class="muted">{esc(t(lang, "Red: the part that reached the fallback."))}</p>',
         charts.columns(data.per_day, t(lang, "Messages per day")),
         _table(
             [t(lang, "Day"), t(lang, "Messages"), t(lang, "Fallback")],
-            [list(row) for row in reversed(data.per_day)],
+            [list(row) for row in reversed(data.per_day) if row[1]],
         ),
     ]
     titles = {

@@ -28,6 +28,7 @@ ROOT = Path(__file__).resolve().parent.parent
 @pytest.fixture
 def store(tmp_path):
     found = ConsoleStore.in_dir(tmp_path)
+    found.add_staff("amina", "scrypt$x")  # the console is on
     yield found
     found.close()
 
@@ -94,6 +95,12 @@ def test_fallbacks_and_unsure_answers_are_kept_masked_and_without_who_asked(stor
         assert not {"user", "key", "user_key", "sender", "channel"} & set(cols)
     raw = store.path.read_bytes() + Path(f"{store.path}-wal").read_bytes()
     assert b"telegram-user-99" not in raw and b"333 123" not in raw
+
+
+def test_nothing_is_kept_or_counted_while_the_console_is_off(tmp_path):
+    store = ConsoleStore.in_dir(tmp_path)
+    Recorder(store).answered(Incoming("u", "pizza recipe", "rest"), answer("fallback", 0.0))
+    assert store.questions() == [] and store.counts(dt.date(2000, 1, 1)) == []
 
 
 def test_collection_can_be_turned_off(store):

@@ -2,8 +2,8 @@
 
 The engine calls `heard()` once it knows what Rasa made of a message (the masked text, the
 parse with its ranking of topics, the turn's language and country); Masar's layers call
-`answered()` with the final answer. Nothing is kept here: the console's recorder, started by
-`masar serve` when the console is on, listens and writes to its own store. With no listener
+`answered()` with the final answer. Nothing is kept here: the console's recorder
+(record.py), started by `masar serve`, listens and writes to its own store. With no listener
 (the terminal, `masar ask`, `masar test`) both calls cost nothing. A listener that fails is
 logged by type and never reaches the person who wrote.
 """

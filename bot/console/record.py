@@ -6,13 +6,15 @@ language, day, closest topics and confidence, and without anything that says who
 no user key, no channel, no time of day. MASAR_CONSOLE_QUESTIONS=off keeps none.
 
 Counts are per day and per value (a language, a topic, a country, a channel) and never per
-person. Messages typed into the console's own chat box are neither kept nor counted.
+person. Messages typed into the console's own chat box are neither kept nor counted, and
+nothing is kept or counted while the console is off (no staff account yet).
 """
 
 from __future__ import annotations
 
 import contextvars
 import datetime as dt
+import time
 from collections.abc import Mapping
 from typing import Any
 
@@ -24,6 +26,7 @@ from .store import ConsoleStore
 UNSURE = 0.5  # below this confidence an answered question is shown to staff too
 CLOSEST = 3  # topics shown next to a question
 OWN_CHANNEL = "console"  # the console's chat box
+STAFF_CHECK = 10.0  # seconds between checks that the console is on
 _NOT_TOPICS = {"nlu_fallback", "fallback", ""}
 
 
@@ -57,11 +60,20 @@ class Recorder:
     def __init__(self, store: ConsoleStore, collect_questions: bool = True) -> None:
         self.store = store
         self.collect_questions = collect_questions
+        self._checked = (-STAFF_CHECK, False)  # (when, whether a staff account existed)
+
+    def on(self) -> bool:
+        """Nothing is kept or counted while the console is off (no staff account): nobody
+        could read it. Asked of the store at most every STAFF_CHECK seconds."""
+        now = time.monotonic()
+        if now - self._checked[0] >= STAFF_CHECK:
+            self._checked = (now, self.store.has_staff())
+        return self._checked[1]
 
     def heard(
         self, text: str, parse: dict, meta: Mapping[str, Any], channel: str, topic: str
     ) -> None:
-        if channel == OWN_CHANNEL:
+        if channel == OWN_CHANNEL or not self.on():
             return
         country = meta.get("country")
         if country:
@@ -72,7 +84,7 @@ class Recorder:
     def answered(self, message: Any, answer: Any) -> None:
         parse, _ = _PARSE.get(), _PARSE.set(None)
         channel = str(getattr(message, "channel", "") or "unknown")
-        if channel == OWN_CHANNEL:
+        if channel == OWN_CHANNEL or not self.on():
             return
         notes = getattr(answer, "staff", None) or []
         pairs = [

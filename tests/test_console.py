@@ -91,6 +91,7 @@ def test_fallbacks_and_unsure_answers_are_kept_masked_and_without_who_asked(stor
     assert kept[1].topics == [("find_help", 0.2), ("asylum_basics", 0.1)]
     assert (kept[1].reason, kept[0].reason, kept[0].language) == ("fallback", "unsure", "fr")
     assert kept[0].topics == []  # no parse for this message: nothing borrowed from another
+    assert kept[1].confidence == 0.2  # of the nearest topic, not of the fallback
     for cols in store.column_names().values():
         assert not {"user", "key", "user_key", "sender", "channel"} & set(cols)
     raw = store.path.read_bytes() + Path(f"{store.path}-wal").read_bytes()

@@ -188,7 +188,7 @@ def login(frame: Frame, error: str = "") -> str:
 
 # -- unanswered questions -----------------------------------------------------------------------
 def _topic_options(topics: Iterable[str], chosen: str | None) -> str:
-    return "".join(
+    return '<option value="">–</option>' + "".join(
         f'<option value="{esc(x)}"{" selected" if x == chosen else ""}>{esc(x)}</option>'
         for x in topics
     )
@@ -237,7 +237,7 @@ def questions(
             f"{esc(language_label(g.language, lang))}</h2>"
             f'<ul class="questions">{"".join(items)}</ul>'
             f'<label for="topic-{n}">{esc(t(lang, "Add the ticked questions as examples to the topic"))}</label>'
-            f'<select id="topic-{n}" name="topic">{_topic_options(all_topics, best)}</select>'
+            f'<select id="topic-{n}" name="topic" required>{_topic_options(all_topics, best)}</select>'
             f'<button class="primary" type="submit" name="action" value="suggest">'
             f"{esc(t(lang, 'Suggest for review'))}</button> "
             f'<button class="quiet" type="submit" name="action" value="dismiss">'

@@ -111,13 +111,17 @@ class Recorder:
             and not answer.emergency
             and not any(note.kind == "relay" for note in notes)  # staff read it already
         ):
+            closest = closest_topics(parse) if parse else []
+            fallback = answer.topic == "fallback"
+            # for a fallback, how sure Rasa was of the nearest topic (not of the fallback)
+            confidence = (closest[0][1] if closest else 0.0) if fallback else answer.confidence
             self.store.add_question(
                 today(),
                 privacy.mask_for_staff(text),
                 str(answer.language or "und"),
-                round(float(answer.confidence), 3),
-                closest_topics(parse) if parse else [],
-                "fallback" if answer.topic == "fallback" else "unsure",
+                round(float(confidence), 3),
+                closest,
+                "fallback" if fallback else "unsure",
             )
 
     def purge(self, days: int) -> int:

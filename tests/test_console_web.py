@@ -194,6 +194,13 @@ def test_login_sets_a_strict_session_cookie_and_every_form_needs_its_csrf_token(
                 assert page.headers["Cache-Control"] == "no-store"
                 assert "script-src" not in page.headers["Content-Security-Policy"]
                 csrf = csrf_of(await page.text())
+            async with http.get(f"{base}/console/content?lang=fr") as page:
+                health = await page.text()
+                assert page.status == 200 and 'lang="fr"' in health
+                assert "Coverage per topic and language" in health  # masar content report's
+                assert "État du contenu" in health
+            async with http.get(f"{base}/console/", allow_redirects=False) as home:
+                assert home.headers["Location"] == "/console/questions"
             for form in ({}, {"csrf": "forged"}, {"csrf": csrf + "x"}):
                 for path in ("/console/questions", "/console/try", "/console/logout"):
                     async with http.post(

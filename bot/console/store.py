@@ -61,7 +61,8 @@ class ConsoleStore:
         self.path = path
         self._lock = threading.Lock()
         self._db = sqlite3.connect(str(path), check_same_thread=False, isolation_level=None)
-        self._db.execute("PRAGMA journal_mode=WAL")
+        # the default rollback journal, not WAL: a WAL file would outlive each write, with the
+        # process's umask instead of the 600 this file gets
         self._db.executescript(SCHEMA)
         path.chmod(0o600)
 

@@ -7,6 +7,8 @@ serve` all use, so a message takes the same path whatever door it came through. 
 the engine the way middleware wraps a handler: the human handover (bot/handover/) decides
 whether the bot or staff answer; the engine knows nothing of it. The outermost layer is the
 engine's apology: whatever fails, the user gets a short apology in their language.
+Every answer, the apology too, is then told to the staff console's counts (bot/console/hook.py),
+which listens only inside `masar serve`.
 
 A channel gets a `Masar`, hands it `Incoming` messages (`handle`), sends the answer's replies
 in its own wire format, then calls `delivered(answer)` so staff are told what they need to

@@ -15,7 +15,7 @@ import yaml
 
 from bot.console import auth, charts, grouping, passwords, suggest, users
 from bot.console.pages import LANGUAGES, Reach, t, translator
-from bot.console.record import UNSURE, Recorder, closest_topics
+from bot.console.record import UNSURE, Recorder, closest_topics, today
 from bot.console.store import ConsoleStore, Question
 from bot.console.views import reach_of
 from bot.messages import Answer, Incoming, Reply
@@ -126,12 +126,13 @@ def test_reach_adds_up_the_days_counts_never_people(store):
         Incoming("p", "help", "whatsapp"), answer("emergency_at_sea", 1.0, "ar", emergency=True)
     )
     recorder.heard("where", {}, {"country": "IT", "language": "ar"}, "telegram", "find_help")
-    store.count(dt.date.today() - dt.timedelta(days=40), [("messages", "all")])  # too old
+    store.count(today() - dt.timedelta(days=40), [("messages", "all")])  # too old
     data = reach_of(store, days=30)
     assert (data.messages, data.fallbacks, data.emergencies, data.offers) == (5, 1, 1, 1)
     assert data.by["language"] == [("ar", 3), ("en", 1), ("fa", 1)]
     assert data.by["channel"] == [("telegram", 4), ("whatsapp", 1)]
     assert data.by["country"] == [("IT", 1)]
+    assert data.daily["language"][today().isoformat()] == {"ar": 3, "en": 1, "fa": 1}
     assert data.per_day[-1][1:] == (5, 1) and len(data.per_day) == 30
     kinds = {row[1] for row in store.counts(dt.date(2000, 1, 1))}
     assert kinds <= {
@@ -148,9 +149,9 @@ def test_reach_adds_up_the_days_counts_never_people(store):
 
 
 def test_old_questions_are_deleted_after_the_retention_period(store):
-    old = dt.date.today() - dt.timedelta(days=31)
+    old = today() - dt.timedelta(days=31)
     store.add_question(old, "old", "en", 0.1, [], "fallback")
-    store.add_question(dt.date.today(), "new", "en", 0.1, [], "fallback")
+    store.add_question(today(), "new", "en", 0.1, [], "fallback")
     assert Recorder(store).purge(30) == 1
     assert [q.text for q in store.questions()] == ["new"]
 

@@ -13,7 +13,7 @@ import functools
 import html
 import io
 from collections.abc import Iterable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 
 from babel import Locale
@@ -260,6 +260,7 @@ class Reach:
     handovers: int
     per_day: list[tuple[str, int, int]]  # (day, messages, fallbacks)
     by: dict[str, list[tuple[str, int]]]  # kind -> [(value, n)], largest first
+    daily: dict[str, dict[str, dict[str, int]]] = field(default_factory=dict)  # kind, day, value
 
 
 def _table(headers: list[str], rows: list[list[object]]) -> str:
@@ -308,6 +309,19 @@ def reach(frame: Frame, data: Reach) -> str:
         shown = rows[:15]
         parts.append(charts.bars(shown, title))
         parts.append(_table([title, t(lang, "Messages")], [list(r) for r in rows]))
+        days = data.daily.get(kind) or {}
+        values = [value for value, _n in shown]
+        parts.append(
+            f"<details><summary>{esc(t(lang, 'Per day'))}</summary>"
+            + _table(
+                [t(lang, "Day"), *values],
+                [
+                    [day, *(days[day].get(v, 0) for v in values)]
+                    for day in sorted(days, reverse=True)
+                ],
+            )
+            + "</details>"
+        )
     return page(frame, t(lang, "Reach"), "".join(parts))
 
 

@@ -248,8 +248,10 @@ def reach_of(store: ConsoleStore, days: int = REACH_DAYS) -> pages.Reach:
     per_day: dict[str, list[int]] = {
         (first + dt.timedelta(days=i)).isoformat(): [0, 0] for i in range(days)
     }
+    daily: dict[str, dict[str, dict[str, int]]] = defaultdict(lambda: defaultdict(dict))
     for day, kind, value, n in store.counts(first):
         totals[kind][value] += n
+        daily[kind][day][value] = n
         if kind == "messages" and day in per_day:
             per_day[day][0] += n
         if kind == "fallback" and day in per_day:
@@ -267,6 +269,7 @@ def reach_of(store: ConsoleStore, days: int = REACH_DAYS) -> pages.Reach:
         handovers=sum(totals["handover"].values()),
         per_day=[(d, m, f) for d, (m, f) in per_day.items()],
         by=by,
+        daily={kind: dict(daily[kind]) for kind in by},
     )
 
 

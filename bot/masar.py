@@ -59,8 +59,10 @@ class Masar:
         operator asked for message text in the logs."""
         return any(note.kind == "relay" for note in staff_notes(answer))
 
-    async def forget(self, channel: str, user: str) -> None:
-        await self.engine.forget(channel, user)
+    def sorry(self, message: Incoming) -> Answer:
+        """The apology a channel sends when its platform refused or failed an answer (the
+        channel logs the failure): the same words, language and button as the engine's."""
+        return self.engine.sorry(message)
 
 
 def compose(engine: Engine, settings: Settings | None = None) -> Masar:

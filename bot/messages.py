@@ -88,7 +88,7 @@ class Answer:
     """The engine's answer to one message."""
 
     user: str
-    text: str
+    said: str  # what the user wrote (cleaned), or the button's payload; "" for a photo
     language: str
     topic: str
     confidence: float
@@ -96,6 +96,7 @@ class Answer:
     emergency: bool = False
 
     def to_json(self) -> dict:
+        """`masar ask`'s output line: the input's "user" and "text", then the answer."""
         data = asdict(self)
         data.pop("emergency")
-        return data
+        return {"user": data.pop("user"), "text": data.pop("said"), **data}

@@ -41,7 +41,7 @@ from aiohttp import web
 from aiohttp.web_protocol import RequestPayloadError
 
 from .. import privacy
-from ..masar import Masar
+from ..masar import Masar, reload_on_hangup
 from ..messages import Incoming, Location
 from ..settings import Settings
 from . import meta
@@ -451,12 +451,15 @@ async def serve(
     retention_every: float = 3600.0,
     retry_every: float = RETRY_EVERY,
 ) -> None:
-    """Run the HTTP server (and the Telegram webhook if configured) until `stop` or a signal."""
+    """Run the HTTP server (and the Telegram webhook if configured) until `stop` or a signal
+    (SIGINT, SIGTERM; SIGHUP reloads content and model)."""
     from .telegram import TelegramChannel, _stop_on_signals, build_application
 
     check_settings(settings)
     hide_configured_secrets(settings)
-    stop = stop or _stop_on_signals()
+    if stop is None:  # a process of its own: signals stop it, SIGHUP reloads
+        stop = _stop_on_signals()
+        reload_on_hangup(masar)
     application = channel = None
     if settings.telegram_token:
         application = build_application(settings, polling=False)

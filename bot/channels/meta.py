@@ -291,7 +291,7 @@ class MetaChannel:
         self.app_secret, self.verify_token = app_secret, verify_token
         self.log_text = log_text
         self.seen = SeenMessages()
-        masar.desk.reach(self.name, self)
+        masar.reach(self.name, self)
         self._locks: weakref.WeakValueDictionary[str, asyncio.Lock] = weakref.WeakValueDictionary()
         self._work: set[asyncio.Task] = set()
 

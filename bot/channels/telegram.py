@@ -45,7 +45,7 @@ from ..handover import FromStaff, NotDelivered, RoomMessage
 from ..i18n import RLM, _
 from ..language import warm_up
 from ..logs import describe, error_fields
-from ..masar import Masar
+from ..masar import Masar, reload_on_hangup
 from ..messages import Answer, Button, Incoming, Location, Reply, clean_text
 from ..messages import command_of as split_command
 from ..settings import Settings
@@ -297,7 +297,7 @@ class TelegramChannel:
         self.log_text = log_text
         staff = staff_chat_id or masar.settings.staff_chat_id
         self.staff_chat = int(staff) if staff else None
-        masar.desk.reach(CHANNEL, self)
+        masar.reach(CHANNEL, self)
         application.add_handler(CallbackQueryHandler(self.on_button))
         application.add_handler(MessageHandler(filters.TEXT, self.on_text))
         application.add_handler(MessageHandler(filters.LOCATION | filters.VENUE, self.on_location))
@@ -310,7 +310,7 @@ class TelegramChannel:
         """Register the command menu, then open the staff desk if there is a staff group."""
         await self.register_menus()
         if self.staff_chat is not None:
-            await self.masar.desk.open(self)
+            await self.masar.open_desk(self)
 
     async def register_menus(self) -> bool:
         """The command menu in every launch language (and English as default).
@@ -338,7 +338,7 @@ class TelegramChannel:
     def stop(self) -> None:
         """This process no longer has a staff desk."""
         if self.staff_chat is not None:
-            self.masar.desk.stop()
+            self.masar.close_desk()
 
     # handlers ------------------------------------------------------------------------------
     async def on_text(self, update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
@@ -523,7 +523,7 @@ class TelegramChannel:
         if message is None:
             return
         replied = message.reply_to_message if self._replying_to_bot(update, context) else None
-        await self.masar.desk.from_staff(
+        await self.masar.from_staff(
             FromStaff(
                 message.message_id,
                 message.text if message.text is not None else None,
@@ -605,13 +605,16 @@ async def run_polling(
     retention_every: float = 3600.0,
     patience: float = STARTUP_PATIENCE,
 ) -> None:
-    """Answer Telegram by long polling until `stop` is set (or SIGINT/SIGTERM).
+    """Answer Telegram by long polling until `stop` is set (or SIGINT/SIGTERM; SIGHUP
+    reloads content and model).
 
     For a laptop or a small NGO: no public address, no HTTPS certificate. The retention
     job runs alongside, as in `masar serve`. Only a wrong token or a Bot API unreachable for
     `patience` seconds stops the start; a failing command menu does not.
     """
-    stop = stop or _stop_on_signals()
+    if stop is None:  # a process of its own: signals stop it, SIGHUP reloads
+        stop = _stop_on_signals()
+        reload_on_hangup(masar)
     application = build_application(settings, polling=True)
     channel = TelegramChannel(masar, application, settings.log_message_text, settings.staff_chat_id)
     updater = application.updater

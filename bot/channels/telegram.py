@@ -46,8 +46,7 @@ from ..i18n import RLM, _
 from ..language import warm_up
 from ..logs import describe, error_fields
 from ..masar import Masar, reload_on_hangup
-from ..messages import Answer, Button, Incoming, Location, Reply, clean_text
-from ..messages import command_of as split_command
+from ..messages import Answer, Button, Incoming, Location, Reply
 from ..settings import Settings
 
 logger = logging.getLogger(__name__)
@@ -164,11 +163,6 @@ def addressed_text(text: str, bot_username: str, replying_to_bot: bool) -> str |
     if bot_username and mention in text.casefold():
         return re.sub(re.escape(f"@{bot_username}"), " ", text, flags=re.IGNORECASE).strip()
     return text if replying_to_bot else None
-
-
-def command_of(text: str) -> str | None:
-    """'forget' for '/forget' or '/forget@masar_bot'; None for text that is not a command."""
-    return split_command(clean_text(text))[0] or None
 
 
 def file_url(api_url: str) -> str:

@@ -234,6 +234,33 @@ def test_messenger_quick_replies_and_images_are_carried():
     on_meta(scenario)
 
 
+def test_rest_carries_locations_and_media_from_the_metadata():
+    from bot.channels.http import build_app
+
+    async def main():
+        engine = Counter()
+        runner = web.AppRunner(build_app(Masar.around(engine, Settings())))
+        await runner.setup()
+        port = free_port()
+        await web.TCPSite(runner, "127.0.0.1", port).start()
+        url = f"http://127.0.0.1:{port}/webhooks/rest/webhook"
+        places = [{"latitude": 41.9, "longitude": 12.5}, {"latitude": "41.9"}, {"latitude": 95}]
+        try:
+            async with aiohttp.ClientSession() as http:
+                for metadata in [*({"location": p} for p in places), {"media": True}]:
+                    message = {"sender": "g1", "message": "", "metadata": metadata}
+                    async with http.post(url, json=message) as response:
+                        assert response.status == 200
+        finally:
+            await runner.cleanup()
+        rome, text, nowhere, photo = engine.heard
+        assert rome.location == Location(41.9, 12.5) and rome.channel == "rest"
+        assert text.location is None and nowhere.location is None  # not a place: plain text
+        assert photo.media and not rome.media
+
+    asyncio.run(main())
+
+
 def test_the_seam_needs_no_model():
     """The fake engine is a plain function: no model, no store, nothing trained."""
     settings = Settings()

@@ -31,6 +31,7 @@ from .engine import Engine
 from .handover import CaseStore, Delivery, FromStaff, Handover, StaffDesk, StaffRoom, staff_notes
 from .handover.layer import Handler
 from .i18n import _, launch_language
+from .logs import describe
 from .messages import Answer, Incoming, Reply
 from .settings import Settings
 
@@ -38,7 +39,12 @@ logger = logging.getLogger(__name__)
 
 
 class Masar:
-    """The engine wrapped in its layers; `handle()` is safe to call from any channel."""
+    """The engine wrapped in its layers; `handle()` is safe to call from any channel.
+
+    Its parts: `handle`, the outermost layer (from `compose()`: the handover around the
+    engine's answer); `sorry`, the apology for a message that could not be answered; and,
+    when composed around the engine, the engine itself and the handover with its staff desk.
+    """
 
     def __init__(
         self,
@@ -84,7 +90,8 @@ class Masar:
             return await self.next(message)
         except Exception as exc:  # the store or the model failed: say sorry, never an error
             if self._engine is not None:
-                return self._engine.apology(message, exc)
+                return self._engine.apology(message, exc)  # logged there
+            logger.error("could not answer: %s", describe(exc))
             return self._sorry(message)
 
     def sorry(self, message: Incoming) -> Answer:

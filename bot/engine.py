@@ -45,7 +45,7 @@ from rasa.core.channels.channel import CollectingOutputChannel, UserMessage
 from rasa.core.nlg.generator import NaturalLanguageGenerator
 from rasa.shared.core.events import ActionExecuted
 
-from . import build, privacy
+from . import build, dialogue, privacy
 from .answers import EMERGENCY_TOPICS, Renderer, Situation, topic_button
 from .console import hook as console
 from .content.catalogue import LANGUAGES, TOPICS
@@ -451,6 +451,11 @@ class Engine:
             describe(exc),
             extra={"masar": {"event": "error", "channel": message.channel, **error_fields(exc)}},
         )
+        return self.sorry(message)
+
+    def sorry(self, message: Incoming) -> Answer:
+        """The apology for `message`, for a failure the caller has logged (a channel whose
+        platform refused the answer says sorry with it too)."""
         key = privacy.user_key(self.secret, message.channel, str(message.user))
         text = clean_text(message.text)
         hint = self._hints.get(key, {}).get("language")
@@ -472,6 +477,8 @@ class Engine:
         """The bot's own answer to one message. Never raises for bad input; the user always gets a reply."""
         key = privacy.user_key(self.secret, message.channel, str(message.user))
         forced = message.language if message.language in LANGUAGES else None
+        if not message.written:  # a location, a voice note, a photo (bot/dialogue.py)
+            return await self._not_written(message, key, forced)
         long = isinstance(message.text, str) and len(message.text) > LONG_MESSAGE
         text, alarm, then = await self._off_loop(self._first_look, message.text, long=long)
         doubt = None  # the model's alarm, when the topic classifier is sure of another topic
@@ -495,6 +502,16 @@ class Engine:
                 country, answer.language, at_sea=doubt.topic == "emergency_at_sea"
             )
             answer.replies.insert(0, Reply(numbers))
+        return answer
+
+    async def _not_written(self, message: Incoming, key: str, forced: str | None) -> Answer:
+        state = await self._state(key)
+        language = forced or state.get("language") or launch_language(message.client_language)
+        language = language or "en"
+        countries = set(self.content.countries)
+        answer = dialogue.not_written(message, language, countries, self.renderer)
+        if answer is None:  # a place outside the directory: the user chooses a country
+            answer = await self._command(message, key, "country", "", language, state)
         return answer
 
     async def _surely_another_topic(self, text: str, key: str, channel: str, long: bool) -> bool:
@@ -746,6 +763,8 @@ class Engine:
         if command == "forget":
             self._hints.pop(key, None)
             await delete_conversation(self.agent.tracker_store, key)
+            for channel in message.elsewhere:
+                await self.forget(channel, user)
             reply = Reply(
                 _(language, "Done: everything Masar kept about you has been deleted."),
                 [Button(_(language, "Menu"), "/menu")],

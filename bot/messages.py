@@ -47,15 +47,40 @@ class Reply:
     buttons: list[Button] = field(default_factory=list)
 
 
+@dataclass(frozen=True)
+class Location:
+    """A location the user shared; the engine turns it into a country at once and keeps
+    nothing of it."""
+
+    latitude: float
+    longitude: float
+
+
 @dataclass
 class Incoming:
-    """A user's message as a channel hands it to the engine."""
+    """A user's message as a channel hands it to the engine.
+
+    Besides text, a channel passes on what else the user sent, as facts for the engine to
+    answer (bot/dialogue.py): a shared `location`, or `media` Masar cannot read (a voice
+    note, a photo, a sticker, a file); `text` is then empty.
+    """
 
     user: str  # channel-specific user id; hashed before it is stored
     text: str
     channel: str = "cli"
     language: str | None = None  # a language the caller insists on (masar ask's "lang")
     client_language: str | None = None  # e.g. Telegram's language_code, a weak prior
+    location: Location | None = None
+    media: bool = False
+    group: bool = False  # said in a group chat, where others read along
+    # other channels where the same user id has its own conversation (a Telegram user's group
+    # chats are kept apart from the private one): /forget deletes those too
+    elsewhere: tuple[str, ...] = ()
+
+    @property
+    def written(self) -> bool:
+        """True for a written message (or a button or command), False for a location or media."""
+        return self.location is None and not self.media
 
 
 @dataclass
@@ -63,7 +88,7 @@ class Answer:
     """The engine's answer to one message."""
 
     user: str
-    text: str
+    said: str  # what the user wrote (cleaned), or the button's payload; "" for a photo
     language: str
     topic: str
     confidence: float
@@ -71,6 +96,7 @@ class Answer:
     emergency: bool = False
 
     def to_json(self) -> dict:
+        """`masar ask`'s output line: the input's "user" and "text", then the answer."""
         data = asdict(self)
         data.pop("emergency")
-        return data
+        return {"user": data.pop("user"), "text": data.pop("said"), **data}

@@ -17,7 +17,7 @@ from telegram_emulator import ROOT, BotApiEmulator, buttons, channel_settings, f
 
 from bot.channels.http import SECRET_HEADER, JsonLines, check_settings, serve
 from bot.content.catalogue import LANGUAGES
-from bot.i18n import _
+from bot.i18n import _, country_name
 from bot.masar import compose
 
 SECRET = "webhook-secret_0123456789abcdef"
@@ -152,6 +152,32 @@ def test_rest_channel_speaks_rasa_format_through_the_same_engine(mini):
             assert response.status == 400
 
     serving(mini, scenario)
+
+
+def test_rest_gateways_pass_on_locations_and_photos_and_get_what_telegram_users_get(mini):
+    async def scenario(api, http, base):
+        url = f"{base}/webhooks/rest/webhook"
+
+        async def post(metadata: dict) -> list[dict]:
+            message = {"sender": "gateway-user-2", "message": "", "metadata": metadata}
+            async with http.post(url, json=message) as response:
+                assert response.status == 200
+                return await response.json()
+
+        (question,) = await post({"location": {"latitude": 41.9, "longitude": 12.5}})  # Rome
+        assert country_name("IT", "en") in question["text"]
+        assert {"title": _("en", "Yes"), "payload": "/country IT"} in question["buttons"]
+        (photo,) = await post({"media": True})
+        assert photo["text"] == _(
+            "en",
+            "I can only read written messages, not voice notes, photos or files. "
+            "Please write your question, or choose a topic:",
+        )
+        assert len(photo["buttons"]) >= 6  # the menu, not a dead end
+        (anywhere,) = await post({"location": {"latitude": 30.0, "longitude": -40.0}})
+        assert "/country IT" in [b["payload"] for b in anywhere["buttons"]]  # choose a country
+
+    serving(mini, scenario, telegram=False)
 
 
 def test_health_reports_model_and_content(mini):

@@ -20,7 +20,6 @@ from bot.channels.telegram import (
     MESSAGE_LIMIT,
     addressed_text,
     command_menu,
-    command_of,
     file_url,
     keyboard,
     run_polling,
@@ -31,7 +30,7 @@ from bot.content.catalogue import LANGUAGES
 from bot.i18n import FSI, LRM, PDI, RLM, _, country_name
 from bot.locations import country_at
 from bot.masar import compose
-from bot.messages import Button
+from bot.messages import Button, clean_text, command_of
 from bot.privacy import user_key
 
 MARKS = str.maketrans("", "", RLM + LRM + FSI + PDI)
@@ -111,9 +110,9 @@ def test_group_messages_are_for_masar_only_when_addressed():
 
 def test_small_helpers():
     assert (
-        command_of("/forget@masar_bot") == "forget"
-        and command_of("/ ") is None
-        and command_of("hi") is None
+        command_of(clean_text("/forget@masar_bot"))[0] == "forget"
+        and command_of(clean_text("/ "))[0] == ""
+        and command_of(clean_text("hi")) == ("", "")
     )
     assert file_url("https://api.telegram.org/bot") == "https://api.telegram.org/file/bot"
     assert [c.command for c in command_menu("en")] == [

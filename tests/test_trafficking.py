@@ -149,7 +149,7 @@ def test_most_stories_are_not_emergencies(ask):
         for lang, stories in STORIES.items()
         for i, (message, _topic) in enumerate(stories)
     ]
-    assert sum(a.emergency for a in answers) <= 2, [a.text for a in answers if a.emergency]
+    assert sum(a.emergency for a in answers) <= 2, [a.said for a in answers if a.emergency]
 
 
 def test_danger_now_in_a_story_of_exploitation_gets_the_numbers_then_the_protection(ask, content):

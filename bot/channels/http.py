@@ -7,6 +7,9 @@ One engine, several doors:
 - POST /webhooks/rest/webhook  Rasa's REST channel format, so other messaging gateways (a
                            WhatsApp or SMS provider's webhook relay) can be connected:
                            {"sender": "u1", "message": "hi"} -> [{"recipient_id", "text", "buttons"}]
+                           A gateway passes on a shared location or a voice note or photo
+                           in "metadata": {"location": {"latitude", "longitude"}} or
+                           {"media": true}, with "message": "".
 - GET/POST /whatsapp/webhook, /messenger/webhook  Meta's webhooks, when configured
                            (bot/channels/meta.py, whatsapp.py, messenger.py).
 - /console/...              the staff console (bot/console/), on once a staff account exists.
@@ -40,8 +43,8 @@ from aiohttp.web_protocol import RequestPayloadError
 
 from .. import privacy
 from ..console import views as console
-from ..masar import Masar
-from ..messages import Incoming
+from ..masar import Masar, reload_on_hangup
+from ..messages import Incoming, Location
 from ..settings import Settings
 from . import meta
 from .connections import Limits, check_headers, listen, room_for
@@ -162,7 +165,14 @@ async def rest_webhook(request: web.Request) -> web.Response:
     hint = metadata.get("language") if isinstance(metadata.get("language"), str) else None
     started = time.perf_counter()
     answer = await request.app[MASAR].handle(
-        Incoming(sender, data["message"], channel="rest", client_language=hint)
+        Incoming(
+            sender,
+            data["message"],
+            channel="rest",
+            client_language=hint,
+            location=location_of(metadata),
+            media=metadata.get("media") is True,
+        )
     )
     out = []
     for reply in answer.replies:
@@ -188,6 +198,21 @@ async def rest_webhook(request: web.Request) -> web.Response:
         extra={"masar": fields},
     )
     return web.json_response(out)
+
+
+def location_of(metadata: dict) -> Location | None:
+    """A location a gateway passes on as `"metadata": {"location": {"latitude": 41.9,
+    "longitude": 12.5}}` (then "message" is ""); None when there is none or it is not one."""
+    place = metadata.get("location")
+    if not isinstance(place, dict):
+        return None
+    latitude, longitude = place.get("latitude"), place.get("longitude")
+    if not all(type(v) in (int, float) for v in (latitude, longitude)):
+        return None
+    latitude, longitude = float(latitude), float(longitude)  # type: ignore[arg-type]
+    if not (-90 <= latitude <= 90 and -180 <= longitude <= 180):
+        return None
+    return Location(latitude, longitude)
 
 
 def telegram_webhook(application, secret: str):
@@ -428,12 +453,15 @@ async def serve(
     retention_every: float = 3600.0,
     retry_every: float = RETRY_EVERY,
 ) -> None:
-    """Run the HTTP server (and the Telegram webhook if configured) until `stop` or a signal."""
+    """Run the HTTP server (and the Telegram webhook if configured) until `stop` or a signal
+    (SIGINT, SIGTERM; SIGHUP reloads content and model)."""
     from .telegram import TelegramChannel, _stop_on_signals, build_application
 
     check_settings(settings)
     hide_configured_secrets(settings)
-    stop = stop or _stop_on_signals()
+    if stop is None:  # a process of its own: signals stop it, SIGHUP reloads
+        stop = _stop_on_signals()
+        reload_on_hangup(masar)
     application = channel = None
     if settings.telegram_token:
         application = build_application(settings, polling=False)

@@ -12,7 +12,7 @@
   error codes) and on server or network errors, with exponential backoff.
 
 `MetaChannel` holds what both channels do with a message once it is parsed: hand it to the
-engine, answer locations and media, log what an operator needs. The subclasses only know their
+engine (text, buttons, locations and media alike), send the answer, log what an operator needs. The subclasses only know their
 wire format. Phone numbers and page-scoped ids go to the engine as the user id, which the
 engine stores only as a keyed hash; they are never logged.
 
@@ -47,10 +47,9 @@ from aiohttp import web
 from .. import privacy
 from ..content.catalogue import LANGUAGES
 from ..handover import NotDelivered
-from ..i18n import RLM, _, country_name
-from ..locations import country_at
+from ..i18n import RLM, _
 from ..masar import Masar
-from ..messages import Answer, Button, Incoming, Reply
+from ..messages import Answer, Button, Incoming, Location, Reply
 from ..settings import Settings
 from .telegram import split_message, telegram_length
 
@@ -292,7 +291,7 @@ class MetaChannel:
         self.app_secret, self.verify_token = app_secret, verify_token
         self.log_text = log_text
         self.seen = SeenMessages()
-        masar.desk.reach(self.name, self)
+        masar.reach(self.name, self)
         self._locks: weakref.WeakValueDictionary[str, asyncio.Lock] = weakref.WeakValueDictionary()
         self._work: set[asyncio.Task] = set()
 
@@ -397,9 +396,8 @@ class MetaChannel:
 
     async def _sorry(self, user: str) -> None:
         try:
-            language = await self.language(user)
-            text = _(language, "Sorry, something went wrong. Please try again.")
-            await self.send(user, [Reply(text)], language)
+            sorry = self.masar.sorry(self.incoming(user, ""))
+            await self.send(user, sorry.replies, sorry.language)
         except Exception as exc:  # the platform itself is failing: nothing more to do
             logger.error("%s: could not tell the user (%s)", self.name, type(exc).__name__)
 
@@ -407,65 +405,28 @@ class MetaChannel:
     async def handle(self, event: Event) -> None:
         if event.kind in ("text", "button"):
             kind = "command" if event.kind == "text" and event.text.startswith("/") else event.kind
-            await self.answer(event.user, event.text, kind)
+            await self.answer(self.incoming(event.user, event.text), kind)
         elif event.kind == "location" and event.latitude is not None:
-            await self.on_location(event.user, event.latitude, event.longitude or 0.0)
+            location = Location(event.latitude, event.longitude or 0.0)
+            await self.answer(self.incoming(event.user, "", location=location), "location")
         elif event.kind == "media":
-            await self.on_media(event.user)
+            await self.answer(self.incoming(event.user, "", media=True), "media")
 
-    def incoming(self, user: str, text: str) -> Incoming:
-        return Incoming(user=user, text=text, channel=self.name)
+    def incoming(
+        self, user: str, text: str, location: Location | None = None, media: bool = False
+    ) -> Incoming:
+        return Incoming(user=user, text=text, channel=self.name, location=location, media=media)
 
-    async def language(self, user: str) -> str:
-        """The conversation's language, as the engine knows it (a menu costs no model call)."""
-        return (await self.masar.handle(self.incoming(user, "/menu"))).language
-
-    async def answer(self, user: str, text: str, kind: str) -> Answer:
+    async def answer(self, message: Incoming, kind: str) -> Answer:
         """Hand one message to the engine and send its replies back."""
         started = time.perf_counter()
-        answer = await self.masar.handle(self.incoming(user, text))
-        sent = await self.send(user, answer.replies, answer.language)
-        logged = None if self.masar.relayed(answer) else text  # text for staff is never logged
+        answer = await self.masar.handle(message)
+        sent = await self.send(message.user, answer.replies, answer.language)
+        relayed = self.masar.relayed(answer)  # text for staff is never logged
+        logged = message.text if message.text and not relayed else None
         self.log(kind, answer.language, answer.topic, answer.emergency, sent, started, logged)
         await self.masar.delivered(answer)  # then staff are told, if there is a staff desk
         return answer
-
-    async def on_location(self, user: str, latitude: float, longitude: float) -> None:
-        """Offer the help services of the country the user is in, if they want them.
-
-        As on Telegram: the coordinates become a country at once and are forgotten; "Yes"
-        sends "/country XX" back to the engine like any button. Nothing about it is stored.
-        """
-        code = country_at(latitude, longitude, set(self.masar.content.countries))
-        if code is None:  # not a country of the directory: let the user choose one
-            await self.answer(user, "/country", "location")
-            return
-        language = await self.language(user)
-        question = _(
-            language,
-            "Should Masar show the official help services in {country}? "
-            "Masar does not store your location.",
-            country=country_name(code, language),
-        )
-        buttons = [
-            Button(_(language, "Yes"), f"/country {code}"),
-            Button(_(language, "No"), "/menu"),
-        ]
-        sent = await self.send(user, [Reply(question, buttons)], language)
-        self.log("location", language, "find_help", False, sent)
-
-    async def on_media(self, user: str) -> None:
-        """Voice notes, photos, stickers, files: a polite answer and the menu, never a dead end."""
-        menu = await self.masar.handle(self.incoming(user, "/menu"))
-        language = menu.language
-        text = _(
-            language,
-            "I can only read written messages, not voice notes, photos or files. "
-            "Please write your question, or choose a topic:",
-        )
-        buttons = menu.replies[0].buttons if menu.replies else []
-        sent = await self.send(user, [Reply(text, buttons)], language)
-        self.log("media", language, "media", False, sent)
 
     def log(
         self,

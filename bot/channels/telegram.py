@@ -42,13 +42,11 @@ from telegram.ext import (
 from .. import privacy
 from ..content.catalogue import LANGUAGES
 from ..handover import FromStaff, NotDelivered, RoomMessage
-from ..i18n import RLM, _, country_name, launch_language
+from ..i18n import RLM, _
 from ..language import warm_up
-from ..locations import country_at
 from ..logs import describe, error_fields
-from ..masar import Masar
-from ..messages import Answer, Button, Incoming, Reply, clean_text
-from ..messages import command_of as split_command
+from ..masar import Masar, reload_on_hangup
+from ..messages import Answer, Button, Incoming, Location, Reply
 from ..settings import Settings
 
 logger = logging.getLogger(__name__)
@@ -165,11 +163,6 @@ def addressed_text(text: str, bot_username: str, replying_to_bot: bool) -> str |
     if bot_username and mention in text.casefold():
         return re.sub(re.escape(f"@{bot_username}"), " ", text, flags=re.IGNORECASE).strip()
     return text if replying_to_bot else None
-
-
-def command_of(text: str) -> str | None:
-    """'forget' for '/forget' or '/forget@masar_bot'; None for text that is not a command."""
-    return split_command(clean_text(text))[0] or None
 
 
 def file_url(api_url: str) -> str:
@@ -298,7 +291,7 @@ class TelegramChannel:
         self.log_text = log_text
         staff = staff_chat_id or masar.settings.staff_chat_id
         self.staff_chat = int(staff) if staff else None
-        masar.desk.reach(CHANNEL, self)
+        masar.reach(CHANNEL, self)
         application.add_handler(CallbackQueryHandler(self.on_button))
         application.add_handler(MessageHandler(filters.TEXT, self.on_text))
         application.add_handler(MessageHandler(filters.LOCATION | filters.VENUE, self.on_location))
@@ -311,7 +304,7 @@ class TelegramChannel:
         """Register the command menu, then open the staff desk if there is a staff group."""
         await self.register_menus()
         if self.staff_chat is not None:
-            await self.masar.desk.open(self)
+            await self.masar.open_desk(self)
 
     async def register_menus(self) -> bool:
         """The command menu in every launch language (and English as default).
@@ -339,7 +332,7 @@ class TelegramChannel:
     def stop(self) -> None:
         """This process no longer has a staff desk."""
         if self.staff_chat is not None:
-            self.masar.desk.stop()
+            self.masar.close_desk()
 
     # handlers ------------------------------------------------------------------------------
     async def on_text(self, update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
@@ -370,76 +363,28 @@ class TelegramChannel:
             await self.answer(update, query.data, "button")
 
     async def on_location(self, update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
-        """Offer the help services of the country the user is in, if they want them.
-
-        The coordinates are turned into a country at once and forgotten; the user sees the
-        country's name and chooses. "Yes" sends "/country XX" back to the engine like any
-        button; nothing about the location is stored. In a group, locations are not used.
-        """
-        if self._from_staff(update):
-            return
-        if self._in_group(update):
-            if self._replying_to_bot(update, context):
-                language = await self._language(update)
-                await self._send(
-                    update,
-                    [
-                        Reply(
-                            _(
-                                language,
-                                "Please do not share your location in a group. "
-                                "Write to me in a private chat instead.",
-                            )
-                        )
-                    ],
-                )
-            return
+        """A shared location (or venue), for the engine to answer (bot/dialogue.py); in a
+        group, only when it replies to Masar."""
         message = update.effective_message
-        venue = message.venue if message else None
-        location = (message.location if message else None) or (venue.location if venue else None)
+        if message is None or self._from_staff(update):
+            return
+        if self._in_group(update) and not self._replying_to_bot(update, context):
+            return
+        venue = message.venue
+        location = message.location or (venue.location if venue else None)
         if location is None:
             return
-        code = country_at(location.latitude, location.longitude, set(self.masar.content.countries))
-        language = await self._language(update)
-        if code is None:  # not a country of the directory: let the user choose one
-            await self.answer(update, "/country", "location")
-            return
-        question = _(
-            language,
-            "Should Masar show the official help services in {country}? "
-            "Masar does not store your location.",
-            country=country_name(code, language),
-        )
-        await self._send(
-            update,
-            [
-                Reply(
-                    question,
-                    [
-                        Button(_(language, "Yes"), f"/country {code}"),
-                        Button(_(language, "No"), "/menu"),
-                    ],
-                )
-            ],
-        )
-        self._log("location", language, "find_help", False, 1)
+        shared = Location(location.latitude, location.longitude)
+        await self.answer(update, "", "location", location=shared)
 
     async def on_other(self, update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
-        """Voice notes, photos, stickers, files: a polite answer and the menu, never a crash."""
+        """Voice notes, photos, stickers, files: the engine answers what Masar cannot read."""
         if self._from_staff(update):
             await self.on_staff(update, context)  # media: the desk says only text is passed on
             return
         if self._in_group(update) and not self._replying_to_bot(update, context):
             return
-        menu = await self.masar.handle(self._incoming(update, "/menu"))
-        language = menu.language
-        text = _(
-            language,
-            "I can only read written messages, not voice notes, photos or files. "
-            "Please write your question, or choose a topic:",
-        )
-        await self._send(update, [Reply(text, menu.replies[0].buttons if menu.replies else [])])
-        self._log("media", language, "media", False, 1)
+        await self.answer(update, "", "media", media=True)
 
     async def on_error(self, update: object, context: ContextTypes.DEFAULT_TYPE) -> None:
         """Log what failed and where (type and file:line frames, never the update, the
@@ -455,13 +400,11 @@ class TelegramChannel:
             and update.effective_chat
             and (not isinstance(error, NetworkError) or isinstance(error, BadRequest))
         ):  # after a network failure an apology would fail too
-            user = update.effective_user
-            language = launch_language(user.language_code if user else None) or "en"
-            with contextlib.suppress(TelegramError):
-                await context.bot.send_message(
-                    update.effective_chat.id,
-                    _(language, "Sorry, something went wrong. Please try again."),
-                )
+            message, query = update.effective_message, update.callback_query
+            text = (query.data if query else None) or (message.text if message else None)
+            with contextlib.suppress(TelegramError, ValueError):
+                sorry = self.masar.sorry(self._incoming(update, text or ""))
+                await self._send(update, sorry.replies)
 
     # translation to and from the engine ----------------------------------------------------------
     def _in_group(self, update: Update) -> bool:
@@ -471,35 +414,41 @@ class TelegramChannel:
         replied = update.effective_message.reply_to_message if update.effective_message else None
         return bool(replied and replied.from_user and replied.from_user.id == context.bot.id)
 
-    def _incoming(self, update: Update, text: str) -> Incoming:
+    def _incoming(
+        self, update: Update, text: str, location: Location | None = None, media: bool = False
+    ) -> Incoming:
         user = update.effective_user
         if user is None:  # every update the handlers accept comes from a user
             raise ValueError("an update without a user cannot be answered")
+        group = self._in_group(update)
         return Incoming(
             user=str(user.id),
             text=text,
-            channel=GROUP_CHANNEL if self._in_group(update) else CHANNEL,
+            channel=GROUP_CHANNEL if group else CHANNEL,
             client_language=user.language_code,
+            location=location,
+            media=media,
+            group=group,
+            elsewhere=(CHANNEL if group else GROUP_CHANNEL,),  # /forget deletes both
         )
 
-    async def _language(self, update: Update) -> str:
-        """The conversation's language, as the engine knows it (a menu costs no model call)."""
-        return (await self.masar.handle(self._incoming(update, "/menu"))).language
-
-    async def answer(self, update: Update, text: str, kind: str) -> Answer | None:
+    async def answer(
+        self,
+        update: Update,
+        text: str,
+        kind: str,
+        location: Location | None = None,
+        media: bool = False,
+    ) -> Answer | None:
         """Hand one message to the engine and send its replies back."""
         if update.effective_user is None or update.effective_chat is None:
             return None
         started = time.perf_counter()
         typing = asyncio.create_task(self._typing(update))  # while the engine works
-        incoming = self._incoming(update, text)
         try:
-            answer = await self.masar.handle(incoming)
+            answer = await self.masar.handle(self._incoming(update, text, location, media))
         finally:
             await typing  # "typing..." before the answer, never after it
-        if command_of(text) == "forget":
-            other = CHANNEL if incoming.channel == GROUP_CHANNEL else GROUP_CHANNEL
-            await self.masar.forget(other, incoming.user)  # everything, private and group
         sent = await self._send(update, answer.replies)
         relayed = self.masar.relayed(answer)  # text for staff is never logged
         self._log(
@@ -509,7 +458,7 @@ class TelegramChannel:
             answer.emergency,
             sent,
             started,
-            text if self.log_text and not relayed else None,
+            text if self.log_text and text and not relayed else None,
         )
         await self.masar.delivered(answer)  # then staff are told, if there is a staff desk
         return answer
@@ -568,7 +517,7 @@ class TelegramChannel:
         if message is None:
             return
         replied = message.reply_to_message if self._replying_to_bot(update, context) else None
-        await self.masar.desk.from_staff(
+        await self.masar.from_staff(
             FromStaff(
                 message.message_id,
                 message.text if message.text is not None else None,
@@ -650,13 +599,16 @@ async def run_polling(
     retention_every: float = 3600.0,
     patience: float = STARTUP_PATIENCE,
 ) -> None:
-    """Answer Telegram by long polling until `stop` is set (or SIGINT/SIGTERM).
+    """Answer Telegram by long polling until `stop` is set (or SIGINT/SIGTERM; SIGHUP
+    reloads content and model).
 
     For a laptop or a small NGO: no public address, no HTTPS certificate. The retention
     job runs alongside, as in `masar serve`. Only a wrong token or a Bot API unreachable for
     `patience` seconds stops the start; a failing command menu does not.
     """
-    stop = stop or _stop_on_signals()
+    if stop is None:  # a process of its own: signals stop it, SIGHUP reloads
+        stop = _stop_on_signals()
+        reload_on_hangup(masar)
     application = build_application(settings, polling=True)
     channel = TelegramChannel(masar, application, settings.log_message_text, settings.staff_chat_id)
     updater = application.updater

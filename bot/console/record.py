@@ -20,7 +20,6 @@ from typing import Any
 
 from .. import privacy
 from ..messages import clean_text
-from ..safety.render import OFFER_TOPICS
 from .store import ConsoleStore
 
 UNSURE = 0.5  # below this confidence an answered question is shown to staff too
@@ -28,6 +27,7 @@ CLOSEST = 3  # topics shown next to a question
 OWN_CHANNEL = "console"  # the console's chat box
 STAFF_CHECK = 10.0  # seconds between checks that the console is on
 _NOT_TOPICS = {"nlu_fallback", "fallback", ""}
+OFFER_TOPICS = ("offer_check", "smuggler_contact_request")  # counted as "offers checked"
 
 
 def today() -> dt.date:

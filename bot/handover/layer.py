@@ -71,7 +71,7 @@ class Handover:
         command, arg = command_of(text)
         arg = arg.lower()
         case = self.case_of(key)
-        if case is not None:
+        if case is not None and message.written:  # a location or a photo: the bot answers
             return await self._during_case(case, message, text, command, arg)
         if command == HELP_TOPIC and arg in ("yes", "no", "stop"):
             return await self._consent(message, key, arg == "yes")

@@ -30,7 +30,6 @@ from .text import compile_pattern, fold_with_map
 
 logger = logging.getLogger(__name__)
 
-RISK_LEVELS = ("low", "medium", "high")
 MAX_QUOTE = 90  # characters of the user's text quoted per flag
 ADVERT_MIN_WORDS = 12  # shorter messages are questions, not pasted adverts
 CONTACT_ADVERT_MIN_WORDS = 8  # with a phone number or handle, a shorter text is an advert too

@@ -11,8 +11,6 @@ from ..i18n import _, bidi, country_name, ngettext
 from ..messages import Button, Reply
 from .offers import OfferCheck, looks_pasted
 
-# Rasa topics after which a pasted text is checked for red flags.
-OFFER_TOPICS = ("offer_check", "smuggler_contact_request")
 # Organisations that help people who are exploited or held, in the order they are shown.
 PROTECTION_KINDS = ("iom", "legal_aid", "red_cross", "unhcr")
 

@@ -31,7 +31,7 @@ class Masar:
         store = engine.agent.tracker_store
         self.handover = Handover(
             engine.answer,
-            cases=CaseStore(store, engine.agent.lock_store, engine.secret),
+            cases=CaseStore(store, engine.turns, engine.secret),
             renderer=engine.renderer,
             emergency=engine.sounds_like_emergency,
         )

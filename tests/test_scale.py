@@ -85,35 +85,64 @@ async def until_serving(http: aiohttp.ClientSession, base: str, check=None) -> N
 
 
 async def alternate(
-    bases: list[str], users: int = USERS, gap: float = GAP, prefix: str = "u"
+    bases: list[str],
+    users: int = USERS,
+    gap: float = GAP,
+    prefix: str = "u",
+    line: str | None = None,
+    secret: str = "",
 ) -> dict[str, list[tuple[int, str]]]:
     """Every user sends SEQUENCE, one message every `gap` seconds, each to the next instance
-    in turn, all users at once; returns each user's (status, first reply's text) in order."""
-    results: dict[str, list[tuple[int, str]]] = {}
+    in turn, all users at once; returns each user's (status, first reply's text) in order.
 
-    async def one(http, user: str, i: int, text: str):
-        await asyncio.sleep(i * gap)
-        base = bases[i % len(bases)]
+    With `line` (the Redis URL of the turns), a user's next message is sent only once the
+    previous one is in its conversation's line (taken in by its instance), still in flight.
+    Without it, "arrival" includes the time a busy instance takes to read a request: an
+    instance whose event loop is busy with the user's previous message reads the next one
+    later than an idle instance reads the one after it."""
+    red = None
+    if line:
+        import redis.asyncio
+
+        red = redis.asyncio.Redis.from_url(line, decode_responses=True)
+
+    async def post(http, user: str, i: int, text: str):
         async with http.post(
-            f"{base}/webhooks/rest/webhook", json={"sender": user, "message": text}
+            f"{bases[i % len(bases)]}/webhooks/rest/webhook",
+            json={"sender": user, "message": text},
         ) as response:
             body = await response.json() if response.status == 200 else []
             return response.status, (body[0].get("text") or "") if body else ""
+
+    async def taken_in(user: str, seen: set[str], sending: asyncio.Task) -> None:
+        key = privacy.user_key(secret.encode(), "rest", user)
+        for _attempt in range(3000):  # bounded: 30 s
+            tokens = set(await red.lrange(f"masar:turn:line:{key}", 0, -1))
+            if tokens - seen or sending.done():
+                seen |= tokens
+                return
+            await asyncio.sleep(0.01)
+
+    async def one_user(http, user: str) -> list[tuple[int, str]]:
+        sending, seen = [], set()
+        for i, text in enumerate(SEQUENCE):
+            if i:
+                await asyncio.sleep(gap)
+            sending.append(asyncio.ensure_future(post(http, user, i, text)))
+            if red is not None:
+                await taken_in(user, seen, sending[-1])
+        return list(await asyncio.gather(*sending))
 
     timeout = aiohttp.ClientTimeout(total=300)
     # no connection limit: aiohttp's default (100) would hold messages back and release them
     # in any order, and the test would measure its own client
     connector = aiohttp.TCPConnector(limit=0)
     async with aiohttp.ClientSession(timeout=timeout, connector=connector) as http:
-        for u in range(users):
-            user = f"{prefix}{u}"
-            results[user] = []  # filled below, in the order sent
-        gathered = await asyncio.gather(
-            *(one(http, user, i, text) for user in results for i, text in enumerate(SEQUENCE))
-        )
-    for n, user in enumerate(results):
-        results[user] = gathered[n * len(SEQUENCE) : (n + 1) * len(SEQUENCE)]
-    return results
+        names = [f"{prefix}{u}" for u in range(users)]
+        answers = await asyncio.gather(*(one_user(http, user) for user in names))
+    if red is not None:
+        await red.aclose()
+    return dict(zip(names, answers, strict=True))
 
 
 async def stored(engine, user: str) -> list[tuple[str, str | None]]:
@@ -260,7 +289,12 @@ def test_two_masar_serve_processes_keep_every_message_in_order(
     stores = {"MASAR_REDIS_URL": redis_server.url}
     if store == "postgresql":
         stores["MASAR_TRACKER_STORE_URL"] = postgres.url
-    results = run_processes(serve_env(mini, **stores), tmp_path, alternate)
+    secret = mini.user_key_secret
+
+    async def work(bases):
+        return await alternate(bases, line=redis_server.url, secret=secret)
+
+    results = run_processes(serve_env(mini, **stores), tmp_path, work)
     reader = Engine.load(
         dataclasses.replace(
             mini,

@@ -141,7 +141,7 @@ async def alternate(
         names = [f"{prefix}{u}" for u in range(users)]
         answers = await asyncio.gather(*(one_user(http, user) for user in names))
     if red is not None:
-        await red.aclose()
+        await red.close()
     return dict(zip(names, answers, strict=True))
 
 

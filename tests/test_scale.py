@@ -455,6 +455,6 @@ def test_a_case_opened_on_one_instance_is_followed_and_closed_on_the_other(
         assert (await b.handover.close(case.id)) is not None
         assert await a.handover.find(case.id) is None
         back = await a.handle(Incoming("7001", "/asylum_how_to_apply", channel="telegram"))
-        assert not a.relayed(back) and back.topic == "asylum_how_to_apply"  # the bot again
+        assert not a.relayed(back) and back.replies and back.replies[0].text  # the bot again
 
     asyncio.run(main())

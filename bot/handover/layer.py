@@ -259,16 +259,28 @@ class Handover:
     # the shared store ------------------------------------------------------------------------------
     async def refresh(self, key: str) -> Case | None:
         """The user's open case as the shared store has it now (several instances of Masar
-        open, answer and close cases), kept in this process's view; None if there is none."""
+        open, answer and close cases), merged into this process's view; None if there is none.
+
+        What this process knows and has not finished saving is kept: a case it just opened
+        (no record yet), a card it just posted. A record of the same case closed, or of a
+        newer case, wins."""
         record = latest_case_record(await self.store.conversation(key))
-        case = Case.from_record(key, record, self.store.secret) if record else None
-        known = self._by_key.pop(key, None)
-        if known:
-            self.cases.pop(known, None)
-        if case is None or not case.open or case.channel not in self.staffed:
+        stored = Case.from_record(key, record, self.store.secret) if record else None
+        known = self.cases.get(self._by_key.get(key, ""))
+        if stored is None:
+            return known
+        if known is not None and known.id == stored.id and stored.open:
+            known.answered = known.answered or stored.answered
+            known.told_offline = known.told_offline or stored.told_offline
+            known.card = known.card or stored.card
+            return known
+        if known is not None:
+            self.cases.pop(known.id, None)
+            self._by_key.pop(key, None)
+        if not stored.open or stored.channel not in self.staffed:
             return None
-        self.cases[case.id], self._by_key[key] = case, case.id
-        return case
+        self.cases[stored.id], self._by_key[key] = stored, stored.id
+        return stored
 
     async def find(self, case_id: str) -> Case | None:
         """An open case by its id, as the shared store has it now (the case may have been

@@ -2,13 +2,15 @@
 packages, see tests/servers.py), started and stopped here.
 
 One user's messages sent alternately and concurrently to two instances are all stored and
-answered, in the order they arrived, with the state (the country chosen) shared; retention
+answered, in the order the instances took them in, with the state (the country chosen) shared
+(each message is sent 20 ms after the previous one is in its conversation's line, while that
+one is still being answered: see `alternate` for why not sooner); retention
 really deletes, in PostgreSQL and in Redis (whose keys also expire); /forget while a message
 of the same user is still being handled leaves nothing, on every store; a shared database
-without shared turns is refused at start-up. The instances run the channel content's small
-model; `masar serve` runs as two processes in the production set-up (PostgreSQL + Redis),
-and as two servers in this process (each with its own engine, store client and turns) for
-the other stores.
+without shared turns is refused at start-up; a handover case opened on one instance is
+followed and closed on the other. The instances run the channel content's small model: the
+order test runs `masar serve` as two processes; the others run two servers (or engines) in
+this process, each with its own engine, store client, turns and memory.
 """
 
 from __future__ import annotations
@@ -50,7 +52,7 @@ EXPECTED = [
     ("/asylum_rights", "TR"),
 ]
 USERS = 20
-GAP = 0.02  # seconds between two messages of one user, as measured when the bug was found
+GAP = 0.02  # seconds between two messages of one user (after the previous is in line)
 SORRY = "Sorry, something went wrong"
 
 postgres, redis_server = servers.postgres, servers.redis_server  # fixtures: real servers
@@ -172,7 +174,7 @@ def verdict(engine, results) -> dict[str, int]:
             counts["failed"] += 1
         if len(got) < len(EXPECTED) or set(EXPECTED) - set(got):
             counts["lost"] += 1
-            print("lost", user, got, answers)
+            print("lost or state not shared:", user, got)
         elif got != EXPECTED:
             counts["reordered"] += 1
             print("reordered", user, got)

@@ -654,10 +654,14 @@ class Engine:
         return Answer(str(message.user), str(message.text), language, topic, 1.0, replies, True)
 
     async def _record(self, place: Place | None, key: str, trigger: str, meta: Turn, channel: str):
-        """An emergency's turn, stored in its place in line (or at once without one)."""
+        """An emergency's turn, stored in its place in line (or at once without one, or when
+        the line cannot be reached: an emergency is recorded whatever else is broken)."""
         try:
             if place is not None:
-                await place.turn()
+                try:
+                    await place.turn()
+                except Exception as exc:
+                    logger.error("emergency recorded out of turn (%s)", type(exc).__name__)
             return await self._ask_rasa(key, trigger, meta, channel)
         finally:
             if place is not None:

@@ -161,8 +161,10 @@ async def stored(engine, user: str) -> list[tuple[str, str | None]]:
 
 
 def verdict(engine, results) -> dict[str, int]:
-    """How many users lost a message, had them stored out of order, or got an error."""
-    counts = {"lost": 0, "reordered": 0, "failed": 0, "users": len(results)}
+    """How many users lost a message or had one stored with a state it should not have seen
+    (a message handled before the one sent ahead of it), had them stored out of order, or
+    got an error; and how many messages are not stored at all."""
+    counts = {"lost": 0, "reordered": 0, "failed": 0, "users": len(results), "missing": 0}
 
     async def read():
         return {user: await stored(engine, user) for user in results}
@@ -172,6 +174,7 @@ def verdict(engine, results) -> dict[str, int]:
         got = kept[user]
         if any(status != 200 or not text or SORRY in text for status, text in answers):
             counts["failed"] += 1
+        counts["missing"] += max(0, len(EXPECTED) - len(got))  # messages not stored at all
         if len(got) < len(EXPECTED) or set(EXPECTED) - set(got):
             counts["lost"] += 1
             print("lost or state not shared:", user, got)
@@ -305,7 +308,7 @@ def test_two_masar_serve_processes_keep_every_message_in_order(
         )
     )
     counts = verdict(reader, results)
-    assert counts == {"lost": 0, "reordered": 0, "failed": 0, "users": USERS}, counts
+    assert counts == {"lost": 0, "reordered": 0, "failed": 0, "users": USERS, "missing": 0}, counts
     for i in range(2):
         log = (tmp_path / f"serve-{i}.log").read_text(encoding="utf-8")
         assert "Traceback" not in log and "LockError" not in log

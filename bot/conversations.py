@@ -477,8 +477,7 @@ async def purge_older_than(
     if isinstance(inner, SQLTrackerStore):
         stale = await _blocking(store, lambda: _stale_sql(inner, cutoff))
     else:
-        prefix = getattr(inner, "key_prefix", "")  # Redis lists its keys with the prefix
-        stale = [k[len(prefix) :] if k.startswith(prefix) else k for k in await store.keys()]
+        stale = await conversation_keys(store)
     deleted = 0
     for sender_id in stale:
         async with turns.turn(sender_id):
@@ -494,6 +493,13 @@ async def purge_older_than(
                     await delete_conversation(store, sender_id)
             deleted += bool(gone)
     return deleted
+
+
+async def conversation_keys(store) -> list[str]:
+    """Every conversation's key (the user's keyed hash), whatever the store: Redis lists its
+    keys with their prefix, which `retrieve` adds again."""
+    prefix = getattr(_inner(store), "key_prefix", "")
+    return [k[len(prefix) :] if prefix and k.startswith(prefix) else k for k in await store.keys()]
 
 
 def _stale_sql(inner: SQLTrackerStore, cutoff: float) -> list[str]:

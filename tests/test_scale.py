@@ -433,33 +433,37 @@ def test_forget_while_a_message_is_in_flight_leaves_nothing(
 
 
 # -- the human handover: a case opened on one instance is known to the other ---------------------------
+@pytest.mark.parametrize("store", ["redis", "postgresql"])
 def test_a_case_opened_on_one_instance_is_followed_and_closed_on_the_other(
-    mini, postgres, redis_server, tmp_path
+    mini, postgres, redis_server, tmp_path, store
 ):
-    """Two instances (engines with their own memory) on PostgreSQL and Redis: the user's
+    """Two instances (engines with their own memory) on Redis, or PostgreSQL and Redis: the user's
     consent reaches A, their next message B (relayed to staff, not answered by the bot); a
     staff answer and the closing go through B, and A sees both at once."""
     from bot.engine import Engine
     from bot.messages import Incoming
 
-    settings = shared(mini, tmp_path, tracker_store_url=postgres.url, redis_url=redis_server.url)
+    settings = shared(mini, tmp_path, redis_url=redis_server.url)
+    if store == "postgresql":
+        settings = dataclasses.replace(settings, tracker_store_url=postgres.url)
     a, b = (compose(Engine.load(settings)) for _i in range(2))
     for masar in (a, b):
         masar.handover.staffed.add("telegram")  # a staff group reaches Telegram's users
-    key = privacy.user_key(a.engine.secret, "telegram", "7001")
+    user = f"7001{store}"
+    key = privacy.user_key(a.engine.secret, "telegram", user)
 
     async def main():
-        opened = await a.handle(Incoming("7001", "/human_help yes", channel="telegram"))
+        opened = await a.handle(Incoming(user, "/human_help yes", channel="telegram"))
         case = a.handover.case_of(key)
         assert case is not None and any(n.kind == "card" for n in opened.staff)
         assert b.handover.case_of(key) is None  # B has never seen it in its own memory
-        relayed = await b.handle(Incoming("7001", "are you there?", channel="telegram"))
+        relayed = await b.handle(Incoming(user, "are you there?", channel="telegram"))
         assert b.relayed(relayed) and not relayed.replies  # to staff, not to the bot
         assert (await b.handover.staff_answered(case.id)).answered
         assert (await a.handover.find(case.id)).answered  # A reads it from the store
         assert (await b.handover.close(case.id)) is not None
         assert await a.handover.find(case.id) is None
-        back = await a.handle(Incoming("7001", "/asylum_how_to_apply", channel="telegram"))
+        back = await a.handle(Incoming(user, "/asylum_how_to_apply", channel="telegram"))
         assert not a.relayed(back) and back.replies and back.replies[0].text  # the bot again
 
     asyncio.run(main())

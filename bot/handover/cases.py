@@ -18,7 +18,7 @@ from rasa.shared.core.events import ActionExecuted, BotUttered
 
 from .. import build
 from ..content.catalogue import GROUP_OF
-from ..conversations import StoreUnavailable, Turn, latest_turn
+from ..conversations import StoreUnavailable, Turn, conversation_keys, latest_turn
 from ..i18n import babel_locale
 from ..messages import Answer
 from .sealing import SealBroken, seal, unseal
@@ -201,7 +201,7 @@ class CaseStore:
                     .distinct()
                 ]
         else:
-            keys = list(await store.keys())
+            keys = await conversation_keys(store)
         cases = []
         for key in keys:
             record = latest_case_record(await store.retrieve(key))

@@ -64,7 +64,8 @@ servers:
 	else echo "make servers: missing:$$missing; not root and no sudo, so the Redis/PostgreSQL tests will be skipped (install them with: apt-get install$$missing)" >&2; exit 0; fi; \
 	if ! command -v apt-get >/dev/null 2>&1; then echo "make servers: missing:$$missing; no apt-get here, so the Redis/PostgreSQL tests will be skipped" >&2; exit 0; fi; \
 	echo "make servers: installing$$missing (Debian packages)"; \
-	$$sudo apt-get -o DPkg::Lock::Timeout=600 update -qq && DEBIAN_FRONTEND=noninteractive $$sudo apt-get -o DPkg::Lock::Timeout=600 install -y -qq --no-install-recommends$$missing >/dev/null
+	{ $$sudo apt-get -o DPkg::Lock::Timeout=600 update -qq && DEBIAN_FRONTEND=noninteractive $$sudo apt-get -o DPkg::Lock::Timeout=600 install -y -qq --no-install-recommends$$missing >/dev/null; } \
+	  || echo "make servers: could not install$$missing; the Redis/PostgreSQL tests will be skipped" >&2
 
 # Lint, format and types first (seconds), then every test.
 test: setup lint servers

@@ -12,7 +12,7 @@ export OPENBLAS_NUM_THREADS ?= 1
 export MKL_NUM_THREADS ?= 1
 export TF_CPP_MIN_LOG_LEVEL ?= 3
 
-.PHONY: setup chat test test-fast lint lock train check report locales browser clean
+.PHONY: setup chat test test-fast lint lock train check report locales browser clean servers
 
 # Installs exactly what requirements.lock says (every file checked against its hash), then
 # Masar itself without touching its dependencies. `make lock` refreshes the lock.
@@ -64,8 +64,24 @@ check: setup
 report: setup
 	$(VENV)/bin/masar content report
 
-# Lint, format and types first (seconds), then every test (the browser tests need chromium).
-test: setup lint browser
+# Real Redis and PostgreSQL servers for the scale-out tests, which start and stop their own
+# (tests/servers.py): Debian's packages, installed when missing, as root or with sudo. Without
+# them the tests that need them are skipped and say why.
+servers:
+	@missing=""; \
+	command -v redis-server >/dev/null 2>&1 || missing="$$missing redis-server"; \
+	command -v initdb >/dev/null 2>&1 || ls /usr/lib/postgresql/*/bin/initdb >/dev/null 2>&1 || missing="$$missing postgresql"; \
+	if [ -z "$$missing" ]; then exit 0; fi; \
+	if [ "$$(id -u)" = 0 ]; then sudo=""; elif sudo -n true 2>/dev/null; then sudo="sudo -n"; \
+	else echo "make servers: missing:$$missing; not root and no sudo, so the Redis/PostgreSQL tests will be skipped (install them with: apt-get install$$missing)" >&2; exit 0; fi; \
+	if ! command -v apt-get >/dev/null 2>&1; then echo "make servers: missing:$$missing; no apt-get here, so the Redis/PostgreSQL tests will be skipped" >&2; exit 0; fi; \
+	echo "make servers: installing$$missing (Debian packages)"; \
+	{ $$sudo apt-get -o DPkg::Lock::Timeout=600 update -qq && DEBIAN_FRONTEND=noninteractive $$sudo apt-get -o DPkg::Lock::Timeout=600 install -y -qq --no-install-recommends$$missing >/dev/null; } \
+	  || echo "make servers: could not install$$missing; the Redis/PostgreSQL tests will be skipped" >&2
+
+# Lint, format and types first (seconds), then every test (the browser tests need chromium,
+# the scale-out tests Redis and PostgreSQL).
+test: setup lint browser servers
 	$(VENV)/bin/python -m pytest
 
 # The daily loop: no model trained or loaded, no subprocess; well under a minute.

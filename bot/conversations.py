@@ -19,17 +19,20 @@ into the chat never reaches the database. The SQLite file is readable by its own
 from __future__ import annotations
 
 import asyncio
+import contextlib
+import functools
 import inspect
 import logging
 import os
 import threading
 import time
+import uuid
 from collections.abc import Callable, Iterable
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 from typing import Any, TypedDict
 
-from rasa.core.lock_store import InMemoryLockStore, LockStore, RedisLockStore
+from rasa.core.lock_store import InMemoryLockStore, LockStore
 from rasa.core.tracker_store import (
     InMemoryTrackerStore,
     RedisTrackerStore,
@@ -42,6 +45,10 @@ from rasa.shared.core.events import UserUttered
 logger = logging.getLogger(__name__)
 
 STORE_THREADS = 4  # store operations at once; more only queue behind a locked database
+TURN_BEAT = 3.0  # seconds between the signs of life of a message waiting or being handled
+TURN_ALIVE = 15.0  # a message with no sign of life for this long lost its process: skipped
+TURN_POLL = 0.01  # seconds between two looks at whose turn it is
+TURN_PATIENCE = 120.0  # a message waits at most this long for the messages before it
 PROBE_PATIENCE = 1.0  # seconds /health waits for the store before calling it unavailable
 
 
@@ -181,16 +188,30 @@ async def _blocking(store, work: Callable[[], Any]) -> Any:
 
 
 def create_tracker_store(
-    domain: Domain, url: str | None, redis_url: str | None, data_dir: Path, in_memory: bool = False
+    domain: Domain,
+    url: str | None,
+    redis_url: str | None,
+    data_dir: Path,
+    in_memory: bool = False,
+    retention_days: int | None = None,
 ) -> TrackerStore:
-    """In memory (masar ask), Redis, a SQL URL, or SQLite in data_dir (the embedded default)."""
+    """In memory (masar ask), a SQL URL, Redis, or SQLite in data_dir (the embedded default).
+    With a SQL URL and Redis both set, conversations go to the database and Redis holds the
+    turns (`create_turns`). In Redis a conversation expires `retention_days` after its last
+    message: Redis deletes it even when no purge runs."""
     if in_memory:
         return InMemoryTrackerStore(domain)
-    return StoreInThreads(_database(domain, url, redis_url, data_dir))
+    return StoreInThreads(_database(domain, url, redis_url, data_dir, retention_days))
 
 
-def _database(domain: Domain, url: str | None, redis_url: str | None, data_dir: Path):
-    if redis_url:
+def _database(
+    domain: Domain,
+    url: str | None,
+    redis_url: str | None,
+    data_dir: Path,
+    retention_days: int | None = None,
+):
+    if redis_url and not url:
         from sqlalchemy.engine.url import make_url
 
         u = make_url(redis_url.replace("redis://", "redis+x://", 1))
@@ -200,7 +221,8 @@ def _database(domain: Domain, url: str | None, redis_url: str | None, data_dir: 
             port=u.port or 6379,
             db=int(u.database or 0),
             password=u.password,
-            key_prefix="masar:",
+            key_prefix="masar",  # keys masar:tracker:<user key>
+            record_exp=retention_days * 86400 if retention_days else None,
         )
     if url:
         from sqlalchemy.engine.url import make_url
@@ -223,24 +245,189 @@ def _database(domain: Domain, url: str | None, redis_url: str | None, data_dir: 
 
 
 def create_lock_store(redis_url: str | None) -> LockStore:
-    """Rasa's per-conversation lock: in memory for one process, in Redis when several
-    instances of `masar serve` share the conversation store (so two messages of the same
-    user are never handled at once by two instances)."""
-    if not redis_url:
-        return InMemoryLockStore()
-    from urllib.parse import urlsplit
+    """Rasa's own per-conversation lock, inside one process only: the engine already lets
+    one message of a user in at a time (`Turns`, shared through Redis when set), so Rasa's
+    lock never waits. Rasa's RedisLockStore is not used: its ticket queue is read, changed
+    and written back in three steps, so two instances issuing tickets at once overwrite each
+    other (both served at once, or a ticket lost and a `LockError`)."""
+    return InMemoryLockStore()
 
-    u = urlsplit(redis_url)
-    db = (u.path or "/").strip("/")
-    return RedisLockStore(
-        host=u.hostname or "localhost",
-        port=u.port or 6379,
-        db=int(db or 0),
-        username=u.username or None,
-        password=u.password or None,
-        use_ssl=u.scheme == "rediss",
-        key_prefix="masar",
-    )
+
+class Place:
+    """One message's place in its conversation's line: taken on arrival (`Turns.arrive`),
+    served when every message before it has left (`turn`), given up with `leave`."""
+
+    def __init__(self, key: str) -> None:
+        self.key = key
+        self._left = False
+
+    async def turn(self) -> None:
+        """Wait until the messages that arrived before this one have been handled."""
+        raise NotImplementedError
+
+    async def leave(self) -> None:
+        """Let the next message in (idempotent)."""
+        raise NotImplementedError
+
+
+class Turns:
+    """One user's messages handled one at a time, in the order they arrived, whichever
+    instance of `masar serve` received them.
+
+    Rasa's lock is taken only around the dialogue step, after our own reading of the message
+    (language, NLU), whose time varies: a message that arrived second could take the lock
+    first. Here the place in line is taken the moment the message arrives, and kept for the
+    whole turn (reading the conversation, answering, saving it)."""
+
+    def arrive(self, key: str) -> Place:
+        raise NotImplementedError
+
+    @contextlib.asynccontextmanager
+    async def turn(self, key: str):
+        """The conversation to oneself: for work outside a message (a staff reply, /forget)."""
+        place = self.arrive(key)
+        try:
+            await place.turn()
+            yield place
+        finally:
+            await place.leave()
+
+
+class _LocalPlace(Place):
+    def __init__(self, line: list[_LocalPlace], key: str, lines: dict) -> None:
+        super().__init__(key)
+        self._line, self._lines = line, lines
+        self._ready = asyncio.Event()
+
+    async def turn(self) -> None:
+        await asyncio.wait_for(self._ready.wait(), TURN_PATIENCE)
+
+    async def leave(self) -> None:
+        if self._left:
+            return
+        self._left = True
+        first = self._line and self._line[0] is self
+        self._line.remove(self)
+        if not self._line:
+            self._lines.pop(self.key, None)
+        elif first:
+            self._line[0]._ready.set()
+
+
+class LocalTurns(Turns):
+    """Turns within this process: one instance only (SQLite, or a single-instance setting)."""
+
+    def __init__(self) -> None:
+        self._lines: dict[str, list[_LocalPlace]] = {}
+
+    def arrive(self, key: str) -> Place:
+        line = self._lines.setdefault(key, [])
+        place = _LocalPlace(line, key, self._lines)
+        line.append(place)
+        if len(line) == 1:
+            place._ready.set()
+        return place
+
+
+class _RedisPlace(Place):
+    """A token in the conversation's Redis list, with a key that says its owner is alive.
+
+    Every step is one atomic Redis command: the line is never read, changed and written
+    back. A token whose owner stopped giving signs of life (a process that died mid-turn)
+    is removed by the next message in line, so one crash cannot block a user for ever."""
+
+    def __init__(self, turns: RedisTurns, key: str) -> None:
+        super().__init__(key)
+        self._turns = turns
+        self.token = uuid.uuid4().hex
+        self.line = f"{turns.prefix}line:{key}"
+        self._joined = asyncio.ensure_future(self._join())
+        self._beat: asyncio.Task | None = None
+
+    def _alive(self, token: str) -> str:
+        return f"{self._turns.prefix}alive:{token}"
+
+    async def _join(self) -> None:
+        red = self._turns.client()
+        async with red.pipeline(transaction=True) as pipe:
+            pipe.set(self._alive(self.token), 1, px=int(TURN_ALIVE * 1000))
+            pipe.rpush(self.line, self.token)
+            pipe.pexpire(self.line, int(TURN_PATIENCE * 2000))
+            await pipe.execute()
+        self._beat = asyncio.ensure_future(self._beating())
+
+    async def _beating(self) -> None:
+        red = self._turns.client()
+        while True:
+            await asyncio.sleep(TURN_BEAT)
+            with contextlib.suppress(Exception):  # a missed beat only risks being skipped
+                await red.pexpire(self._alive(self.token), int(TURN_ALIVE * 1000))
+                await red.pexpire(self.line, int(TURN_PATIENCE * 2000))
+
+    async def turn(self) -> None:
+        await self._joined
+        red = self._turns.client()
+        loop = asyncio.get_running_loop()
+        until = loop.time() + TURN_PATIENCE
+        while True:
+            first = await red.lindex(self.line, 0)
+            if first is None or first == self.token:
+                if first is None:  # skipped as dead (this process stalled): in line again
+                    await red.rpush(self.line, self.token)
+                    continue
+                return
+            if not await red.exists(self._alive(first)):
+                await red.lrem(self.line, 1, first)
+                continue
+            if loop.time() > until:
+                raise asyncio.TimeoutError("waited too long for the messages before it")
+            await asyncio.sleep(TURN_POLL)
+
+    async def leave(self) -> None:
+        if self._left:
+            return
+        self._left = True
+        if self._beat is not None:
+            self._beat.cancel()
+        try:
+            await self._joined
+        except Exception:  # never joined: nothing to leave
+            return
+        async with self._turns.client().pipeline(transaction=True) as pipe:
+            pipe.lrem(self.line, 1, self.token)
+            pipe.delete(self._alive(self.token))
+            await pipe.execute()
+
+
+class RedisTurns(Turns):
+    """Turns shared by every instance through Redis (MASAR_REDIS_URL)."""
+
+    prefix = "masar:turn:"
+
+    def __init__(self, url: str) -> None:
+        self.url = url
+        self._clients: dict[int, Any] = {}
+
+    def client(self):
+        """A client for the running event loop (its connections belong to that loop)."""
+        import redis.asyncio
+
+        loop = asyncio.get_running_loop()
+        client = self._clients.get(id(loop))
+        if client is None:
+            self._clients.clear()
+            client = self._clients[id(loop)] = redis.asyncio.Redis.from_url(
+                self.url, decode_responses=True, socket_timeout=10
+            )
+        return client
+
+    def arrive(self, key: str) -> Place:
+        return _RedisPlace(self, key)
+
+
+def create_turns(redis_url: str | None) -> Turns:
+    """Turns shared through Redis when MASAR_REDIS_URL is set, else within this process."""
+    return RedisTurns(redis_url) if redis_url else LocalTurns()
 
 
 def _inner(store):
@@ -251,8 +438,14 @@ def _inner(store):
     )
 
 
-async def delete_conversation(store, sender_id: str) -> None:
-    """Delete every stored event of one user, now."""
+async def delete_conversation(store, sender_id: str, turns: Turns | None = None) -> None:
+    """Delete every stored event of one user, now; with `turns`, after the user's messages
+    already in flight have been handled (else their events would be saved after the deletion).
+    Inside a message's own turn (/forget), call it without `turns`."""
+    if turns is not None:
+        async with turns.turn(sender_id):
+            await delete_conversation(store, sender_id)
+        return
     inner = _inner(store)
 
     def work() -> None:
@@ -271,35 +464,67 @@ async def delete_conversation(store, sender_id: str) -> None:
     await _blocking(store, work)
 
 
-async def purge_older_than(store, days: int, now: float | None = None) -> int:
-    """Delete conversations whose last event is older than `days`; return how many."""
+async def purge_older_than(
+    store, days: int, now: float | None = None, turns: Turns | None = None
+) -> int:
+    """Delete conversations whose last event is older than `days`; return how many.
+
+    Each one is deleted in its user's turn (`turns`) and only if it is still old then: a
+    message arriving meanwhile keeps the conversation, and is never half deleted."""
     cutoff = (now or time.time()) - days * 86400
     inner = _inner(store)
-    deleted = 0
+    turns = turns or LocalTurns()
     if isinstance(inner, SQLTrackerStore):
-        return await _blocking(store, lambda: _purge_sql(inner, cutoff))
-    for sender_id in list(await store.keys()):
-        tracker = await store.retrieve(sender_id)
-        last = tracker.events[-1].timestamp if tracker and tracker.events else 0
-        if last < cutoff:
-            await delete_conversation(store, sender_id)
-            deleted += 1
+        stale = await _blocking(store, lambda: _stale_sql(inner, cutoff))
+    else:
+        stale = await conversation_keys(store)
+    deleted = 0
+    for sender_id in stale:
+        async with turns.turn(sender_id):
+            if isinstance(inner, SQLTrackerStore):
+                gone = await _blocking(
+                    store, functools.partial(_purge_sql, inner, cutoff, sender_id)
+                )
+            else:
+                tracker = await store.retrieve(sender_id)
+                last = tracker.events[-1].timestamp if tracker and tracker.events else None
+                gone = last is not None and last < cutoff
+                if gone:
+                    await delete_conversation(store, sender_id)
+            deleted += bool(gone)
     return deleted
 
 
-def _purge_sql(inner: SQLTrackerStore, cutoff: float) -> int:
+async def conversation_keys(store) -> list[str]:
+    """Every conversation's key (the user's keyed hash), whatever the store: Redis lists its
+    keys with their prefix, which `retrieve` adds again."""
+    prefix = getattr(_inner(store), "key_prefix", "")
+    return [k[len(prefix) :] if prefix and k.startswith(prefix) else k for k in await store.keys()]
+
+
+def _stale_sql(inner: SQLTrackerStore, cutoff: float) -> list[str]:
     from sqlalchemy import func
 
     with inner.session_scope() as session:
         E = inner.SQLEvent
-        stale = [
+        return [
             row[0]
             for row in session.query(E.sender_id)
             .group_by(E.sender_id)
             .having(func.max(E.timestamp) < cutoff)
             .all()
         ]
-        if stale:
-            session.query(E).filter(E.sender_id.in_(stale)).delete(synchronize_session=False)
-            session.commit()
-        return len(stale)
+
+
+def _purge_sql(inner: SQLTrackerStore, cutoff: float, sender_id: str) -> bool:
+    """Delete one conversation if its last event is still older than `cutoff`."""
+    from sqlalchemy import func
+
+    with inner.session_scope() as session:
+        E = inner.SQLEvent
+        last = session.query(func.max(E.timestamp)).filter(E.sender_id == sender_id).scalar()
+        if last is None or last >= cutoff:
+            return False
+        session.query(E).filter(E.sender_id == sender_id).delete(synchronize_session=False)
+        session.commit()
+        return True

@@ -52,11 +52,13 @@ from .content.catalogue import LANGUAGES, TOPICS
 from .content.loader import load as load_content
 from .content.models import Content
 from .conversations import (
+    Place,
     StoreInThreads,
     StoreUnavailable,
     Turn,
     create_lock_store,
     create_tracker_store,
+    create_turns,
     delete_conversation,
     latest_turn,
     purge_older_than,
@@ -181,6 +183,8 @@ class Engine:
         self.settings = settings
         self.content = content
         self.agent = agent
+        # one message of a user at a time, in the order they arrived, across instances
+        self.turns = create_turns(settings.redis_url)
         self.renderer = renderer
         self.secret = secret
         self.emergency = load_net(settings.content_dir, settings.build_dir, content)
@@ -271,6 +275,7 @@ class Engine:
             settings.redis_url,
             settings.data_dir,
             in_memory,
+            settings.retention_days,
         )
         agent.processor.tracker_store = agent.tracker_store
         engine = cls(
@@ -476,9 +481,22 @@ class Engine:
     async def answer(self, message: Incoming) -> Answer:
         """The bot's own answer to one message. Never raises for bad input; the user always gets a reply."""
         key = privacy.user_key(self.secret, message.channel, str(message.user))
+        place = self.turns.arrive(key)  # in line on arrival, before anything takes time
+        handed = False  # an emergency hands its place to the recording of its turn
+        try:
+            answer, handed = await self._in_line(message, key, place)
+            return answer
+        finally:
+            if not handed:
+                await place.leave()
+
+    async def _in_line(self, message: Incoming, key: str, place: Place) -> tuple[Answer, bool]:
+        """The answer, and whether the place was handed to an emergency's recording. An
+        emergency is answered without waiting for its turn; everything else waits for it."""
         forced = message.language if message.language in LANGUAGES else None
         if not message.written:  # a location, a voice note, a photo (bot/dialogue.py)
-            return await self._not_written(message, key, forced)
+            await place.turn()
+            return await self._not_written(message, key, forced), False
         long = isinstance(message.text, str) and len(message.text) > LONG_MESSAGE
         text, alarm, then = await self._off_loop(self._first_look, message.text, long=long)
         doubt = None  # the model's alarm, when the topic classifier is sure of another topic
@@ -492,9 +510,11 @@ class Engine:
         command = command_of(text)[0]
         if alarm or command in EMERGENCY_COMMANDS:
             topic = alarm.topic if alarm else EMERGENCY_COMMANDS[command]
-            return await self._emergency(
-                message, key, text, topic, forced, typed=bool(alarm), then=then
+            answer = await self._emergency(
+                message, key, text, topic, forced, typed=bool(alarm), then=then, place=place
             )
+            return answer, True
+        await place.turn()
         answer, where = await self._ordinary(message, key, text, forced, long)
         if doubt:  # the numbers still come first: a doubt costs one line, a miss can cost a life
             country = self.renderer.content.countries.get(where or "")
@@ -502,7 +522,7 @@ class Engine:
                 country, answer.language, at_sea=doubt.topic == "emergency_at_sea"
             )
             answer.replies.insert(0, Reply(numbers))
-        return answer
+        return answer, False
 
     async def _not_written(self, message: Incoming, key: str, forced: str | None) -> Answer:
         state = await self._state(key)
@@ -611,6 +631,7 @@ class Engine:
         forced: str | None,
         typed: bool,
         then: str | None = None,
+        place: Place | None = None,
     ) -> Answer:
         """The emergency answer, whatever else is broken; `then`: a trafficking or kidnapping
         topic whose protection help follows the numbers.
@@ -618,7 +639,8 @@ class Engine:
         The conversation's language and country come from the store if it answers within
         STATE_PATIENCE, else from what this process last saw of the conversation; the answer
         is rendered here from content (what Rasa's rule would render), and the turn is stored
-        afterwards: waited for briefly when the store works, in the background when it does not.
+        afterwards: waited for briefly when the store works, in the background when it does not,
+        in its `place` in the conversation's line (which it leaves when recorded).
         """
         try:
             state, store_works = await asyncio.wait_for(self._state(key), STATE_PATIENCE), True
@@ -639,7 +661,7 @@ class Engine:
         country = self.where(text, state, emergency=True)[0] if typed else state.get("country")
         replies = self.renderer.topic(topic, Situation(language, country))
         meta = Turn(language=language, country=country)
-        record = asyncio.ensure_future(self._ask_rasa(key, f"/{topic}", meta, message.channel))
+        record = asyncio.ensure_future(self._record(place, key, f"/{topic}", meta, message.channel))
         record.add_done_callback(_log_unrecorded)
         if store_works:
             try:
@@ -650,6 +672,20 @@ class Engine:
         if then:
             replies += protection_replies(self.renderer, then, language, country, [])
         return Answer(str(message.user), str(message.text), language, topic, 1.0, replies, True)
+
+    async def _record(self, place: Place | None, key: str, trigger: str, meta: Turn, channel: str):
+        """An emergency's turn, stored in its place in line (or at once without one, or when
+        the line cannot be reached: an emergency is recorded whatever else is broken)."""
+        try:
+            if place is not None:
+                try:
+                    await place.turn()
+                except Exception as exc:
+                    logger.error("emergency recorded out of turn (%s)", type(exc).__name__)
+            return await self._ask_rasa(key, trigger, meta, channel)
+        finally:
+            if place is not None:
+                await place.leave()
 
     async def sounds_like_emergency(self, text: str) -> bool:
         """The emergency net's verdict on a text (in the worker thread), for the handover."""
@@ -779,12 +815,12 @@ class Engine:
     async def forget(self, channel: str, user: str) -> None:
         key = privacy.user_key(self.secret, channel, str(user))
         self._hints.pop(key, None)
-        await delete_conversation(self.agent.tracker_store, key)
+        await delete_conversation(self.agent.tracker_store, key, self.turns)
 
     async def purge(self, days: int | None = None) -> int:
         """Delete conversations older than the retention period."""
         return await purge_older_than(
-            self.agent.tracker_store, days or self.settings.retention_days
+            self.agent.tracker_store, days or self.settings.retention_days, turns=self.turns
         )
 
 

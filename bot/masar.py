@@ -160,7 +160,7 @@ def compose(engine: Engine, settings: Settings | None = None) -> Masar:
     settings = settings or engine.settings
     handover = Handover(
         engine.answer,
-        cases=CaseStore(engine.agent.tracker_store, engine.agent.lock_store, engine.secret),
+        cases=CaseStore(engine.agent.tracker_store, engine.turns, engine.secret),
         renderer=engine.renderer,
         emergency=engine.sounds_like_emergency,
     )

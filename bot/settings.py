@@ -71,6 +71,8 @@ class Settings:
     # SQL tracker store URL for Rasa conversations; default: SQLite in data_dir.
     tracker_store_url: str | None = field(default=None, repr=False)
     redis_url: str | None = field(default=None, repr=False)
+    # The operator runs one instance only: a shared SQL store without Redis is then allowed.
+    single_instance: bool = False
     telegram_token: str | None = field(default=None, repr=False)
     telegram_api_url: str = "https://api.telegram.org/bot"
     telegram_webhook_secret: str | None = field(default=None, repr=False)
@@ -176,6 +178,22 @@ class Settings:
                 ("http_max_header_bytes", int),
             )
         }
+        tracker_store_url = env.get("MASAR_TRACKER_STORE_URL") or None
+        redis_url = env.get("MASAR_REDIS_URL") or None
+        single_instance = _flag(env, "MASAR_SINGLE_INSTANCE", False)
+        if (
+            tracker_store_url
+            and not tracker_store_url.startswith("sqlite")
+            and not redis_url
+            and not single_instance
+        ):
+            raise SystemExit(
+                "masar: MASAR_TRACKER_STORE_URL is a shared database, but without MASAR_REDIS_URL "
+                "each instance keeps its own conversation locks, and two instances answering the "
+                "same user at once lose messages. Set MASAR_REDIS_URL (the instances then take "
+                "turns through Redis), or MASAR_SINGLE_INSTANCE=true if only one instance of "
+                "Masar ever uses this database."
+            )
         return cls(
             **paths,
             **meta,
@@ -185,8 +203,9 @@ class Settings:
             user_key_secret=env.get("MASAR_USER_KEY_SECRET") or None,
             retention_days=_whole(env, "MASAR_RETENTION_DAYS", 30, 1, " of days"),
             port=_whole(env, "MASAR_PORT", 8080, 0, ""),
-            tracker_store_url=env.get("MASAR_TRACKER_STORE_URL") or None,
-            redis_url=env.get("MASAR_REDIS_URL") or None,
+            tracker_store_url=tracker_store_url,
+            redis_url=redis_url,
+            single_instance=single_instance,
             telegram_token=env.get("MASAR_TELEGRAM_TOKEN") or None,
             telegram_api_url=env.get("MASAR_TELEGRAM_API_URL") or cls.telegram_api_url,
             telegram_webhook_secret=env.get("MASAR_TELEGRAM_WEBHOOK_SECRET") or None,

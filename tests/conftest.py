@@ -23,6 +23,8 @@ ROOT = Path(__file__).resolve().parent.parent
 MODEL_FIXTURES = {"engine", "ask"}  # the real model trained on the shipped content
 # small models trained on test content, and the emergency model (net)
 TRAINING_FIXTURES = {"mini", "desk", "stored", "net"}
+# real servers started by the tests (tests/servers.py)
+SERVER_FIXTURES = {"postgres", "redis_server"}
 HEAVY = ("model", "training", "subprocess")
 
 
@@ -33,6 +35,8 @@ def pytest_collection_modifyitems(config, items):
             item.add_marker(pytest.mark.model)
         if used & TRAINING_FIXTURES:
             item.add_marker(pytest.mark.training)
+        if used & SERVER_FIXTURES:
+            item.add_marker(pytest.mark.subprocess)
 
 
 _running: pytest.Item | None = None

@@ -9,7 +9,6 @@ and Telegram's side played by the Bot API emulator over real HTTP.
 from __future__ import annotations
 
 import asyncio
-import contextlib
 import dataclasses
 import json
 import os
@@ -20,6 +19,7 @@ from pathlib import Path
 
 import aiohttp
 import pytest
+from servers import Postgres
 from telegram_emulator import ROOT, BotApiEmulator, channel_settings, free_port
 
 from bot.answers import Situation
@@ -397,71 +397,6 @@ def test_masar_ask_answers_every_line_it_can_and_names_the_bad_ones(mini, tmp_pa
     assert "line 5: not valid UTF-8; line skipped" in stderr
     assert 'line 6: "user" must be a string' in stderr
     assert "Traceback" not in stderr
-
-
-class Postgres:
-    """A real PostgreSQL server in a temporary folder (skipped where PostgreSQL is missing).
-
-    The server refuses to run as root, so as root it runs as the `postgres` user."""
-
-    def __init__(self) -> None:
-        import shutil
-        import tempfile
-
-        self.bin = next(
-            (
-                Path(p).parent
-                for p in (
-                    shutil.which("initdb"),
-                    *sorted(str(p) for p in Path("/usr/lib/postgresql").glob("*/bin/initdb")),
-                )
-                if p
-            ),
-            None,
-        )
-        if self.bin is None:
-            pytest.skip("PostgreSQL is not installed")
-        self.folder = Path(tempfile.mkdtemp(prefix="masar-pg-"))
-        self.port = free_port()
-        self.user = []
-        if os.geteuid() == 0:
-            import pwd
-
-            try:
-                account = pwd.getpwnam("postgres")
-            except KeyError:
-                pytest.skip("running as root without a postgres user")
-            os.chown(self.folder, account.pw_uid, account.pw_gid)
-            self.user = ["runuser", "-u", "postgres", "--"]
-        self._run("initdb", "-D", str(self.folder / "data"), "-A", "trust", "-U", "postgres")
-
-    def _run(self, tool: str, *args: str) -> None:
-        subprocess.run(  # no pipes: the server started by pg_ctl would hold them open
-            [*self.user, str(self.bin / tool), *args],
-            check=True,
-            stdout=subprocess.DEVNULL,
-            stderr=subprocess.DEVNULL,
-            timeout=120,
-        )
-
-    @property
-    def url(self) -> str:
-        return f"postgresql://postgres@127.0.0.1:{self.port}/postgres"
-
-    def start(self) -> None:
-        options = f"-p {self.port} -k {self.folder} -c listen_addresses=127.0.0.1"
-        data, log = str(self.folder / "data"), str(self.folder / "server.log")
-        self._run("pg_ctl", "-D", data, "-o", options, "-l", log, "-w", "start")
-
-    def stop(self) -> None:
-        self._run("pg_ctl", "-D", str(self.folder / "data"), "-m", "immediate", "stop")
-
-    def remove(self) -> None:
-        import shutil
-
-        with contextlib.suppress(subprocess.CalledProcessError):
-            self.stop()
-        shutil.rmtree(self.folder, ignore_errors=True)
 
 
 def test_an_emergency_is_answered_within_a_second_while_postgresql_is_stopped(mini):

@@ -11,14 +11,14 @@ import sqlite3
 import time
 
 import pytest
-from rasa.core.lock_store import InMemoryLockStore, RedisLockStore
+from rasa.core.lock_store import InMemoryLockStore
 from rasa.shared.core.events import ActionExecuted, UserUttered
 from rasa.shared.core.trackers import DialogueStateTracker
 from telegram_emulator import channel_settings
 
 from bot import privacy
 from bot.channels.http import hide_configured_secrets
-from bot.conversations import create_lock_store
+from bot.conversations import LocalTurns, RedisTurns, create_lock_store, create_turns
 from bot.i18n import _
 from bot.messages import Incoming
 
@@ -173,14 +173,10 @@ def test_configured_secrets_are_hidden_from_logs(stored):
         assert secret not in line
 
 
-def test_lock_store_is_shared_through_redis_when_configured():
-    assert isinstance(create_lock_store(None), InMemoryLockStore)
-    store = create_lock_store("redis://:pw@cache.internal:6380/2")  # no connection until first use
-    assert isinstance(store, RedisLockStore)
-    kwargs = store.red.connection_pool.connection_kwargs
-    assert (kwargs["host"], kwargs["port"], kwargs["db"], kwargs["password"]) == (
-        "cache.internal",
-        6380,
-        2,
-        "pw",
-    )
+def test_turns_are_shared_through_redis_when_configured():
+    """One user's messages take turns across instances through Redis (tests/test_scale.py
+    runs them on a real server); Rasa's own lock stays inside each process."""
+    assert isinstance(create_turns(None), LocalTurns)
+    turns = create_turns("redis://:pw@cache.internal:6380/2")  # no connection until first use
+    assert isinstance(turns, RedisTurns) and turns.url == "redis://:pw@cache.internal:6380/2"
+    assert isinstance(create_lock_store("redis://cache.internal:6380/2"), InMemoryLockStore)

@@ -98,3 +98,18 @@ def test_process_settings():
     )
     assert process == Process("2", 3, True)
     assert Process.from_env({"MASAR_TRAIN_THREADS": "none"}).train_threads is None
+
+
+def test_a_shared_database_without_shared_turns_is_refused_at_start_up():
+    """Two instances on one PostgreSQL database, each with its own conversation locks, lose
+    messages (measured: 10-19 of 20): refused unless Redis is set or one instance is said."""
+    url = "postgresql://masar:pw@db.internal/masar"
+    with pytest.raises(SystemExit, match=r"MASAR_REDIS_URL.*MASAR_SINGLE_INSTANCE=true"):
+        Settings.from_env({"MASAR_TRACKER_STORE_URL": url})
+    shared = Settings.from_env(
+        {"MASAR_TRACKER_STORE_URL": url, "MASAR_REDIS_URL": "redis://cache.internal:6379/0"}
+    )
+    assert shared.tracker_store_url == url and shared.redis_url
+    alone = Settings.from_env({"MASAR_TRACKER_STORE_URL": url, "MASAR_SINGLE_INSTANCE": "true"})
+    assert alone.single_instance
+    assert Settings.from_env({"MASAR_TRACKER_STORE_URL": "sqlite:///var/masar.db"})  # one file

@@ -18,7 +18,7 @@ from rasa.shared.core.events import ActionExecuted, BotUttered
 
 from .. import build
 from ..content.catalogue import GROUP_OF
-from ..conversations import StoreUnavailable, Turn, latest_turn
+from ..conversations import StoreUnavailable, Turn, conversation_keys, latest_turn
 from ..i18n import babel_locale
 from ..messages import Answer
 from .sealing import SealBroken, seal, unseal
@@ -156,14 +156,15 @@ def alert_text(kind: str, topic: str, language: str, country: str | None, case: 
 
 # -- the store ---------------------------------------------------------------------------------------
 class CaseStore:
-    """Cases in the users' Rasa trackers (the conversation store and its lock store)."""
+    """Cases in the users' Rasa trackers (the conversation store), written in the user's turn
+    (the engine's `Turns`, shared by every instance) so no message's events are lost."""
 
-    def __init__(self, tracker_store, lock_store, secret: bytes) -> None:
-        self.tracker_store, self.lock_store, self.secret = tracker_store, lock_store, secret
+    def __init__(self, tracker_store, turns, secret: bytes) -> None:
+        self.tracker_store, self.turns, self.secret = tracker_store, turns, secret
 
     async def save(self, case: Case) -> None:
-        """Append the case's state to the user's tracker (under the conversation's lock)."""
-        async with self.lock_store.lock(case.key):
+        """Append the case's state to the user's tracker (in the user's turn)."""
+        async with self.turns.turn(case.key):
             tracker = await self.tracker_store.get_or_create_tracker(
                 case.key, append_action_listen=False
             )
@@ -200,7 +201,7 @@ class CaseStore:
                     .distinct()
                 ]
         else:
-            keys = list(await store.keys())
+            keys = await conversation_keys(store)
         cases = []
         for key in keys:
             record = latest_case_record(await store.retrieve(key))

@@ -181,11 +181,11 @@ class StaffDesk:
         command, arg = command_of(clean_text(text))
         replied = message.replied
         if command == "close":
-            await self.close_case(arg or None, self._case_replied_to(replied), message.id)
+            await self.close_case(arg or None, await self._case_replied_to(replied), message.id)
             return
         if command or replied is None:
             return
-        case = self._case_replied_to(replied)
+        case = await self._case_replied_to(replied)
         if case is None:
             match = CASE_IN_TEXT.search(replied.text)
             note = (
@@ -213,16 +213,18 @@ class StaffDesk:
             "handover: staff answered", extra={"masar": {"event": "staff_answer", "case": case.id}}
         )
 
-    def _case_replied_to(self, replied: RoomMessage | None) -> Case | None:
-        """The open case a staff message replies to: by the message's id, or (after a restart)
-        by the case id in its text, if that message is not older than the case."""
+    async def _case_replied_to(self, replied: RoomMessage | None) -> Case | None:
+        """The open case a staff message replies to, as the shared store has it: by the
+        message's id, or (posted by another instance, or before a restart) by the case id in
+        its text, if that message is not older than the case."""
         if replied is None:
             return None
         handover = self.handover
-        case = handover.case(self._posted.get(replied.id, ""))
+        posted = self._posted.get(replied.id)
+        case = await handover.find(posted) if posted else None
         if case is None:
             match = CASE_IN_TEXT.search(replied.text)
-            case = handover.case(match.group(1)) if match else None
+            case = await handover.find(match.group(1)) if match else None
             if case is not None and replied.sent is not None and replied.sent < case.opened - 60:
                 return None  # an old message of an earlier case with the same id
         return case

@@ -25,7 +25,7 @@ from collections.abc import Awaitable, Callable
 from .. import privacy
 from ..answers import Renderer, topic_button
 from ..content.catalogue import LANGUAGES
-from ..conversations import latest_turn
+from ..conversations import StoreUnavailable, latest_turn
 from ..i18n import _, bidi, launch_language
 from ..messages import Answer, Button, Incoming, Reply, clean_text, command_of
 from .cases import (
@@ -35,6 +35,7 @@ from .cases import (
     alert_text,
     card_text,
     conversation_topics,
+    latest_case_record,
     new_case_id,
     relay_text,
     with_staff,
@@ -70,6 +71,11 @@ class Handover:
         text = clean_text(message.text)
         command, arg = command_of(text)
         arg = arg.lower()
+        if message.channel in self.staffed:  # another instance may have opened or closed it
+            try:
+                await self.refresh(key)
+            except StoreUnavailable:  # this process's view: an emergency cannot wait
+                pass
         case = self.case_of(key)
         if case is not None and message.written:  # a location or a photo: the bot answers
             return await self._during_case(case, message, text, command, arg)
@@ -250,6 +256,45 @@ class Handover:
         """A staff member's answer as the user reads it, labelled in their language."""
         return bidi(_(case.language, "Staff: {text}", text=text), case.language)
 
+    # the shared store ------------------------------------------------------------------------------
+    async def refresh(self, key: str) -> Case | None:
+        """The user's open case as the shared store has it now (several instances of Masar
+        open, answer and close cases), merged into this process's view; None if there is none.
+
+        What this process knows and has not finished saving is kept: a case it just opened
+        (no record yet), a card it just posted. A record of the same case closed, or of a
+        newer case, wins."""
+        record = latest_case_record(await self.store.conversation(key))
+        stored = Case.from_record(key, record, self.store.secret) if record else None
+        known = self.cases.get(self._by_key.get(key, ""))
+        if stored is None:
+            return known
+        if known is not None and known.id == stored.id and stored.open:
+            known.answered = known.answered or stored.answered
+            known.told_offline = known.told_offline or stored.told_offline
+            known.card = known.card or stored.card
+            return known
+        if known is not None:
+            self.cases.pop(known.id, None)
+            self._by_key.pop(key, None)
+        if not stored.open or stored.channel not in self.staffed:
+            return None
+        self.cases[stored.id], self._by_key[key] = stored, stored.id
+        return stored
+
+    async def find(self, case_id: str) -> Case | None:
+        """An open case by its id, as the shared store has it now (the case may have been
+        opened, answered or closed by another instance)."""
+        case_id = (case_id or "").strip().upper()
+        case = self.cases.get(case_id)
+        if case is None:  # opened elsewhere: look for it among the open cases
+            await self.load()
+            case = self.cases.get(case_id)
+        if case is None:
+            return None
+        fresh = await self.refresh(case.key)
+        return fresh if fresh is not None and fresh.id == case_id else None
+
     # the staff's side ------------------------------------------------------------------------------
     def case_of(self, key: str) -> Case | None:
         case_id = self._by_key.get(key)
@@ -259,23 +304,24 @@ class Handover:
         return self.cases.get((case_id or "").strip().upper())
 
     async def staff_answered(self, case_id: str) -> Case | None:
-        case = self.case(case_id)
+        case = await self.find(case_id)
         if case is not None and not case.answered:
             case.answered = True
             await self.store.save(case)
         return case
 
     async def set_card(self, case_id: str, message_id: int) -> None:
-        case = self.case(case_id)
+        case = await self.find(case_id)
         if case is not None:
             case.card = message_id
             await self.store.save(case)
 
     async def close(self, case_id: str) -> Case | None:
         """Close an open case (staff's /close, the user's "Back to Masar", /forget)."""
-        case = self.cases.pop((case_id or "").strip().upper(), None)
+        case = await self.find(case_id)
         if case is None:
             return None
+        self.cases.pop(case.id, None)
         self._by_key.pop(case.key, None)
         case.open = False
         await self.store.save(case)

@@ -439,6 +439,61 @@ _ARABIZI_STRONG = frozenset(
         "gadir",
         "bigool",
         "kattir",
+        # Maghrebi, Gulf, Iraqi, Sudanese, Egyptian and Levantine chat words without digits
+        # ("wesh ndir", "shlon", "rafdouli", "dayra") that en/fr/es/tr/so do not use
+        "bghiti",
+        "nmchi",
+        "nemchi",
+        "nmshi",
+        "wesh",
+        "dyali",
+        "diali",
+        "mazal",
+        "walakin",
+        "shlonak",
+        "ashlon",
+        "shaku",
+        "maku",
+        "hallak",
+        "ayza",
+        "ashan",
+        "betaa",
+        "dayra",
+        "zoul",
+        "shunu",
+        "leysh",
+        "laish",
+        "abgha",
+        "abga",
+        "ngdar",
+        "nqder",
+        "neqder",
+        "najjem",
+        "nejjem",
+        "barcha",
+        "famma",
+        "mouch",
+        "chwiya",
+        "chwia",
+        "khuya",
+        "khti",
+        "okhti",
+        "nkhdem",
+        "nekhdem",
+        "khdma",
+        "kayna",
+        "kaynin",
+        "walou",
+        "heek",
+        "hayda",
+        "haida",
+        "hwaya",
+        "alhin",
+        "alheen",
+        "dilwaati",
+        "wlad",
+        "rahi",
+        "raho",
     ]
 )
 # Weak ones only count next to a strong word or a digit word: "la", "el", "ya" are Spanish or
@@ -510,9 +565,31 @@ _ARABIZI_WEAK = frozenset(
 )
 
 
+# Arabizi content words of this length or more that the transliteration lexicon knows
+# ("ashtaghel", "qanooniya", "tareeqa") count like weak words, next to a strong or digit word:
+# Gulf and Maghrebi Arabizi is often written without digits. Arabic loanwords of Somali and
+# Turkish and place names written alike in several languages say nothing.
+LEXICON_WORD_LETTERS = 6
+_SHARED_LOANWORDS = frozenset(
+    "sharci ammaan khatar insani kanada almanya doolar doktor markab sahara suudaan carabi "
+    "muhaajir shabaab merhaba holanda europea fransa calaykum dhamaan mahkeme jawaab canary "
+    "soudan married wallah boolis italya libya".split()
+)
+
+
+def _arabizi_lexicon_word(w: str) -> bool:
+    if len(w) < LEXICON_WORD_LETTERS or not w.isalpha() or w in _OWN_WORDS:
+        return False
+    if w in _SHARED_LOANWORDS:
+        return False
+    from .nlu import romanised as rom
+
+    return w not in rom._LOANWORDS and rom.fold(w, "ar") in rom.LEXICONS["ar"]
+
+
 def _arabizi_score(words: list[str]) -> tuple[float, int]:
     """(evidence, number of scored words); evidence ~ count of Arabizi-looking words."""
-    digit_words = strong = weak = 0
+    digit_words = strong = weak = known = 0
     evidence: float
     for w in words:
         if w in _TEXTING or _NOT_ARABIZI.search(w):
@@ -523,9 +600,11 @@ def _arabizi_score(words: list[str]) -> tuple[float, int]:
             strong += 1
         elif w in _ARABIZI_WEAK:
             weak += 1
+        elif _arabizi_lexicon_word(w):
+            known += 1
     evidence = digit_words + strong
     if evidence:
-        evidence += 0.5 * weak
+        evidence += 0.5 * (weak + known)
     return evidence, len(words)
 
 

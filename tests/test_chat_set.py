@@ -18,6 +18,7 @@ from bot.content.loader import normalise_example
 ROOT = Path(__file__).resolve().parent.parent
 ITEMS = load_chat_set()
 FRESH = load_chat_set(CHAT_SETS["chat-fresh"])
+THIRD = load_chat_set(CHAT_SETS["chat-third"])
 
 
 def _training_texts() -> set[str]:
@@ -51,7 +52,7 @@ def test_each_row_has_emergencies_adverts_and_follow_ups():
 
 
 def test_every_label_is_a_topic_id_and_the_flags_agree_with_it():
-    for item in ITEMS + FRESH:
+    for item in ITEMS + FRESH + THIRD:
         assert item.topic in TOPICS, item
         assert all(t in TOPICS and t != item.topic for t in item.accept), item
         assert item.emergency == item.topic.startswith("emergency_"), item
@@ -61,12 +62,14 @@ def test_every_label_is_a_topic_id_and_the_flags_agree_with_it():
 def test_no_chat_set_message_is_a_training_example():
     training = _training_texts()
     assert len(training) > 3000
-    reused = [t for item in ITEMS + FRESH for t in item.turns if normalise_example(t) in training]
+    reused = [
+        t for item in ITEMS + FRESH + THIRD for t in item.turns if normalise_example(t) in training
+    ]
     assert not reused, reused
 
 
 def test_adverts_carry_only_fictional_contacts():
-    for item in ITEMS + FRESH:
+    for item in ITEMS + FRESH + THIRD:
         for contact in contacts(item.turns[-1]):
             if not contact.startswith("@"):
                 assert contact.startswith("000") or contact.startswith("447700900"), contact
@@ -113,6 +116,17 @@ def test_the_fresh_set_has_every_language_and_kind():
         mine = [item for item in FRESH if item.row == row]
         assert len(mine) >= 20 and sum(item.emergency for item in mine) >= 3, row
         assert sum(item.advert for item in mine) >= 2, row
+
+
+def test_the_third_set_has_every_language_and_kind():
+    rows = {item.row for item in THIRD}
+    assert rows == {*LANGUAGES, "ar-latn"}
+    for row in rows:
+        mine = [item for item in THIRD if item.row == row]
+        assert len(mine) >= (20 if row == "ar-latn" else 10), row
+        assert sum(item.emergency for item in mine) >= 2, row
+        assert sum(item.advert for item in mine) >= 1, row
+        assert any(len(item.turns) == 2 for item in mine), row
 
 
 # What the engine reaches on the two chat sets (docs/benchmarks/chat-2026-12-02.md), set a little

@@ -570,11 +570,12 @@ _ARABIZI_WEAK = frozenset(
 # Gulf and Maghrebi Arabizi is often written without digits. Arabic loanwords of Somali and
 # Turkish and place names written alike in several languages say nothing.
 LEXICON_WORD_LETTERS = 6
-_SHARED_LOANWORDS = frozenset(
+_SHARED_LOANWORD_SPELLINGS = (
     "sharci ammaan khatar insani kanada almanya doolar doktor markab sahara suudaan carabi "
     "muhaajir shabaab merhaba holanda europea fransa calaykum dhamaan mahkeme jawaab canary "
-    "soudan married wallah boolis italya libya".split()
+    "soudan married wallah boolis italya libya"
 )
+_SHARED_LOANWORDS = frozenset(_SHARED_LOANWORD_SPELLINGS.split())
 
 
 def _arabizi_lexicon_word(w: str) -> bool:

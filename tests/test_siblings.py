@@ -7,7 +7,6 @@ topics and offers the other as the first button; between unrelated topics the fa
 
 from __future__ import annotations
 
-import pytest
 from rasa.shared.nlu.training_data.message import Message
 
 from bot.nlu.fallback import SIBLING, TopicFallback, sibling_of_best
@@ -77,6 +76,7 @@ def test_the_sibling_is_the_first_button_of_the_answer(content):
     assert reply.buttons[0].payload == "/asylum_basics"
     assert len({b.payload for b in reply.buttons}) == len(reply.buttons)
     [plain] = renderer.topic("asylum_how_to_apply", Situation("en"))
-    assert plain.buttons[0].payload != "/asylum_basics" or "asylum_basics" in (
-        content.topics["asylum_how_to_apply"].follow_up[:1]
+    assert (
+        plain.buttons[0].payload != "/asylum_basics"
+        or "asylum_basics" in (content.topics["asylum_how_to_apply"].follow_up[:1])
     )

@@ -132,14 +132,15 @@ def test_the_third_set_has_every_language_and_kind():
 # What the engine reaches on the two chat sets (docs/benchmarks/chat-2026-12-02.md), set a little
 # below the measured figures: training is deterministic, so falling below one of them means a
 # change made Masar understand people less well. Raise them when understanding improves.
-# Measured on 2026-12-02: chat 97.6% (worst row ar-latn 87.5%), recall 100%, false alarms 1.0%;
-# chat-fresh 93.8% (worst row ar-latn 80%), recall 100%, false alarms 0.5%. Recall is allowed
-# two misses only because another machine's floating point can move a borderline score.
+# Measured on 2026-12-02 (docs/benchmarks/chat-nlu-2026-12-02.md): chat 98.3% (worst row
+# ar-latn 90.6%), recall 100%, false alarms 1.0%; chat-fresh 96.9% (worst rows 95%), recall
+# 100%, false alarms 0.5%. Recall is allowed two misses only because another machine's floating
+# point can move a borderline score.
 FLOORS = {
-    "chat": {"topic": 0.96, "row": 0.84, "recall": 0.98, "false_alarms": 0.03, "adverts": 1.0},
+    "chat": {"topic": 0.97, "row": 0.87, "recall": 0.98, "false_alarms": 0.03, "adverts": 1.0},
     "chat-fresh": {
-        "topic": 0.91,
-        "row": 0.75,
+        "topic": 0.95,
+        "row": 0.9,
         "recall": 0.96,
         "false_alarms": 0.03,
         "adverts": 1.0,

@@ -80,3 +80,32 @@ def test_the_sibling_is_the_first_button_of_the_answer(content):
         plain.buttons[0].payload != "/asylum_basics"
         or "asylum_basics" in (content.topics["asylum_how_to_apply"].follow_up[:1])
     )
+
+
+def test_close_asylum_topics_are_answered_through_the_real_model(engine, ask):
+    """One word, or a short question in Spanish, sits between asylum_basics and
+    asylum_how_to_apply: the trained model's ranking names the sibling, and the person gets an
+    asylum answer, never the fallback."""
+    from bot.engine import Turn
+
+    for i, (language, text) in enumerate((("en", "asylum"), ("es", "asilo que es"))):
+        parse = engine._parse(text, f"siblings-parse-{i}", "test", Turn(language=language))
+        intent = parse["intent"]["name"]
+        assert intent in ("asylum_basics", "asylum_how_to_apply"), parse["intent"]
+        assert parse.get(SIBLING) in ("asylum_basics", "asylum_how_to_apply"), parse
+        assert parse[SIBLING] != intent
+        answer = ask(f"siblings-{i}", text)
+        assert answer.topic == intent and answer.language == language
+        assert answer.replies[0].buttons[0].payload == f"/{parse[SIBLING]}"
+
+
+def test_definitional_questions_get_the_basics(ask):
+    for i, text in enumerate(
+        ("asylum, what does it even mean", "qu'est-ce que ça veut dire, l'asile ?")
+    ):
+        assert ask(f"definition-{i}", text).topic == "asylum_basics", text
+
+
+def test_messages_about_nothing_masar_knows_still_get_the_fallback(ask):
+    for i, text in enumerate(("what's the weather in paris", "je veux acheter une voiture")):
+        assert ask(f"elsewhere-{i}", text).topic == "fallback", text

@@ -34,13 +34,15 @@ EMERGENCY_TOPICS = ("emergency_at_sea", "emergency_general")
 class Situation:
     """What the renderer may use about the user: language, the country they are in, the
     NLU's guesses, a country the message asks about, and whether it follows up the last
-    answer ("and in Germany?")."""
+    answer ("and in Germany?"), and the sibling topic the NLU hesitated with (offered first).
+    """
 
     language: str
     country: str | None = None
     ranking: tuple[str, ...] = ()
     about: str | None = None
     follow_up: bool = False
+    sibling: str | None = None
 
 
 def unconfirmed(confirmed: bool, language: str) -> str:
@@ -218,7 +220,11 @@ class Renderer:
             return []
         today = today or dt.date.today()
         tr = topic.translation(language)
-        buttons = [topic_button(t, language) for t in topic.follow_up]
+        # "what is asylum" was close to two asylum topics (bot/nlu/fallback.py): the other one
+        # is the first button, one tap away
+        also = [situation.sibling] if situation.sibling and situation.sibling != topic_id else []
+        follow_up = [*also, *(t for t in topic.follow_up if t not in also)]
+        buttons = [topic_button(t, language) for t in follow_up]
         if tr is None:
             return []
         if self.enforce_review_expiry and topic.out_of_date(today):

@@ -149,6 +149,7 @@ class ContentGenerator(NaturalLanguageGenerator):
             ranking,
             about=meta.get("mentioned_country"),
             follow_up=bool(parse.get("follow_up")),
+            sibling=parse.get("sibling"),
         )
         replies = self.renderer.topic(topic, situation) if topic else []
         if not replies:

@@ -178,9 +178,32 @@ _TEXTING = word_lists.TEXTING  # "2day", "mp3": digits that are not Arabic lette
 _ARABIZI_STRONG, _ARABIZI_WEAK = word_lists.ARABIZI_STRONG, word_lists.ARABIZI_WEAK
 
 
+# Arabizi content words of this length or more that the transliteration lexicon knows
+# ("ashtaghel", "qanooniya", "tareeqa") count like weak words, next to a strong or digit word:
+# Gulf and Maghrebi Arabizi is often written without digits. Arabic loanwords of Somali and
+# Turkish and place names written alike in several languages say nothing.
+LEXICON_WORD_LETTERS = 6
+_SHARED_LOANWORD_SPELLINGS = (
+    "sharci ammaan khatar insani kanada almanya doolar doktor markab sahara suudaan carabi "
+    "muhaajir shabaab merhaba holanda europea fransa calaykum dhamaan mahkeme jawaab canary "
+    "soudan married wallah boolis italya libya"
+)
+_SHARED_LOANWORDS = frozenset(_SHARED_LOANWORD_SPELLINGS.split())
+
+
+def _arabizi_lexicon_word(w: str) -> bool:
+    if len(w) < LEXICON_WORD_LETTERS or not w.isalpha() or w in _OWN_WORDS:
+        return False
+    if w in _SHARED_LOANWORDS:
+        return False
+    from .nlu import romanised as rom
+
+    return w not in rom._LOANWORDS and rom.fold(w, "ar") in rom.LEXICONS["ar"]
+
+
 def _arabizi_score(words: list[str]) -> tuple[float, int]:
     """(evidence, number of scored words); evidence ~ count of Arabizi-looking words."""
-    digit_words = strong = weak = 0
+    digit_words = strong = weak = known = 0
     evidence: float
     for w in words:
         if w in _TEXTING or _NOT_ARABIZI.search(w):
@@ -191,9 +214,11 @@ def _arabizi_score(words: list[str]) -> tuple[float, int]:
             strong += 1
         elif w in _ARABIZI_WEAK:
             weak += 1
+        elif _arabizi_lexicon_word(w):
+            known += 1
     evidence = digit_words + strong
     if evidence:
-        evidence += 0.5 * weak
+        evidence += 0.5 * (weak + known)
     return evidence, len(words)
 
 

@@ -18,6 +18,7 @@ from bot.content.loader import normalise_example
 ROOT = Path(__file__).resolve().parent.parent
 ITEMS = load_chat_set()
 FRESH = load_chat_set(CHAT_SETS["chat-fresh"])
+THIRD = load_chat_set(CHAT_SETS["chat-third"])
 
 
 def _training_texts() -> set[str]:
@@ -51,7 +52,7 @@ def test_each_row_has_emergencies_adverts_and_follow_ups():
 
 
 def test_every_label_is_a_topic_id_and_the_flags_agree_with_it():
-    for item in ITEMS + FRESH:
+    for item in ITEMS + FRESH + THIRD:
         assert item.topic in TOPICS, item
         assert all(t in TOPICS and t != item.topic for t in item.accept), item
         assert item.emergency == item.topic.startswith("emergency_"), item
@@ -61,12 +62,14 @@ def test_every_label_is_a_topic_id_and_the_flags_agree_with_it():
 def test_no_chat_set_message_is_a_training_example():
     training = _training_texts()
     assert len(training) > 3000
-    reused = [t for item in ITEMS + FRESH for t in item.turns if normalise_example(t) in training]
+    reused = [
+        t for item in ITEMS + FRESH + THIRD for t in item.turns if normalise_example(t) in training
+    ]
     assert not reused, reused
 
 
 def test_adverts_carry_only_fictional_contacts():
-    for item in ITEMS + FRESH:
+    for item in ITEMS + FRESH + THIRD:
         for contact in contacts(item.turns[-1]):
             if not contact.startswith("@"):
                 assert contact.startswith("000") or contact.startswith("447700900"), contact
@@ -115,17 +118,29 @@ def test_the_fresh_set_has_every_language_and_kind():
         assert sum(item.advert for item in mine) >= 2, row
 
 
+def test_the_third_set_has_every_language_and_kind():
+    rows = {item.row for item in THIRD}
+    assert rows == {*LANGUAGES, "ar-latn"}
+    for row in rows:
+        mine = [item for item in THIRD if item.row == row]
+        assert len(mine) >= (20 if row == "ar-latn" else 10), row
+        assert sum(item.emergency for item in mine) >= 2, row
+        assert sum(item.advert for item in mine) >= 1, row
+        assert any(len(item.turns) == 2 for item in mine), row
+
+
 # What the engine reaches on the two chat sets (docs/benchmarks/chat-2026-12-02.md), set a little
 # below the measured figures: training is deterministic, so falling below one of them means a
 # change made Masar understand people less well. Raise them when understanding improves.
-# Measured on 2026-12-02: chat 97.6% (worst row ar-latn 87.5%), recall 100%, false alarms 1.0%;
-# chat-fresh 93.8% (worst row ar-latn 80%), recall 100%, false alarms 0.5%. Recall is allowed
-# two misses only because another machine's floating point can move a borderline score.
+# Measured on 2026-12-02 (docs/benchmarks/chat-nlu-2026-12-02.md): chat 98.3% (worst row
+# ar-latn 90.6%), recall 100%, false alarms 1.0%; chat-fresh 96.9% (worst rows 95%), recall
+# 100%, false alarms 0.5%. Recall is allowed two misses only because another machine's floating
+# point can move a borderline score.
 FLOORS = {
-    "chat": {"topic": 0.96, "row": 0.84, "recall": 0.98, "false_alarms": 0.03, "adverts": 1.0},
+    "chat": {"topic": 0.97, "row": 0.87, "recall": 0.98, "false_alarms": 0.03, "adverts": 1.0},
     "chat-fresh": {
-        "topic": 0.91,
-        "row": 0.75,
+        "topic": 0.95,
+        "row": 0.9,
         "recall": 0.96,
         "false_alarms": 0.03,
         "adverts": 1.0,

@@ -30,8 +30,13 @@ import yaml
 REPO_ROOT = Path(__file__).resolve().parents[2]
 CHAT_DIR = REPO_ROOT / "tests" / "data" / "chat"
 # The sets of chat messages, by name: `chat` was used to find what Masar misunderstood;
-# `chat-fresh` was written afterwards, by other hands, to measure whether the fixes generalise.
-CHAT_SETS = {"chat": CHAT_DIR, "chat-fresh": REPO_ROOT / "tests" / "data" / "chat-fresh"}
+# `chat-fresh` was written afterwards, by other hands, to measure whether the fixes generalise;
+# `chat-third` was written before the next round of changes, to measure that round.
+CHAT_SETS = {
+    "chat": CHAT_DIR,
+    "chat-fresh": REPO_ROOT / "tests" / "data" / "chat-fresh",
+    "chat-third": REPO_ROOT / "tests" / "data" / "chat-third",
+}
 # A phone number or a messenger handle, as adverts write them.
 CONTACT = re.compile(r"\+?\d[\d\s().-]{6,}\d|(?<!\w)@\w{3,}")
 

@@ -71,7 +71,7 @@ SIB_LANGUAGES: tuple[str, ...] = (
     "ukr_Cyrl",
 )
 QUICK_SIB = ("eng_Latn", "arb_Arab", "pes_Arab", "pbt_Arab", "som_Latn")
-DATASETS = ("content", "sib200", "crosslingual", "chat", "chat-fresh")
+DATASETS = ("content", "sib200", "crosslingual", "chat", "chat-fresh", "chat-third")
 FALLBACK = "nlu_fallback"
 
 

@@ -544,6 +544,49 @@ ARABIC = """
 مات: mat
 هرب: harab
 قتل: 2atal
+في: f fl
+ب: b
+قالي: galli gali
+راهي: rahi
+بلا: bla
+ابي: abgha abga abghi
+لاجئ: laaje2 lajea laji2a
+معنى: ma3na ma3nah
+مسكوه: masakouh meskouh masakuh
+ماسكين: maskin maskeen
+شدوني: shaddouni chaddouni
+محبوس: ma7bous m7bous mahbous
+محتجز: mo7tajaz mu7tajaz ma7jouz
+قانوني: qanoni qanooni qanuni 9anouni kanouni 9anoni
+قانونية: qanuniya 9anounia 9anouniya kanounia qanoniya
+اشتغل: ashtghel ashtaghal neshtghel nashtaghel ashtghil
+نخدم: nekhdem nkhdm
+خدمة: khedma khidma
+تصريح: tasri7 tasree7 tasrih
+اقامة: i9ama iqama e2ame 2iqama eqama
+بلجيكا: beljika belgika
+اجيب: ajib ajeeb njib ngib
+يجي: yji yiji
+ينضم: yendam yandam
+يلتحق: yelta7e2 yalta7iq
+مريضة: mareeda
+يشوفني: yshofni yshufni ychoufni
+يطردوني: yatrudouni yetrdouni ytardouni
+يبلغوا: yeballgho yballgho
+ضرس: ders dirs
+اسنان: snan asnan sna
+يوجعني: yewja3ni ywaja3ni waja3ni
+نكتب: nekteb nktb
+تمسحوا: temsa7o tamsa7u
+يوصلني: ywasalni ywaselni ywesalni
+يدخلني: yda5alni yed5elni yidakhalni
+نصدقه: nsadqo nsada9o asadqo
+اثق: athiq a5a2
+استئناف: esti2naf isti2naf estinaf esta2nef
+طعن: ta3n
+ساعدني: sa3edni sa3idni
+مرتي: mrati marati
+عيالي: 3iyali 3yali
 """
 
 PERSIAN = """

@@ -7,14 +7,17 @@ import asyncio
 import dataclasses
 import itertools
 import json
-import logging
 import sqlite3
 
 import aiohttp
 import pytest
 from graph_emulator import (
+    MS_SECRET,
+    MS_VERIFY,
     PAGE_TOKEN,
     PHONE_NUMBER_ID,
+    WA_SECRET,
+    WA_VERIFY,
     WHATSAPP_TOKEN,
     GraphEmulator,
     messenger_choices,
@@ -24,6 +27,7 @@ from graph_emulator import (
     ms_quick_reply,
     ms_read,
     ms_text,
+    recorded_logs,
     signed,
     wa_button,
     wa_location,
@@ -49,9 +53,6 @@ from bot.i18n import RLM, _, country_name
 from bot.masar import compose
 from bot.messages import Button, Reply
 from bot.privacy import user_key
-
-WA_SECRET, WA_VERIFY = "whatsapp-app-secret-0123456789abcdef", "wa-verify-token-42"
-MS_SECRET, MS_VERIFY = "messenger-app-secret-0123456789abcdef", "ms-verify-token-42"
 
 
 def plain(text: str) -> str:
@@ -175,35 +176,9 @@ def mini(tmp_path_factory):
     return settings, Engine.load(settings)
 
 
-class Records(logging.Handler):
-    """Every log record as the code wrote it: the first handler, before any scrubbing filter
-    (privacy.ScrubFilter changes records in place, which would hide a leak from this test)."""
-
-    def __init__(self) -> None:
-        super().__init__(logging.DEBUG)
-        self.lines: list[str] = []
-
-    def emit(self, record: logging.LogRecord) -> None:
-        fields = json.dumps(getattr(record, "masar", None) or {}, ensure_ascii=False, default=str)
-        error = self.formatException(record.exc_info) if record.exc_info else ""
-        self.lines.append(f"{record.name} {record.getMessage()} {fields} {error}")
-
-
 def with_meta(settings, graph: GraphEmulator, port: int, **more):
     """`settings` with WhatsApp and Messenger pointed at the Graph API emulator."""
-    return dataclasses.replace(
-        settings,
-        port=port,
-        graph_api_url=graph.api_url,
-        whatsapp_verify_token=WA_VERIFY,
-        whatsapp_app_secret=WA_SECRET,
-        whatsapp_token=WHATSAPP_TOKEN,
-        whatsapp_phone_number_id=PHONE_NUMBER_ID,
-        messenger_verify_token=MS_VERIFY,
-        messenger_app_secret=MS_SECRET,
-        messenger_page_token=PAGE_TOKEN,
-        **more,
-    )
+    return dataclasses.replace(settings, port=port, **graph.settings(), **more)
 
 
 def serving(mini, scenario):
@@ -488,11 +463,6 @@ def test_messenger_get_started_quick_replies_postbacks_and_media(mini):
 def test_phone_numbers_reach_neither_logs_nor_the_store(mini):
     settings, engine = mini
     number = "4917612345678"
-    records = Records()
-    root, bot_logger = logging.getLogger(), logging.getLogger("bot")
-    level = bot_logger.level
-    root.handlers.insert(0, records)  # first: before any handler's filter scrubs the record
-    bot_logger.setLevel(logging.DEBUG)
     message_ids = []
 
     async def scenario(graph, post, http, base):
@@ -509,11 +479,8 @@ def test_phone_numbers_reach_neither_logs_nor_the_store(mini):
         assert await post(WA, wa_text(number, "/menu")) == 200
         await asyncio.sleep(1.0)
 
-    try:
+    with recorded_logs() as records:
         serving(mini, scenario)
-    finally:
-        root.removeHandler(records)
-        bot_logger.setLevel(level)
     logged = "\n".join(records.lines)
     assert "answered whatsapp" in logged  # the capture works
     assert '"code": 131047' in logged and '"outside_window": true' in logged
@@ -704,14 +671,7 @@ def test_masar_serve_as_a_process_with_the_meta_settings_in_its_environment(mini
                 MASAR_CONTENT_DIR=str(settings.content_dir),
                 MASAR_BUILD_DIR=str(settings.build_dir),
                 MASAR_DATA_DIR=str(tmp_path),
-                MASAR_GRAPH_API_URL=graph.api_url,
-                MASAR_WHATSAPP_VERIFY_TOKEN=WA_VERIFY,
-                MASAR_WHATSAPP_APP_SECRET=WA_SECRET,
-                MASAR_WHATSAPP_TOKEN=WHATSAPP_TOKEN,
-                MASAR_WHATSAPP_PHONE_NUMBER_ID=PHONE_NUMBER_ID,
-                MASAR_MESSENGER_VERIFY_TOKEN=MS_VERIFY,
-                MASAR_MESSENGER_APP_SECRET=MS_SECRET,
-                MASAR_MESSENGER_PAGE_TOKEN=PAGE_TOKEN,
+                **graph.env(),
             )
             stderr = (tmp_path / "stderr.log").open("wb")
             process = await asyncio.create_subprocess_exec(

@@ -24,16 +24,19 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import dataclasses
 import hashlib
 import hmac
 import itertools
 import json
 import logging
 import time
-from collections.abc import Iterator
+from collections.abc import AsyncIterator, Iterator
 from dataclasses import dataclass, field
 
+import aiohttp
 from aiohttp import web
+from telegram_emulator import free_port
 
 VERSION = "v26.0"
 WHATSAPP_TOKEN = "EAAG-whatsapp-test-token-0123456789"
@@ -340,6 +343,38 @@ class GraphEmulator:
 
 
 # -- what the user sees ---------------------------------------------------------------------------------
+@contextlib.asynccontextmanager
+async def meta_server(
+    engine, settings, **more
+) -> AsyncIterator[tuple[GraphEmulator, aiohttp.ClientSession, str, asyncio.Task]]:
+    """`serve()` (REST, /health, the WhatsApp and Messenger webhooks) with both channels
+    connected to a new emulator and `more` settings: (graph, http, base URL, the server's
+    task) once /health answers; stopped after."""
+    from bot.channels.http import serve
+    from bot.masar import compose
+
+    async with GraphEmulator() as graph, aiohttp.ClientSession() as http:
+        port = free_port()
+        run = dataclasses.replace(settings, port=port, **graph.settings(), **more)
+        stop = asyncio.Event()
+        server = asyncio.create_task(serve(compose(engine), run, stop))
+        base = f"http://127.0.0.1:{port}"
+        for _attempt in range(600):  # until the server listens (bounded)
+            if server.done():
+                server.result()
+            try:
+                async with http.get(f"{base}/health") as response:
+                    if response.status == 200:
+                        break
+            except aiohttp.ClientConnectionError:
+                await asyncio.sleep(0.05)
+        try:
+            yield graph, http, base, server
+        finally:
+            stop.set()
+            await server
+
+
 class Records(logging.Handler):
     """Every log record as the code wrote it: the first handler, before any scrubbing filter
     (privacy.ScrubFilter changes records in place, which would hide a leak from a test)."""

@@ -24,10 +24,10 @@ size, and by hand, larger (counts printed; exit 1 on any problem):
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import json
 import os
 import random
-import socket
 import subprocess
 import sys
 from collections import Counter
@@ -35,6 +35,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 import yaml
+from telegram_emulator import free_port
 
 ROOT = Path(__file__).resolve().parent.parent
 LATIN = {"en", "fr", "es", "tr", "so"}  # launch languages written in Latin letters
@@ -325,12 +326,6 @@ def masar_env(data_dir: Path, **extra: str) -> dict[str, str]:
     return env
 
 
-def _free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
-
-
 def reply_language(text: str) -> str | None:
     """The language a reply is written in (the answers are long and clean: detection is sure)."""
     from bot.language import detect
@@ -344,7 +339,9 @@ def run_rest(cases: list[Case], data_dir: Path, concurrency: int = 4) -> tuple[C
     reply in another language than the user's clear one, a refusal without a message)."""
     import aiohttp
 
-    port = _free_port()
+    from bot.benchmarks.load import wait_ready
+
+    port = free_port()
     counts: Counter[str] = Counter(requests=len(cases))
     problems: list[str] = []
 
@@ -396,16 +393,8 @@ def run_rest(cases: list[Case], data_dir: Path, concurrency: int = 4) -> tuple[C
         try:
             timeout = aiohttp.ClientTimeout(total=60)
             async with aiohttp.ClientSession(timeout=timeout) as http:
-                for _attempt in range(1200):  # bounded: loading the model, 120 s
-                    if process.returncode is not None:
-                        break
-                    try:
-                        async with http.get(f"{base}/health") as response:
-                            if response.status == 200:
-                                break
-                    except aiohttp.ClientConnectionError:
-                        pass
-                    await asyncio.sleep(0.1)
+                with contextlib.suppress(TimeoutError):  # a server that never starts: counted
+                    await wait_ready(base, patience=120)  # loading the model
                 limit = asyncio.Semaphore(concurrency)
                 await asyncio.gather(*(send(http, base, case, limit) for case in cases))
                 try:

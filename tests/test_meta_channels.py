@@ -21,6 +21,7 @@ from graph_emulator import (
     WHATSAPP_TOKEN,
     GraphEmulator,
     messenger_choices,
+    meta_server,
     ms_echo,
     ms_image,
     ms_postback,
@@ -182,40 +183,21 @@ def with_meta(settings, graph: GraphEmulator, port: int, **more):
 
 
 def serving(mini, scenario):
-    """Run `scenario(graph, post, base)` while `serve()` runs with WhatsApp and Messenger
+    """Run `scenario(graph, post, http, base)` while `serve()` runs with WhatsApp and Messenger
     pointed at the Graph API emulator; `post(route, payload, secret)` sends a signed webhook."""
     settings, engine = mini
 
     async def main():
-        async with GraphEmulator() as graph:
-            port = free_port()
-            run = with_meta(settings, graph, port)
-            stop = asyncio.Event()
-            server = asyncio.create_task(serve(compose(engine), run, stop))
-            base = f"http://127.0.0.1:{port}"
-            async with aiohttp.ClientSession() as http:
-                for _attempt in range(600):  # until the server listens (bounded)
-                    if server.done():
-                        server.result()
-                    try:
-                        async with http.get(f"{base}/health") as response:
-                            if response.status == 200:
-                                break
-                    except aiohttp.ClientConnectionError:
-                        await asyncio.sleep(0.05)
+        async with meta_server(engine, settings) as (graph, http, base, _server):
 
-                async def post(route: str, payload: dict, secret: str | None = None) -> int:
-                    secret = secret or (WA_SECRET if route.startswith("/whatsapp") else MS_SECRET)
-                    body, headers = signed(secret, payload)
-                    async with http.post(f"{base}{route}", data=body, headers=headers) as response:
-                        return response.status
+            async def post(route: str, payload: dict, secret: str | None = None) -> int:
+                secret = secret or (WA_SECRET if route.startswith("/whatsapp") else MS_SECRET)
+                body, headers = signed(secret, payload)
+                async with http.post(f"{base}{route}", data=body, headers=headers) as response:
+                    return response.status
 
-                try:
-                    await scenario(graph, post, http, base)
-                finally:
-                    stop.set()
-                    await server
-            return graph
+            await scenario(graph, post, http, base)
+        return graph
 
     return asyncio.run(main())
 

@@ -18,19 +18,18 @@ import time
 from collections.abc import AsyncIterator, Callable
 from dataclasses import dataclass
 
-import aiohttp
 import pytest
 from graph_emulator import (
     WA_SECRET,
     GraphEmulator,
+    meta_server,
     recorded_logs,
     signed,
     wa_text,
     whatsapp_text,
 )
-from telegram_emulator import BotApiEmulator, channel_settings, free_port
+from telegram_emulator import BotApiEmulator, channel_settings
 
-from bot.channels.http import serve
 from bot.channels.telegram import run_polling
 from bot.masar import compose
 
@@ -101,21 +100,7 @@ async def telegram(settings, engine) -> AsyncIterator[Platform]:
 @contextlib.asynccontextmanager
 async def whatsapp(settings, engine) -> AsyncIterator[Platform]:
     """`masar serve` with WhatsApp connected to the Graph API emulator (its client waits 1 s)."""
-    async with GraphEmulator() as graph, aiohttp.ClientSession() as http:
-        port = free_port()
-        run = dataclasses.replace(settings, port=port, graph_api_timeout=1.0, **graph.settings())
-        stop = asyncio.Event()
-        server = asyncio.create_task(serve(compose(engine), run, stop))
-        base = f"http://127.0.0.1:{port}"
-        for _attempt in range(600):  # until the server listens (bounded)
-            if server.done():
-                server.result()
-            try:
-                async with http.get(f"{base}/health") as response:
-                    if response.status == 200:
-                        break
-            except aiohttp.ClientConnectionError:
-                await asyncio.sleep(0.05)
+    async with meta_server(engine, settings, graph_api_timeout=1.0) as (graph, http, base, server):
 
         async def write(user: str) -> None:
             body, headers = signed(WA_SECRET, wa_text(user, QUESTION))
@@ -143,8 +128,6 @@ async def whatsapp(settings, engine) -> AsyncIterator[Platform]:
             lambda: not server.done(),
             rest,
         )
-        stop.set()
-        await server
 
 
 def bot_api_faults(api: BotApiEmulator) -> int:

@@ -572,7 +572,12 @@ class Engine:
         copied = (
             None
             if advert or offer.findings
-            else await self._off_loop(pasted, text, language, long=long)
+            else await self._off_loop(
+                pasted,
+                message.text if isinstance(message.text, str) else text,  # with its lines
+                language,
+                long=long,
+            )
         )
         if copied and copied.question:
             text = copied.question

@@ -34,6 +34,7 @@ import re
 from collections import Counter
 from dataclasses import dataclass
 
+from .messages import MAX_TEXT, clean_text
 from .safety.text import fold
 
 PASTED_MIN_WORDS = 60  # words (runs of letters) from which a message counts as long
@@ -133,8 +134,11 @@ def pasted(text: str, language: str) -> Pasted | None:
     question the user added to it, if any. A story that ends with a question is the user's own
     and read whole: "... my claim was rejected last week. What can I do?" needs its story.
 
-    `language`: the text's language. Call it only for a text the safety checks have let through
-    (module docstring, point 1)."""
+    `text`: the message as sent, with its lines (the engine's cleaned text is one line; each
+    line is cleaned here); `language`: its language. Call it only for a text the safety checks
+    have let through (module docstring, point 1)."""
+    lines = (clean_text(line) for line in text[:MAX_TEXT].splitlines())
+    text = "\n".join(line for line in lines if line)
     if len(tokens(text)) < PASTED_MIN_WORDS:
         return None
     question = added_question(text)

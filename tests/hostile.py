@@ -482,6 +482,7 @@ if __name__ == "__main__":
     parser.add_argument("--rest", action="store_true", help="through a real `masar serve`")
     parser.add_argument("--ask", action="store_true", help="through a real `masar ask`")
     parser.add_argument("--json", type=Path, help="also write the counts to this file")
+    parser.add_argument("--kinds", help="send only these kinds (comma-separated) of the cases")
     args = parser.parse_args()
     count = args.count or args.n
     if not (args.rest or args.ask):
@@ -489,7 +490,12 @@ if __name__ == "__main__":
             print(case.kind, case.line[:120])
         raise SystemExit(0)
     cases = Generator(args.seed).cases(count)
-    print(f"{count} cases, seed {args.seed}:", dict(sorted(Counter(c.kind for c in cases).items())))
+    if args.kinds:  # the same cases as the whole run, fewer of them
+        cases = [case for case in cases if case.kind in args.kinds.split(",")]
+    print(
+        f"{len(cases)} cases, seed {args.seed}:",
+        dict(sorted(Counter(c.kind for c in cases).items())),
+    )
     results, failed = {}, False
     for name, run, on in (("rest", run_rest, args.rest), ("ask", run_ask, args.ask)):
         if not on:
@@ -504,5 +510,6 @@ if __name__ == "__main__":
             print("  problem:", problem)
         failed = failed or bool(problems)
     if args.json:
-        args.json.write_text(json.dumps({"seed": args.seed, "count": count, **results}, indent=1))
+        summary = {"seed": args.seed, "count": count, "kinds": args.kinds, **results}
+        args.json.write_text(json.dumps(summary, indent=1))
     raise SystemExit(1 if failed else 0)

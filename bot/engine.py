@@ -73,6 +73,7 @@ from .messages import Answer, Button, Incoming, Reply, clean_text, command_of
 from .nlu.context import carried_over, looks_like_follow_up
 from .nlu.embeddings import MAX_CHARS as MAX_EMBEDDED_CHARS
 from .noise import Vocabulary, content_vocabulary
+from .pasted import pasted
 from .safety.emergency import MODEL, Alarm, load_net
 from .safety.offers import OfferCheck, load_checker, looks_like_advert
 from .safety.render import protection_replies, with_offer_check
@@ -416,11 +417,21 @@ class Engine:
         return await store.check() if isinstance(store, StoreInThreads) else None
 
     async def _ask_rasa(
-        self, key: str, text: str, meta: Turn, channel: str, long: bool = False
+        self,
+        key: str,
+        text: str,
+        meta: Turn,
+        channel: str,
+        long: bool = False,
+        fallback: bool = False,
     ) -> tuple[str, float, list[Reply]]:
+        """Rasa's answer; `fallback`: the fallback whatever the classifier says, with the
+        classifier's ranking kept, so that the fallback offers the nearest topics."""
         self._hint(key, meta)
         collector = _Collector()
         parse = await self._off_loop(self._parse, text, key, channel, meta, long=long)
+        if fallback:
+            parse = {**parse, "intent": {"name": "nlu_fallback", "confidence": 0.0}}
         await self.agent.handle_message(
             UserMessage(
                 text, collector, key, input_channel=channel, metadata=meta, parse_data=parse
@@ -595,6 +606,23 @@ class Engine:
                 self.renderer, sign.topic, language, country, answer.replies
             )
             return answer, country
+        # a long pasted text (news, a law, a chain message, lyrics, a copied chat; bot/pasted.py)
+        # is answered on the question the user added to it, else with the fallback and its
+        # nearest topics as buttons
+        copied = (
+            None
+            if advert or offer.findings
+            else await self._off_loop(
+                pasted,
+                message.text if isinstance(message.text, str) else text,  # with its lines
+                language,
+                long=long,
+            )
+        )
+        if copied and copied.question:
+            text = copied.question
+            read = await self._off_loop(self._read, text, state, forced, message.client_language)
+            language, country, mentioned = read.language, read.country, read.mentioned
         if not advert and self.vocabulary.is_noise(text):
             # random scripts, keyboard mashing, binary, emoji floods: no topic is near, and a
             # classifier would still name one; the fallback says what Masar can help with
@@ -609,7 +637,12 @@ class Engine:
             names_little_but_a_country=self.names_little_but_a_country(text),
         )
         topic, confidence, replies = await self._ask_rasa(
-            key, "/offer_check" if advert else read.masked, meta, message.channel, long
+            key,
+            "/offer_check" if advert else read.masked,
+            meta,
+            message.channel,
+            long,
+            fallback=bool(copied and not copied.question),
         )
         topic, replies = with_offer_check(offer, text, language, topic, replies, advert)
         answer = Answer(

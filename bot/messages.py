@@ -8,7 +8,14 @@ from dataclasses import asdict, dataclass, field
 from typing import Any
 
 MAX_TEXT = 4000  # longer messages are cut (a pasted advert is rarely longer)
-_CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f\u200b\u2060\ufeff\ufffe\uffff]")
+# Control characters, and the invisible marks that only steer how text is shown (zero-width
+# space, word joiner, byte-order mark; bidi marks, embeddings and isolates): inside a word they
+# split it, and a Persian question sprinkled with them was read as Urdu. The zero-width
+# (non-)joiners stay: Persian spelling and emoji sequences need them.
+_CONTROL = re.compile(
+    r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f\u200b\u2060\ufeff\ufffe\uffff"
+    r"\u200e\u200f\u061c\u202a-\u202e\u2066-\u2069]"
+)
 
 
 def clean_text(text: Any) -> str:

@@ -87,6 +87,9 @@ class Settings:
     messenger_page_token: str | None = field(default=None, repr=False)
     # Meta's Graph API with its version (v26.0: the newest in Meta's changelog, 29 July 2026).
     graph_api_url: str = "https://graph.facebook.com/v26.0"
+    # Seconds the Graph API client waits for one answer before it tries again (4 tries, 1, 2
+    # and 4 s apart): a hung Graph API delays a user's reply by 47 s at most, then it is logged.
+    graph_api_timeout: float = 10.0
     staff_chat_id: str | None = None
     # Human handover: minutes without a staff answer before the user is told staff may be offline.
     handover_timeout_minutes: int = 10
@@ -176,6 +179,7 @@ class Settings:
                 ("http_max_connections", int),
                 ("http_max_headers", int),
                 ("http_max_header_bytes", int),
+                ("graph_api_timeout", float),
             )
         }
         tracker_store_url = env.get("MASAR_TRACKER_STORE_URL") or None

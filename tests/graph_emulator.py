@@ -7,7 +7,8 @@ Masar's WhatsApp and Messenger channels talk to it exactly as to graph.facebook.
 Every request is recorded so tests can assert on what the user would have seen, and checked
 against the platforms' documented limits (text length, number and length of buttons, list
 rows, quick replies): a message over a limit is refused with a Graph API error, as Meta would,
-so a test that breaks a limit fails. Failures (a 429, a 502) can be injected, and a user's
+so a test that breaks a limit fails. Failures (a 429, a 502, a dropped connection, a call that
+hangs past the client's timeout) can be injected, and a user's
 24-hour customer-service window can be closed: free messages to them are then refused with
 the platforms' errors (WhatsApp 131047; Messenger code 10, subcode 2018278), except on
 Messenger a message tagged HUMAN_AGENT, if the test allows it (within 7 days, with Meta's
@@ -16,25 +17,33 @@ permission).
 The other half plays Meta calling Masar: the JSON of a WhatsApp message, a button or list
 reply, a location, a voice note, a delivery status, or a Messenger message, quick reply,
 postback or echo, signed with the app secret (`X-Hub-Signature-256`) like Meta signs it.
+`graph.settings()` (and `graph.env()`, as MASAR_ variables) connects both channels to it.
 """
 
 from __future__ import annotations
 
 import asyncio
 import contextlib
+import dataclasses
 import hashlib
 import hmac
 import itertools
 import json
+import logging
 import time
+from collections.abc import AsyncIterator, Iterator
 from dataclasses import dataclass, field
 
+import aiohttp
 from aiohttp import web
+from telegram_emulator import free_port
 
 VERSION = "v26.0"
 WHATSAPP_TOKEN = "EAAG-whatsapp-test-token-0123456789"
 PAGE_TOKEN = "EAAG-messenger-page-token-0123456789"
 PHONE_NUMBER_ID = "106540352242922"
+WA_SECRET, WA_VERIFY = "whatsapp-app-secret-0123456789abcdef", "wa-verify-token-42"
+MS_SECRET, MS_VERIFY = "messenger-app-secret-0123456789abcdef", "ms-verify-token-42"
 
 
 @dataclass
@@ -146,7 +155,10 @@ class GraphEmulator:
         self.refused: list[tuple[str, str]] = []  # (path, why) of requests Meta would refuse
         self.failures: dict[str, list[tuple[int, int]]] = {}
         self.drops: dict[str, int] = {}  # edge -> how many next requests lose their connection
+        # edge -> (seconds, recipient or None for anyone) of the next requests that hang
+        self.stalls: dict[str, list[tuple[float, str | None]]] = {}
         self.dropped = 0
+        self.stalled = 0
         self.delay = 0.0  # seconds before each /messages request is answered
         self.closed: set[str] = set()  # users who last wrote more than 24 hours ago
         self.human_agent: set[str] = set()  # ... whom a HUMAN_AGENT message may still reach
@@ -172,6 +184,23 @@ class GraphEmulator:
     def api_url(self) -> str:
         return f"http://127.0.0.1:{self.port}/{VERSION}"
 
+    def settings(self) -> dict[str, str]:
+        """The settings (bot/settings.py fields) that connect WhatsApp and Messenger to it."""
+        return {
+            "graph_api_url": self.api_url,
+            "whatsapp_verify_token": WA_VERIFY,
+            "whatsapp_app_secret": WA_SECRET,
+            "whatsapp_token": WHATSAPP_TOKEN,
+            "whatsapp_phone_number_id": PHONE_NUMBER_ID,
+            "messenger_verify_token": MS_VERIFY,
+            "messenger_app_secret": MS_SECRET,
+            "messenger_page_token": PAGE_TOKEN,
+        }
+
+    def env(self) -> dict[str, str]:
+        """The same as MASAR_ variables, for a `masar serve` process."""
+        return {f"MASAR_{name.upper()}": value for name, value in self.settings().items()}
+
     def fail(self, edge: str, status: int, times: int = 1, code: int = 2) -> None:
         """The next `times` requests to `edge` ("messages") fail with `status` (429, 502...)."""
         self.failures.setdefault(edge, []).extend([(status, code)] * times)
@@ -187,8 +216,34 @@ class GraphEmulator:
         """The next `times` requests to `edge` lose their connection: no answer, not carried out."""
         self.drops[edge] = self.drops.get(edge, 0) + times
 
+    def stall(self, edge: str, seconds: float, times: int = 1, to: str | None = None) -> None:
+        """The next `times` requests to `edge` (to the user `to` only, if given) hang for
+        `seconds` (past the client's timeout), then lose their connection: not carried out,
+        as when the Graph API hangs."""
+        self.stalls.setdefault(edge, []).extend([(seconds, to)] * times)
+
+    def _stall(self, edge: str, body: object) -> float:
+        """How long this request hangs (0: not at all), and the stall it uses up."""
+        recipient = None
+        if isinstance(body, dict):
+            recipient = body.get("to") or (body.get("recipient") or {}).get("id")
+        for i, (seconds, to) in enumerate(self.stalls.get(edge, [])):
+            if to is None or to == recipient:
+                del self.stalls[edge][i]
+                return seconds
+        return 0.0
+
     async def _handle(self, request: web.Request) -> web.Response:
         node, edge = request.match_info["node"], request.match_info["edge"]
+        if self.stalls.get(edge):
+            with contextlib.suppress(json.JSONDecodeError):
+                hang = self._stall(edge, await request.json())
+                if hang:
+                    self.stalled += 1
+                    await asyncio.sleep(hang)
+                    if request.transport is not None:
+                        request.transport.close()
+                    return web.Response(status=204)
         if self.drops.get(edge):
             self.drops[edge] -= 1
             self.dropped += 1
@@ -288,6 +343,67 @@ class GraphEmulator:
 
 
 # -- what the user sees ---------------------------------------------------------------------------------
+@contextlib.asynccontextmanager
+async def meta_server(
+    engine, settings, **more
+) -> AsyncIterator[tuple[GraphEmulator, aiohttp.ClientSession, str, asyncio.Task]]:
+    """`serve()` (REST, /health, the WhatsApp and Messenger webhooks) with both channels
+    connected to a new emulator and `more` settings: (graph, http, base URL, the server's
+    task) once /health answers; stopped after."""
+    from bot.channels.http import serve
+    from bot.masar import compose
+
+    async with GraphEmulator() as graph, aiohttp.ClientSession() as http:
+        port = free_port()
+        run = dataclasses.replace(settings, port=port, **graph.settings(), **more)
+        stop = asyncio.Event()
+        server = asyncio.create_task(serve(compose(engine), run, stop))
+        base = f"http://127.0.0.1:{port}"
+        for _attempt in range(600):  # until the server listens (bounded)
+            if server.done():
+                server.result()
+            try:
+                async with http.get(f"{base}/health") as response:
+                    if response.status == 200:
+                        break
+            except aiohttp.ClientConnectionError:
+                await asyncio.sleep(0.05)
+        try:
+            yield graph, http, base, server
+        finally:
+            stop.set()
+            await server
+
+
+class Records(logging.Handler):
+    """Every log record as the code wrote it: the first handler, before any scrubbing filter
+    (privacy.ScrubFilter changes records in place, which would hide a leak from a test)."""
+
+    def __init__(self) -> None:
+        super().__init__(logging.DEBUG)
+        self.lines: list[str] = []
+
+    def emit(self, record: logging.LogRecord) -> None:
+        fields = json.dumps(getattr(record, "masar", None) or {}, ensure_ascii=False, default=str)
+        error = self.formatException(record.exc_info) if record.exc_info else ""
+        self.lines.append(f"{record.name} {record.getMessage()} {fields} {error}")
+
+
+@contextlib.contextmanager
+def recorded_logs() -> Iterator[Records]:
+    """Every log line Masar writes meanwhile, its debug lines too, to look for a phone number."""
+    records = Records()
+    root, bot_logger = logging.getLogger(), logging.getLogger("bot")
+    level = bot_logger.level
+    root.handlers.insert(0, records)  # first: before any handler's filter scrubs the record
+    bot_logger.setLevel(logging.DEBUG)
+    try:
+        yield records
+    finally:
+        root.removeHandler(records)
+        bot_logger.setLevel(level)
+
+
 def whatsapp_text(message: dict) -> str:
     """The text a WhatsApp user reads in one message (a text's body, an interactive's body)."""
     if message.get("type") == "text":

@@ -13,16 +13,29 @@ lone surrogates, invalid UTF-8, deep nesting, wrong JSON types, odd sender ids, 
 zero-width and bidi controls, odd headers, oversized bodies.
 
     python tests/hostile.py 20 --seed 7    # print a sample
+
+`run_rest` and `run_ask` send the cases through a real `masar serve` (REST, real HTTP) and a
+real `masar ask` process and count what came back; tests/test_fuzz.py runs them in a bounded
+size, and by hand, larger (counts printed; exit 1 on any problem):
+
+    PYTHONPATH=$PWD python tests/hostile.py --rest --ask --count 10000 --seed 14
 """
 
 from __future__ import annotations
 
+import asyncio
+import contextlib
 import json
+import os
 import random
+import subprocess
+import sys
+from collections import Counter
 from dataclasses import dataclass, field
 from pathlib import Path
 
 import yaml
+from telegram_emulator import free_port
 
 ROOT = Path(__file__).resolve().parent.parent
 LATIN = {"en", "fr", "es", "tr", "so"}  # launch languages written in Latin letters
@@ -303,12 +316,200 @@ KINDS = [
 ]
 
 
+# -- through the real channels ---------------------------------------------------------------
+
+
+def masar_env(data_dir: Path, **extra: str) -> dict[str, str]:
+    """The environment of a `masar` process of its own: no MASAR_ setting leaks in."""
+    env = {k: v for k, v in os.environ.items() if not k.startswith("MASAR_")}
+    env.update(MASAR_DATA_DIR=str(data_dir), OMP_NUM_THREADS="1", **extra)
+    return env
+
+
+def reply_language(text: str) -> str | None:
+    """The language a reply is written in (the answers are long and clean: detection is sure)."""
+    from bot.language import detect
+
+    return detect(text).language
+
+
+def run_rest(cases: list[Case], data_dir: Path, concurrency: int = 4) -> tuple[Counter, list[str]]:
+    """Send every case to a real `masar serve` over HTTP: the counts, and the problems (a 5xx,
+    a dropped connection, an answerable case refused or the other way round, an empty reply, a
+    reply in another language than the user's clear one, a refusal without a message)."""
+    import aiohttp
+
+    from bot.benchmarks.load import wait_ready
+
+    port = free_port()
+    counts: Counter[str] = Counter(requests=len(cases))
+    problems: list[str] = []
+
+    async def send(http, base: str, case: Case, limit: asyncio.Semaphore) -> None:
+        async with limit:
+            try:
+                async with http.post(
+                    f"{base}/webhooks/rest/webhook", data=case.body, headers=case.headers
+                ) as response:
+                    status, raw = response.status, await response.read()
+            except (aiohttp.ClientError, asyncio.TimeoutError) as exc:
+                counts["connection failed"] += 1
+                problems.append(f"{case.kind}: {type(exc).__name__}")
+                return
+        counts[f"HTTP {status}"] += 1
+        if status >= 500:
+            problems.append(f"{case.kind}: HTTP {status}")
+        elif case.answerable != (status == 200):
+            counts["answered or refused wrongly"] += 1
+            problems.append(f"{case.kind}: HTTP {status} {raw[:200]!r}")
+        elif status == 200:
+            replies = json.loads(raw)
+            if not replies or not all(r.get("text") for r in replies):
+                counts["empty reply"] += 1
+                problems.append(f"{case.kind}: empty reply")
+            elif case.language:
+                counts["clear language"] += 1
+                said = reply_language(replies[0]["text"])
+                if said != case.language:
+                    counts["reply in another language"] += 1
+                    problems.append(f"{case.kind}: {case.language} answered in {said}")
+        elif not raw.strip():
+            counts["refused without a message"] += 1
+            problems.append(f"{case.kind}: HTTP {status} without a message")
+
+    async def main() -> None:
+        with (data_dir / "stderr.log").open("wb") as stderr:
+            process = await asyncio.create_subprocess_exec(
+                sys.executable,
+                "-m",
+                "bot.cli",
+                "serve",
+                cwd=ROOT,
+                env=masar_env(data_dir, MASAR_PORT=str(port)),
+                stderr=stderr,
+                stdout=subprocess.DEVNULL,
+            )
+        base = f"http://127.0.0.1:{port}"
+        try:
+            timeout = aiohttp.ClientTimeout(total=60)
+            async with aiohttp.ClientSession(timeout=timeout) as http:
+                with contextlib.suppress(TimeoutError):  # a server that never starts: counted
+                    await wait_ready(base, patience=120)  # loading the model
+                limit = asyncio.Semaphore(concurrency)
+                await asyncio.gather(*(send(http, base, case, limit) for case in cases))
+                try:
+                    async with http.get(f"{base}/health") as response:
+                        counts["health after"] = response.status
+                except aiohttp.ClientError:
+                    counts["health after"] = 0
+            counts["server crashed"] = int(process.returncode is not None)
+        finally:
+            if process.returncode is None:
+                process.terminate()
+            await process.wait()
+
+    asyncio.run(main())
+    log = (data_dir / "stderr.log").read_text(encoding="utf-8", errors="replace")
+    counts["tracebacks in the log"] = log.count('"traceback"') + log.count("Traceback")
+    counts["HTTP 5xx"] = sum(v for k, v in counts.items() if k.startswith("HTTP 5"))
+    return counts, problems
+
+
+def run_ask(
+    cases: list[Case], data_dir: Path, timeout: float | None = None
+) -> tuple[Counter, list[str]]:
+    """Send every case as one line to a real `masar ask`: the counts, and the problems (a line
+    neither answered nor named on stderr, an empty reply, a reply in another language than the
+    user's clear one, a crash). `noise given a topic` counts noise not sent to the fallback."""
+    lines = [case.line for case in cases]
+    proc = subprocess.run(
+        [sys.executable, "-m", "bot.cli", "ask"],
+        input=b"\n".join(lines) + b"\n",
+        capture_output=True,
+        cwd=ROOT,
+        env=masar_env(data_dir),
+        timeout=timeout,
+    )
+    stderr = proc.stderr.decode("utf-8", "replace")
+    out = [json.loads(line) for line in proc.stdout.decode("utf-8").splitlines()]
+    expected = [case for case in cases if case.ask_answerable]
+    counts: Counter[str] = Counter(
+        lines=len(cases),
+        answered=len(out),
+        refused=stderr.count("; line skipped"),
+        tracebacks=stderr.count("Traceback"),
+        exit_code=proc.returncode,
+    )
+    problems = [] if proc.returncode == 0 else [f"exit code {proc.returncode}: {stderr[-500:]}"]
+    for number, case in enumerate(cases, start=1):
+        if not case.ask_answerable and f"line {number}: " not in stderr:
+            problems.append(f"line {number} ({case.kind}) neither answered nor named")
+    counts["unanswered"] = max(0, len(expected) - len(out))
+    if len(out) != len(expected):
+        problems.append(f"{len(out)} answers for {len(expected)} answerable lines")
+    for case, answer in zip(expected, out, strict=False):  # a missing line is a problem above
+        sent = json.loads(case.line)
+        if answer["user"] != str(sent.get("user", "anonymous")):
+            problems.append(f"{case.kind}: answer for another user")
+        if not answer["replies"] or not all(r["text"] for r in answer["replies"]):
+            counts["empty reply"] += 1
+            problems.append(f"{case.kind}: empty reply")
+        if case.language:
+            counts["clear language"] += 1
+            if answer["language"] != case.language:
+                counts["reply in another language"] += 1
+                problems.append(f"{case.kind}: {case.language} answered in {answer['language']}")
+        if case.noise:
+            counts["noise"] += 1
+            if answer["topic"] != "fallback":
+                counts["noise given a topic"] += 1
+    if counts["refused"] != len(cases) - len(expected):
+        problems.append(f"{counts['refused']} lines refused, {len(cases) - len(expected)} expected")
+    if counts["tracebacks"]:
+        problems.append(f"{counts['tracebacks']} tracebacks on stderr")
+    return counts, problems
+
+
 if __name__ == "__main__":
     import argparse
+    import tempfile
+    import time
 
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("n", type=int, nargs="?", default=20)
+    parser.add_argument("n", type=int, nargs="?", default=20, help="cases to print (no channel)")
+    parser.add_argument("--count", type=int, help="cases to send (default: n)")
     parser.add_argument("--seed", type=int, default=14)
+    parser.add_argument("--rest", action="store_true", help="through a real `masar serve`")
+    parser.add_argument("--ask", action="store_true", help="through a real `masar ask`")
+    parser.add_argument("--json", type=Path, help="also write the counts to this file")
+    parser.add_argument("--kinds", help="send only these kinds (comma-separated) of the cases")
     args = parser.parse_args()
-    for case in Generator(args.seed).cases(args.n):
-        print(case.kind, case.line[:120])
+    count = args.count or args.n
+    if not (args.rest or args.ask):
+        for case in Generator(args.seed).cases(count):
+            print(case.kind, case.line[:120])
+        raise SystemExit(0)
+    cases = Generator(args.seed).cases(count)
+    if args.kinds:  # the same cases as the whole run, fewer of them
+        cases = [case for case in cases if case.kind in args.kinds.split(",")]
+    print(
+        f"{len(cases)} cases, seed {args.seed}:",
+        dict(sorted(Counter(c.kind for c in cases).items())),
+    )
+    results, failed = {}, False
+    for name, run, on in (("rest", run_rest, args.rest), ("ask", run_ask, args.ask)):
+        if not on:
+            continue
+        with tempfile.TemporaryDirectory() as tmp:
+            started = time.monotonic()
+            found, problems = run(cases, Path(tmp))
+            found["seconds"] = round(time.monotonic() - started)
+        results[name] = {"counts": dict(sorted(found.items())), "problems": problems[:50]}
+        print(f"{name}:", dict(sorted(found.items())))
+        for problem in problems[:50]:
+            print("  problem:", problem)
+        failed = failed or bool(problems)
+    if args.json:
+        summary = {"seed": args.seed, "count": count, "kinds": args.kinds, **results}
+        args.json.write_text(json.dumps(summary, indent=1))
+    raise SystemExit(1 if failed else 0)

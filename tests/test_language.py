@@ -450,3 +450,15 @@ def test_small_language_model_setting(monkeypatch):
         language.use_model("full")
         language._detectors.clear()
         language._detectors.update(saved)
+
+
+def test_invisible_direction_marks_inside_words_do_not_change_the_language():
+    """A Persian question with bidi marks, embeddings and isolates inside its words (from the
+    seeded hostile input) was read as Urdu; the marks only steer display and are dropped."""
+    from bot.messages import clean_text
+
+    marked = (
+        "در\u202a بلغاریا ب\u202cه کی مر\u061cا\u2066ج\u202aعه\u2067 کن\u202aم بر\u202cای کم\u2066ک"
+    )
+    assert detect(clean_text(marked)).language == "fa"
+    assert clean_text("می\u200cخواهم 👨\u200d👩\u200d👧") == "می\u200cخواهم 👨\u200d👩\u200d👧"

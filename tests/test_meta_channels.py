@@ -7,23 +7,28 @@ import asyncio
 import dataclasses
 import itertools
 import json
-import logging
 import sqlite3
 
 import aiohttp
 import pytest
 from graph_emulator import (
+    MS_SECRET,
+    MS_VERIFY,
     PAGE_TOKEN,
     PHONE_NUMBER_ID,
+    WA_SECRET,
+    WA_VERIFY,
     WHATSAPP_TOKEN,
     GraphEmulator,
     messenger_choices,
+    meta_server,
     ms_echo,
     ms_image,
     ms_postback,
     ms_quick_reply,
     ms_read,
     ms_text,
+    recorded_logs,
     signed,
     wa_button,
     wa_location,
@@ -49,9 +54,6 @@ from bot.i18n import RLM, _, country_name
 from bot.masar import compose
 from bot.messages import Button, Reply
 from bot.privacy import user_key
-
-WA_SECRET, WA_VERIFY = "whatsapp-app-secret-0123456789abcdef", "wa-verify-token-42"
-MS_SECRET, MS_VERIFY = "messenger-app-secret-0123456789abcdef", "ms-verify-token-42"
 
 
 def plain(text: str) -> str:
@@ -175,72 +177,27 @@ def mini(tmp_path_factory):
     return settings, Engine.load(settings)
 
 
-class Records(logging.Handler):
-    """Every log record as the code wrote it: the first handler, before any scrubbing filter
-    (privacy.ScrubFilter changes records in place, which would hide a leak from this test)."""
-
-    def __init__(self) -> None:
-        super().__init__(logging.DEBUG)
-        self.lines: list[str] = []
-
-    def emit(self, record: logging.LogRecord) -> None:
-        fields = json.dumps(getattr(record, "masar", None) or {}, ensure_ascii=False, default=str)
-        error = self.formatException(record.exc_info) if record.exc_info else ""
-        self.lines.append(f"{record.name} {record.getMessage()} {fields} {error}")
-
-
 def with_meta(settings, graph: GraphEmulator, port: int, **more):
     """`settings` with WhatsApp and Messenger pointed at the Graph API emulator."""
-    return dataclasses.replace(
-        settings,
-        port=port,
-        graph_api_url=graph.api_url,
-        whatsapp_verify_token=WA_VERIFY,
-        whatsapp_app_secret=WA_SECRET,
-        whatsapp_token=WHATSAPP_TOKEN,
-        whatsapp_phone_number_id=PHONE_NUMBER_ID,
-        messenger_verify_token=MS_VERIFY,
-        messenger_app_secret=MS_SECRET,
-        messenger_page_token=PAGE_TOKEN,
-        **more,
-    )
+    return dataclasses.replace(settings, port=port, **graph.settings(), **more)
 
 
 def serving(mini, scenario):
-    """Run `scenario(graph, post, base)` while `serve()` runs with WhatsApp and Messenger
+    """Run `scenario(graph, post, http, base)` while `serve()` runs with WhatsApp and Messenger
     pointed at the Graph API emulator; `post(route, payload, secret)` sends a signed webhook."""
     settings, engine = mini
 
     async def main():
-        async with GraphEmulator() as graph:
-            port = free_port()
-            run = with_meta(settings, graph, port)
-            stop = asyncio.Event()
-            server = asyncio.create_task(serve(compose(engine), run, stop))
-            base = f"http://127.0.0.1:{port}"
-            async with aiohttp.ClientSession() as http:
-                for _attempt in range(600):  # until the server listens (bounded)
-                    if server.done():
-                        server.result()
-                    try:
-                        async with http.get(f"{base}/health") as response:
-                            if response.status == 200:
-                                break
-                    except aiohttp.ClientConnectionError:
-                        await asyncio.sleep(0.05)
+        async with meta_server(engine, settings) as (graph, http, base, _server):
 
-                async def post(route: str, payload: dict, secret: str | None = None) -> int:
-                    secret = secret or (WA_SECRET if route.startswith("/whatsapp") else MS_SECRET)
-                    body, headers = signed(secret, payload)
-                    async with http.post(f"{base}{route}", data=body, headers=headers) as response:
-                        return response.status
+            async def post(route: str, payload: dict, secret: str | None = None) -> int:
+                secret = secret or (WA_SECRET if route.startswith("/whatsapp") else MS_SECRET)
+                body, headers = signed(secret, payload)
+                async with http.post(f"{base}{route}", data=body, headers=headers) as response:
+                    return response.status
 
-                try:
-                    await scenario(graph, post, http, base)
-                finally:
-                    stop.set()
-                    await server
-            return graph
+            await scenario(graph, post, http, base)
+        return graph
 
     return asyncio.run(main())
 
@@ -488,11 +445,6 @@ def test_messenger_get_started_quick_replies_postbacks_and_media(mini):
 def test_phone_numbers_reach_neither_logs_nor_the_store(mini):
     settings, engine = mini
     number = "4917612345678"
-    records = Records()
-    root, bot_logger = logging.getLogger(), logging.getLogger("bot")
-    level = bot_logger.level
-    root.handlers.insert(0, records)  # first: before any handler's filter scrubs the record
-    bot_logger.setLevel(logging.DEBUG)
     message_ids = []
 
     async def scenario(graph, post, http, base):
@@ -509,11 +461,8 @@ def test_phone_numbers_reach_neither_logs_nor_the_store(mini):
         assert await post(WA, wa_text(number, "/menu")) == 200
         await asyncio.sleep(1.0)
 
-    try:
+    with recorded_logs() as records:
         serving(mini, scenario)
-    finally:
-        root.removeHandler(records)
-        bot_logger.setLevel(level)
     logged = "\n".join(records.lines)
     assert "answered whatsapp" in logged  # the capture works
     assert '"code": 131047' in logged and '"outside_window": true' in logged
@@ -704,14 +653,7 @@ def test_masar_serve_as_a_process_with_the_meta_settings_in_its_environment(mini
                 MASAR_CONTENT_DIR=str(settings.content_dir),
                 MASAR_BUILD_DIR=str(settings.build_dir),
                 MASAR_DATA_DIR=str(tmp_path),
-                MASAR_GRAPH_API_URL=graph.api_url,
-                MASAR_WHATSAPP_VERIFY_TOKEN=WA_VERIFY,
-                MASAR_WHATSAPP_APP_SECRET=WA_SECRET,
-                MASAR_WHATSAPP_TOKEN=WHATSAPP_TOKEN,
-                MASAR_WHATSAPP_PHONE_NUMBER_ID=PHONE_NUMBER_ID,
-                MASAR_MESSENGER_VERIFY_TOKEN=MS_VERIFY,
-                MASAR_MESSENGER_APP_SECRET=MS_SECRET,
-                MASAR_MESSENGER_PAGE_TOKEN=PAGE_TOKEN,
+                **graph.env(),
             )
             stderr = (tmp_path / "stderr.log").open("wb")
             process = await asyncio.create_subprocess_exec(

@@ -77,6 +77,7 @@ def test_settings_are_built_from_a_mapping_and_frozen(tmp_path):
         ("MASAR_HTTP_BODY_TIMEOUT", "0"),
         ("MASAR_HTTP_MAX_CONNECTIONS", "1.5"),
         ("MASAR_HTTP_MAX_HEADERS", "-1"),
+        ("MASAR_GRAPH_API_TIMEOUT", "0"),
     ],
 )
 def test_a_bad_value_is_refused_with_its_name(name, value):
@@ -85,9 +86,14 @@ def test_a_bad_value_is_refused_with_its_name(name, value):
 
 
 def test_serving_limits_are_read_as_numbers():
-    env = {"MASAR_HTTP_HEADER_TIMEOUT": "2.5", "MASAR_HTTP_MAX_CONNECTIONS": "64"}
+    env = {
+        "MASAR_HTTP_HEADER_TIMEOUT": "2.5",
+        "MASAR_HTTP_MAX_CONNECTIONS": "64",
+        "MASAR_GRAPH_API_TIMEOUT": "4",
+    }
     settings = Settings.from_env(env)
     assert settings.http_header_timeout == 2.5 and settings.http_max_connections == 64
+    assert settings.graph_api_timeout == 4.0 and Settings.graph_api_timeout == 10.0
     assert settings.http_body_timeout == Settings.http_body_timeout  # the default when unset
 
 

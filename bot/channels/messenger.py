@@ -152,7 +152,10 @@ class MessengerChannel(MetaChannel):
             app_secret=str(settings.messenger_app_secret),
             verify_token=str(settings.messenger_verify_token),
             client=GraphClient(
-                settings.graph_api_url, str(settings.messenger_page_token), token_in_query=True
+                settings.graph_api_url,
+                str(settings.messenger_page_token),
+                token_in_query=True,
+                timeout=settings.graph_api_timeout,
             ),
             log_text=settings.log_message_text,
         )

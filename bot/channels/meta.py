@@ -9,7 +9,9 @@
   200 at once and the engine works after; retries and duplicates are recognised by message id
   (`SeenMessages`), so no message is ever answered twice.
 - The Graph API client (`GraphClient`) waits and retries on rate limits (429, Meta's rate-limit
-  error codes) and on server or network errors, with exponential backoff.
+  error codes), on server or network errors and on a call unanswered within its timeout
+  (MASAR_GRAPH_API_TIMEOUT), with exponential backoff. Each user's replies wait in their own
+  turn, so one hung call delays one user, never the others.
 
 `MetaChannel` holds what both channels do with a message once it is parsed: hand it to the
 engine (text, buttons, locations and media alike), send the answer, log what an operator needs. The subclasses only know their
@@ -140,10 +142,11 @@ class GraphClient:
         token_in_query: bool = False,
         attempts: int = 4,
         backoff: float = 1.0,
+        timeout: float = 10.0,
     ) -> None:
         self.base_url = base_url.rstrip("/")
         self.token, self.token_in_query = token, token_in_query
-        self.attempts, self.backoff = attempts, backoff
+        self.attempts, self.backoff, self.timeout = attempts, backoff, timeout
         self._session: aiohttp.ClientSession | None = None
 
     async def close(self) -> None:
@@ -153,7 +156,8 @@ class GraphClient:
 
     async def post(self, path: str, payload: dict) -> dict:
         if self._session is None:
-            self._session = aiohttp.ClientSession(timeout=aiohttp.ClientTimeout(total=30))
+            # each try waits `timeout` (MASAR_GRAPH_API_TIMEOUT): a hung call is tried again
+            self._session = aiohttp.ClientSession(timeout=aiohttp.ClientTimeout(total=self.timeout))
         url = f"{self.base_url}/{path.lstrip('/')}"
         headers, params = {}, {}
         if self.token_in_query:  # Messenger's documented form; the URL is never logged

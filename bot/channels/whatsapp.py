@@ -182,7 +182,11 @@ class WhatsAppChannel(MetaChannel):
             app_secret=str(settings.whatsapp_app_secret),
             verify_token=str(settings.whatsapp_verify_token),
             phone_number_id=str(settings.whatsapp_phone_number_id),
-            client=GraphClient(settings.graph_api_url, str(settings.whatsapp_token)),
+            client=GraphClient(
+                settings.graph_api_url,
+                str(settings.whatsapp_token),
+                timeout=settings.graph_api_timeout,
+            ),
             log_text=settings.log_message_text,
         )
 

@@ -219,26 +219,7 @@ def _database(domain: Domain, url: str | None, redis_url: str | None, data_dir: 
     path = data_dir / "conversations.db"
     os.close(os.open(path, os.O_CREAT | os.O_WRONLY, 0o600))  # before SQLite creates it 0644
     path.chmod(0o600)  # SQLite gives its journal files the same mode
-    store = SQLTrackerStore(domain, dialect="sqlite", db=str(path))
-    _write_ahead(store.engine)
-    return store
-
-
-def _write_ahead(engine) -> None:
-    """SQLite in write-ahead-log mode, synced at checkpoints: a saved turn costs an append to
-    the log instead of an fsync of the database (under load, commits were a tenth of the CPU
-    time); readers never wait for the writer. A power cut may lose the last turns, never
-    corrupt the file."""
-    from sqlalchemy import event
-
-    @event.listens_for(engine, "connect")
-    def _pragmas(connection, _record) -> None:
-        cursor = connection.cursor()
-        cursor.execute("PRAGMA journal_mode=WAL")
-        cursor.execute("PRAGMA synchronous=NORMAL")
-        cursor.close()
-
-    engine.dispose()  # connections opened before (creating the tables) are opened anew
+    return SQLTrackerStore(domain, dialect="sqlite", db=str(path))
 
 
 def create_lock_store(redis_url: str | None) -> LockStore:

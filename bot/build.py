@@ -32,6 +32,9 @@ NLU_CODE = Path(__file__).parent / "nlu"
 # The tokenizer reads bot/language.py's word lists to recognise romanised text.
 NLU_DEPENDENCIES = (Path(__file__).parent / "language.py",)
 CURRENT = "current.txt"
+# Minutes of silence after which a conversation starts a new session (Rasa's default, 60): the
+# follow-up context ends, the language and country carry over (bot/engine.py `_state_of`).
+SESSION_MINUTES = 60
 
 
 def action_for(topic: str) -> str:
@@ -114,7 +117,12 @@ def write_training_files(examples: dict[str, list[tuple[str, str]]], out: Path) 
         "version": "3.1",
         "intents": topics + (["nlu_fallback"] if "nlu_fallback" not in topics else []),
         "responses": responses,
-        "session_config": {"session_expiration_time": 0, "carry_over_slots_to_new_session": True},
+        # A conversation idle for SESSION_MINUTES starts a new session: the store reads only the
+        # last one, so history stays bounded; the engine carries language and country over.
+        "session_config": {
+            "session_expiration_time": SESSION_MINUTES,
+            "carry_over_slots_to_new_session": True,
+        },
     }
 
     def dump(obj: object) -> str:

@@ -168,6 +168,10 @@ def cmd_bench(args, settings) -> int:
         from .benchmarks import load
 
         return load.main(args, settings)
+    if args.what == "serve":
+        from .benchmarks import serve
+
+        return serve.main(args, settings)
     from .benchmarks import nlu
 
     return nlu.main(args, settings.content_dir)
@@ -235,9 +239,9 @@ def build_parser() -> argparse.ArgumentParser:
     )
     locales.add_argument("action", choices=["check", "update"])
     locales.set_defaults(func=cmd_locales)
-    bench = sub.add_parser("bench", help="benchmarks: nlu, cost, load")
+    bench = sub.add_parser("bench", help="benchmarks: nlu, cost, load, serve")
     kinds = bench.add_subparsers(dest="what", required=True)
-    from .benchmarks import cost, load, nlu
+    from .benchmarks import cost, load, nlu, serve
 
     nlu.add_arguments(
         kinds.add_parser(
@@ -251,6 +255,9 @@ def build_parser() -> argparse.ArgumentParser:
         kinds.add_parser(
             "load", help="concurrent users on a real `masar serve`, with hostile messages"
         )
+    )
+    serve.add_arguments(
+        kinds.add_parser("serve", help="masar serve against stock `rasa run`, side by side")
     )
     bench.set_defaults(func=cmd_bench)
     return parser

@@ -24,6 +24,15 @@ workers, two lanes: messages longer than LONG_MESSAGE characters (pasted adverts
 hostile inputs that cost most) are read in their own lane, so a normal question never waits
 behind them; it only shares the CPU with them (the embedding runs in C without Python's lock).
 Within a lane, messages take their turn in the order they came.
+
+A message costs one read and one write of the conversation store: under the conversation's
+lock (Rasa's lock store), the engine reads the last session once, takes the state it needs
+from it (language, country, previous topic), and hands the same tracker to Rasa's processor
+(`_converse`) instead of letting `Agent.handle_message` read it again. A session ends after
+the domain's idle time (build.SESSION_MINUTES) or SESSION_EVENTS events, and the store reads
+only the last one, so turn 300 of a conversation costs what turn 3 does; the language and
+country carry over to the new session. (An emergency is answered before the store is asked,
+and recorded afterwards through Rasa's own path.)
 """
 
 from __future__ import annotations
@@ -43,7 +52,10 @@ from typing import Any, TypeVar
 from rasa.core.agent import Agent
 from rasa.core.channels.channel import CollectingOutputChannel, UserMessage
 from rasa.core.nlg.generator import NaturalLanguageGenerator
+from rasa.core.policies.policy import PolicyPrediction
+from rasa.shared.core.constants import ACTION_SESSION_START_NAME
 from rasa.shared.core.events import ActionExecuted
+from rasa.shared.core.trackers import DialogueStateTracker
 
 from . import build, dialogue, privacy
 from .answers import EMERGENCY_TOPICS, Renderer, Situation, topic_button
@@ -69,7 +81,7 @@ from .language import use_model as use_language_model
 from .language import warm_up as load_language_models
 from .locations import country_index, mentioned_country_name, stated_country
 from .logs import describe, error_fields
-from .messages import Answer, Button, Incoming, Reply, clean_text, command_of
+from .messages import Answer, Button, Incoming, Reply, command_of
 from .nlu.context import carried_over, looks_like_follow_up
 from .nlu.embeddings import MAX_CHARS as MAX_EMBEDDED_CHARS
 from .noise import Vocabulary, content_vocabulary
@@ -114,6 +126,9 @@ SURE_TOPIC = 0.55
 TOPIC_PATIENCE = 1.0  # seconds the emergency check waits for the topic classifier, at most
 LONG_MESSAGE = 500  # characters; longer messages are read in their own lane (see above)
 LONG_PATIENCE = 2.0  # seconds a long message's step gives way to short ones, at most
+# Events of one session (about four per turn) after which the next turn starts a new session:
+# the store reads the last session only, so the cost of a turn does not grow with the talk.
+SESSION_EVENTS = 80
 
 
 def one_message(replies: list[Reply]) -> Reply:
@@ -174,6 +189,7 @@ class Reading:
     advert: bool
     sign: Sign | None
     masked: str  # the text as Rasa reads it: personal details masked, cut to NLU_TEXT
+    little_but_a_country: bool  # see Engine.names_little_but_a_country
 
 
 class Engine:
@@ -339,8 +355,14 @@ class Engine:
         is only mentioned and never replaces it: emergency numbers follow the user. In an
         emergency message, a place the user is near ("sinking near Lampedusa, Italy") counts.
         """
+        return self._where(text, state, self._country_name(text), emergency)
+
+    def _where(
+        self, text: str, state: Turn, named: tuple[str, str] | None, emergency: bool = False
+    ) -> tuple[str | None, str | None]:
+        """`where()`, with the country named in the text already looked up (`_country_name`)."""
         here = stated_country(text, self._countries, emergency=emergency)
-        mentioned = self.find_country(text)
+        mentioned = named[0] if named else None
         if (
             here is None
             and mentioned
@@ -350,7 +372,7 @@ class Engine:
             here = mentioned
         return here or state.get("country"), (mentioned if mentioned != here else None)
 
-    def _only_a_country(self, text: str, state: Turn) -> bool:
+    def _only_a_country(self, text: str, state: Turn, named: tuple[str, str] | None) -> bool:
         """True for a message that is just a country's name ("italy", "in Italy") that does
         not continue the previous answer (after the asylum answer, "Jarmalkana?" asks about
         asylum in Germany: see `names_little_but_a_country`)."""
@@ -362,7 +384,7 @@ class Engine:
                 carried_over(state.get("previous_topic"))
                 and state.get("previous_topic") != "find_help"
             )
-            and bool(self.find_country(text))
+            and bool(named)
         )
 
     def _country_name(self, text: str) -> tuple[str, str] | None:
@@ -374,11 +396,14 @@ class Engine:
         found = self._country_name(text)
         return found[0] if found else None
 
-    def names_little_but_a_country(self, text: str) -> bool:
+    def names_little_but_a_country(
+        self, text: str, named: tuple[str, str] | bool | None = True
+    ) -> bool:
         """True for "Jarmalkana?", "تو آلمان چی؟", "Almanya'da?", "en Italie ?": a country and at
         most two short words. After an answer such a message asks the same about that country
-        (the NLU's ConversationContext reads this as a follow-up); "asylum in Germany" is not."""
-        found = self._country_name(text)
+        (the NLU's ConversationContext reads this as a follow-up); "asylum in Germany" is not.
+        `named`: the country already found in the text by `_country_name` (True: look it up)."""
+        found = self._country_name(text) if named is True else named
         if not found:
             return False
         rest = f" {text.casefold()} ".replace(found[1], " ", 1)
@@ -390,19 +415,69 @@ class Engine:
 
     # -- the conversation -------------------------------------------------------------------
     async def _state(self, key: str) -> Turn:
+        """The conversation's state (see `_state_of`), read from the store."""
+        return self._state_of(key, await self._conversation(key))
+
+    async def _conversation(self, key: str) -> DialogueStateTracker:
+        """The conversation's last session, read once for the whole message (new: empty).
+
+        What `Agent.handle_message` would read again is handed to Rasa (`_converse`), so a
+        message costs one read and one write of the store. The store reads the last session
+        only (Rasa's `retrieve`, not `retrieve_full_tracker`): sessions expire after the
+        domain's `session_expiration_time`, so an old conversation is not read whole."""
+        store, processor = self.agent.tracker_store, self.agent.processor
+        tracker = await store.retrieve(key)
+        if tracker is None:  # not saved until the turn is (Rasa would save it empty first)
+            tracker = store.init_tracker(key)
+        tracker.model_id = processor.model_metadata.model_id
+        if tracker.assistant_id is None:
+            tracker.assistant_id = processor.model_metadata.assistant_id
+        return tracker
+
+    def _state_of(self, key: str, tracker: DialogueStateTracker | None) -> Turn:
         """The last turn's metadata (language, the country the user is in), and the topic of
-        the last answer as `previous_topic`, which the NLU reads to understand follow-ups."""
-        tracker = await self.agent.tracker_store.retrieve(key)
+        the last answer as `previous_topic`, which the NLU reads to understand follow-ups.
+
+        After an idle time (an expired session) the language and the country carry over to
+        the new session, through the first turn's metadata; the previous topic does not: a
+        message after hours is no follow-up."""
         if tracker is None or tracker.latest_message is None:
             return Turn()
         state = latest_turn(tracker)
         state.pop("previous_topic", None)
-        for event in reversed(tracker.events):
-            if isinstance(event, ActionExecuted) and build.topic_of(event.action_name):
-                state["previous_topic"] = build.topic_of(event.action_name)
-                break
+        state.pop("names_little_but_a_country", None)
+        if not self.agent.processor._has_session_expired(tracker):
+            for event in reversed(tracker.events):
+                if isinstance(event, ActionExecuted) and build.topic_of(event.action_name):
+                    state["previous_topic"] = build.topic_of(event.action_name)
+                    break
         self._hint(key, state)
         return state
+
+    async def _converse(self, tracker: DialogueStateTracker, message: UserMessage) -> None:
+        """Rasa's `MessageProcessor.handle_message` on the tracker already read for this
+        message (the caller holds the conversation's lock): a new session if the last one
+        expired, the user's turn, the policies' actions, one save."""
+        processor = self.agent.processor
+        channel = message.output_channel
+        if len(tracker.events) >= SESSION_EVENTS:
+            # a long conversation starts a new session too, so that what the store reads, and
+            # what the policies look through, stays short (the state was read already)
+            await processor._run_action(
+                action=processor._get_action(ACTION_SESSION_START_NAME),
+                tracker=tracker,
+                output_channel=channel,
+                nlg=processor.nlg,
+                prediction=PolicyPrediction.for_action_name(
+                    processor.domain, ACTION_SESSION_START_NAME
+                ),
+            )
+        else:
+            await processor._update_tracker_session(tracker, channel, dict(message.metadata or {}))
+        await processor._handle_message_with_tracker(message, tracker)
+        tracker = await processor.run_action_extract_slots(channel, tracker)
+        await processor._run_prediction_loop(channel, tracker)
+        await processor.save_tracker(tracker)
 
     def _hint(self, key: str, meta: Turn) -> None:
         if meta.get("language") or meta.get("country"):
@@ -424,19 +499,27 @@ class Engine:
         channel: str,
         long: bool = False,
         fallback: bool = False,
+        tracker: DialogueStateTracker | None = None,
+        parse: dict | None = None,
     ) -> tuple[str, float, list[Reply]]:
-        """Rasa's answer; `fallback`: the fallback whatever the classifier says, with the
-        classifier's ranking kept, so that the fallback offers the nearest topics."""
+        """Rasa's turn: the topic, its confidence and the rendered replies. With `tracker`,
+        the conversation read for this message under its lock (`_converse`); without, Rasa
+        takes the lock and reads it itself. `parse`: the NLU's reading, if already made.
+        `fallback`: the fallback whatever the classifier says, with the classifier's ranking
+        kept, so that the fallback offers the nearest topics."""
         self._hint(key, meta)
         collector = _Collector()
-        parse = await self._off_loop(self._parse, text, key, channel, meta, long=long)
+        if parse is None:
+            parse = await self._off_loop(self._parse, text, key, channel, meta, long=long)
         if fallback:
             parse = {**parse, "intent": {"name": "nlu_fallback", "confidence": 0.0}}
-        await self.agent.handle_message(
-            UserMessage(
-                text, collector, key, input_channel=channel, metadata=meta, parse_data=parse
-            )
+        message = UserMessage(
+            text, collector, key, input_channel=channel, metadata=meta, parse_data=parse
         )
+        if tracker is None:
+            await self.agent.handle_message(message)
+        else:
+            await self._converse(tracker, message)
         intent = parse.get("intent") or {}
         topic, replies = "fallback", []
         for m in collector.messages:
@@ -473,8 +556,8 @@ class Engine:
     def sorry(self, message: Incoming) -> Answer:
         """The apology for `message`, for a failure the caller has logged (a channel whose
         platform refused the answer says sorry with it too)."""
-        key = privacy.user_key(self.secret, message.channel, str(message.user))
-        text = clean_text(message.text)
+        key = message.key(self.secret)
+        text = message.cleaned
         hint = self._hints.get(key, {}).get("language")
         language = message.language if message.language in LANGUAGES else None
         if language is None:
@@ -492,7 +575,7 @@ class Engine:
 
     async def answer(self, message: Incoming) -> Answer:
         """The bot's own answer to one message. Never raises for bad input; the user always gets a reply."""
-        key = privacy.user_key(self.secret, message.channel, str(message.user))
+        key = message.key(self.secret)
         place = self.turns.arrive(key)  # in line on arrival, before anything takes time
         handed = False  # an emergency hands its place to the recording of its turn
         try:
@@ -504,88 +587,140 @@ class Engine:
 
     async def _in_line(self, message: Incoming, key: str, place: Place) -> tuple[Answer, bool]:
         """The answer, and whether the place was handed to an emergency's recording. An
-        emergency is answered without waiting for its turn; everything else waits for it."""
+        emergency is answered without waiting for its turn; everything else waits for it (a
+        doubted alarm only STATE_PATIENCE: then its emergency answer goes first)."""
         forced = message.language if message.language in LANGUAGES else None
         if not message.written:  # a location, a voice note, a photo (bot/dialogue.py)
             await place.turn()
             return await self._not_written(message, key, forced), False
         long = isinstance(message.text, str) and len(message.text) > LONG_MESSAGE
-        text, alarm, then = await self._off_loop(self._first_look, message.text, long=long)
-        doubt = None  # the model's alarm, when the topic classifier is sure of another topic
-        if (
-            alarm
-            and alarm.pattern == MODEL
-            and alarm.score < UNSURE_DANGER
-            and await self._surely_another_topic(text, key, message.channel, long)
-        ):
-            doubt, alarm, then = alarm, None, None
+        text, alarm, then = await self._off_loop(self._first_look, message, long=long)
         command = command_of(text)[0]
-        if alarm or command in EMERGENCY_COMMANDS:
+        # the emergency model's alarm below UNSURE_DANGER: the topic classifier may overrule it
+        doubt = alarm if alarm and alarm.pattern == MODEL and alarm.score < UNSURE_DANGER else None
+        if (alarm and not doubt) or command in EMERGENCY_COMMANDS:
             topic = alarm.topic if alarm else EMERGENCY_COMMANDS[command]
             answer = await self._emergency(
                 message, key, text, topic, forced, typed=bool(alarm), then=then, place=place
             )
             return answer, True
-        await place.turn()
-        answer, where = await self._ordinary(message, key, text, forced, long)
-        if doubt:  # the numbers still come first: a doubt costs one line, a miss can cost a life
-            country = self.renderer.content.countries.get(where or "")
-            numbers = self.renderer.emergency_numbers(
-                country, answer.language, at_sea=doubt.topic == "emergency_at_sea"
+        found: Answer | None = None
+        state, where = None, None
+        try:
+            waiting = place.turn()
+            await (asyncio.wait_for(waiting, STATE_PATIENCE) if doubt else waiting)
+            async with self.agent.lock_store.lock(key):
+                reading = self._conversation(key)
+                tracker = await (asyncio.wait_for(reading, STATE_PATIENCE) if doubt else reading)
+                state = self._state_of(key, tracker)
+                found, where = await self._ordinary(
+                    message, key, text, forced, long, tracker, state, doubt
+                )
+        except (asyncio.TimeoutError, StoreUnavailable):
+            if not doubt:
+                raise
+        if doubt is None:
+            assert found is not None
+            return found, False
+        if found is None:  # the doubt stands (or the store failed): the emergency answer
+            answer = await self._emergency(
+                message,
+                key,
+                text,
+                doubt.topic,
+                forced,
+                typed=True,
+                then=then,
+                known=state,
+                place=place,
             )
-            answer.replies.insert(0, Reply(numbers))
-        return answer, False
+            return answer, True
+        # the numbers still come first: a doubt costs one line, a miss can cost a life
+        country = self.renderer.content.countries.get(where or "")
+        numbers = self.renderer.emergency_numbers(
+            country, found.language, at_sea=doubt.topic == "emergency_at_sea"
+        )
+        found.replies.insert(0, Reply(numbers))
+        return found, False
 
     async def _not_written(self, message: Incoming, key: str, forced: str | None) -> Answer:
-        state = await self._state(key)
-        language = forced or state.get("language") or launch_language(message.client_language)
-        language = language or "en"
-        countries = set(self.content.countries)
-        answer = dialogue.not_written(message, language, countries, self.renderer)
-        if answer is None:  # a place outside the directory: the user chooses a country
-            answer = await self._command(message, key, "country", "", language, state)
+        """A location, voice note or photo (bot/dialogue.py), in the conversation's language;
+        a place outside the directory gets the country question, as after "/country"."""
+        async with self.agent.lock_store.lock(key):
+            tracker = await self._conversation(key)
+            state = self._state_of(key, tracker)
+            language = forced or state.get("language") or launch_language(message.client_language)
+            language = language or "en"
+            countries = set(self.content.countries)
+            answer = dialogue.not_written(message, language, countries, self.renderer)
+            if answer is None:
+                answer = await self._command(message, key, "country", "", language, state, tracker)
         return answer
 
-    async def _surely_another_topic(self, text: str, key: str, channel: str, long: bool) -> bool:
-        """True when the topic classifier is sure (SURE_TOPIC) that the message is about
+    async def _surely_another_topic(
+        self, masked: str, key: str, channel: str, meta: Turn, long: bool
+    ) -> dict | None:
+        """The classifier's reading when it is sure (SURE_TOPIC) that the message is about
         something else than an emergency: "a man in the camp touches me at night, I am afraid to
         sleep" is for violence support, "and my children? still in Aleppo with grandma" a
-        follow-up about family reunification. Asked only when the emergency model is unsure
-        (below UNSURE_DANGER); if the classifier fails or is slow, the alarm stands."""
-        masked = privacy.mask_personal(text)[:NLU_TEXT]
+        follow-up about family reunification; else None. Asked only when the emergency model is
+        unsure (below UNSURE_DANGER); if the classifier fails or is slow, the alarm stands. The
+        reading is the one Rasa is then given (`_ask_rasa(parse=...)`): parsed once."""
         try:
             parsed = await asyncio.wait_for(
-                self._off_loop(self._parse, masked, key, channel, Turn(), long=long),
+                self._off_loop(self._parse, masked, key, channel, meta, long=long),
                 TOPIC_PATIENCE,
             )
         except Exception as exc:  # the numbers matter more than the topic
             logger.error("emergency: the topic check failed (%s)", type(exc).__name__)
-            return False
+            return None
         intent = parsed.get("intent") or {}
         name = str(intent.get("name") or "")
-        return (
+        sure = (
             name not in EMERGENCY_TOPICS
             and name not in ("", "nlu_fallback", "fallback")
             and float(intent.get("confidence") or 0.0) >= SURE_TOPIC
         )
+        return parsed if sure else None
 
     async def _ordinary(
-        self, message: Incoming, key: str, text: str, forced: str | None, long: bool
-    ) -> tuple[Answer, str | None]:
+        self,
+        message: Incoming,
+        key: str,
+        text: str,
+        forced: str | None,
+        long: bool,
+        tracker: DialogueStateTracker,
+        state: Turn,
+        doubt: Alarm | None = None,
+    ) -> tuple[Answer | None, str | None]:
         """Every answer but the emergency one: commands, then Rasa's, with the safety checks;
-        and the country the user is in, as far as it is known."""
-        state = await self._state(key)
+        and the country the user is in, as far as it is known. Called under the conversation's
+        lock with the conversation read once (`tracker`, `state`). With a `doubt` (an unsure
+        emergency alarm), the answer is None unless the classifier is sure of another topic."""
         current = state.get("language")
         if text.startswith("/"):
             command, arg = command_of(text)
             language = forced or current or launch_language(message.client_language) or "en"
-            answer = await self._command(message, key, command, arg, language, state)
+            answer = await self._command(message, key, command, arg, language, state, tracker)
             return answer, state.get("country")
 
         read = await self._off_loop(
             self._read, text, state, forced, message.client_language, long=long
         )
         language, country, mentioned = read.language, read.country, read.mentioned
+        meta = Turn(
+            language=language,
+            country=country,
+            mentioned_country=mentioned,
+            previous_topic=state.get("previous_topic"),
+            names_little_but_a_country=read.little_but_a_country,
+        )
+        parse = None
+        if doubt is not None:
+            parse = await self._surely_another_topic(read.masked, key, message.channel, meta, long)
+            if parse is None:
+                return None, country
         if not text:
             menu = [self.renderer.menu(language)]
             return Answer(str(message.user), text, language, "fallback", 0.0, menu), country
@@ -593,7 +728,7 @@ class Engine:
             # "italy" alone: that country's services (after "which country are you in?" it is
             # also where the user is, see where())
             answer = await self._answer(
-                message, key, "/find_help", language, country, mentioned=mentioned
+                message, key, "/find_help", language, country, mentioned=mentioned, tracker=tracker
             )
             return answer, country
         # Safety beyond emergencies (bot/safety/): signs of trafficking or kidnapping in the user's
@@ -601,7 +736,9 @@ class Engine:
         # goes to Rasa only as "/offer_check", so its text is never stored in the conversation.
         offer, advert, sign = read.offer, read.advert, read.sign
         if sign:
-            answer = await self._answer(message, key, f"/{sign.topic}", language, country)
+            answer = await self._answer(
+                message, key, f"/{sign.topic}", language, country, tracker=tracker
+            )
             answer.replies = protection_replies(
                 self.renderer, sign.topic, language, country, answer.replies
             )
@@ -619,23 +756,25 @@ class Engine:
                 long=long,
             )
         )
-        if copied and copied.question:
-            text = copied.question
+        if copied and copied.question:  # read again: the question alone
+            text, parse = copied.question, None
             read = await self._off_loop(self._read, text, state, forced, message.client_language)
             language, country, mentioned = read.language, read.country, read.mentioned
+            meta = Turn(
+                language=language,
+                country=country,
+                mentioned_country=mentioned,
+                previous_topic=state.get("previous_topic"),
+                names_little_but_a_country=read.little_but_a_country,
+            )
         if not advert and self.vocabulary.is_noise(text):
             # random scripts, keyboard mashing, binary, emoji floods: no topic is near, and a
             # classifier would still name one; the fallback says what Masar can help with
-            answer = await self._answer(message, key, "/nlu_fallback", language, country)
+            answer = await self._answer(
+                message, key, "/nlu_fallback", language, country, tracker=tracker
+            )
             answer.confidence = 0.0
             return answer, country
-        meta = Turn(
-            language=language,
-            country=country,
-            mentioned_country=mentioned,
-            previous_topic=state.get("previous_topic"),
-            names_little_but_a_country=self.names_little_but_a_country(text),
-        )
         topic, confidence, replies = await self._ask_rasa(
             key,
             "/offer_check" if advert else read.masked,
@@ -643,6 +782,8 @@ class Engine:
             message.channel,
             long,
             fallback=bool(copied and not copied.question),
+            tracker=tracker,
+            parse=None if advert else parse,
         )
         topic, replies = with_offer_check(offer, text, language, topic, replies, advert)
         answer = Answer(
@@ -666,6 +807,7 @@ class Engine:
         typed: bool,
         then: str | None = None,
         place: Place | None = None,
+        known: Turn | None = None,
     ) -> Answer:
         """The emergency answer, whatever else is broken; `then`: a trafficking or kidnapping
         topic whose protection help follows the numbers.
@@ -674,10 +816,16 @@ class Engine:
         STATE_PATIENCE, else from what this process last saw of the conversation; the answer
         is rendered here from content (what Rasa's rule would render), and the turn is stored
         afterwards: waited for briefly when the store works, in the background when it does not,
-        in its `place` in the conversation's line (which it leaves when recorded).
+        in its `place` in the conversation's line (which it leaves when recorded). `known`: the
+        conversation's state, when it was read already for this message.
         """
         try:
-            state, store_works = await asyncio.wait_for(self._state(key), STATE_PATIENCE), True
+            state = (
+                known
+                if known is not None
+                else await asyncio.wait_for(self._state(key), STATE_PATIENCE)
+            )
+            store_works = True
         except (asyncio.TimeoutError, StoreUnavailable) as exc:
             state, store_works = Turn(**self._hints.get(key, Turn())), False
             logger.error(
@@ -726,12 +874,12 @@ class Engine:
         long = len(text) > LONG_MESSAGE
         return bool(await self._off_loop(self.emergency.check, text, long=long))
 
-    def _first_look(self, raw: Any) -> tuple[str, Alarm | None, str | None]:
+    def _first_look(self, message: Incoming) -> tuple[str, Alarm | None, str | None]:
         """The cleaned text, the emergency net's verdict and, with an alarm, a trafficking or
         kidnapping topic told together with the danger, whose help follows the numbers (in the
         worker thread). For an emergency, the text's language is detected here too, so that the
         answer's language costs the event loop nothing (the detection is cached)."""
-        text = clean_text(raw)
+        text = message.cleaned
         alarm = self.emergency.check(text) if text and not text.startswith("/") else None
         if (
             alarm
@@ -751,7 +899,8 @@ class Engine:
     def _read(self, text: str, state: Turn, forced: str | None, client: str | None) -> Reading:
         """Language, place, offer check, trafficking signs, masking (in the worker thread)."""
         language = forced or self._language(text, state.get("language"), client)
-        country, mentioned = self.where(text, state)
+        named = self._country_name(text)  # looked up once for all that follows
+        country, mentioned = self._where(text, state, named)
         only = bool(text) and (country != state.get("country") or bool(mentioned))
         offer = self.offers.check(text)
         advert = looks_like_advert(text, offer)
@@ -759,11 +908,12 @@ class Engine:
             language,
             country,
             mentioned,
-            only and self._only_a_country(text, state),
+            only and self._only_a_country(text, state, named),
             offer,
             advert,
             None if advert else self.trafficking.check(text),
             privacy.mask_personal(text)[:NLU_TEXT],
+            self.names_little_but_a_country(text, named),
         )
 
     def _more_specific(self, text: str) -> bool:
@@ -789,36 +939,47 @@ class Engine:
         emergency: bool = False,
         confidence: float = 1.0,
         mentioned: str | None = None,
+        tracker: DialogueStateTracker | None = None,
     ) -> Answer:
         meta = Turn(language=language, country=country, mentioned_country=mentioned)
-        topic, _c, replies = await self._ask_rasa(key, trigger, meta, message.channel)
+        topic, _c, replies = await self._ask_rasa(
+            key, trigger, meta, message.channel, tracker=tracker
+        )
         return Answer(
             str(message.user), str(message.text), language, topic, confidence, replies, emergency
         )
 
     async def _command(
-        self, message: Incoming, key: str, command: str, arg: str, language: str, state: Turn
+        self,
+        message: Incoming,
+        key: str,
+        command: str,
+        arg: str,
+        language: str,
+        state: Turn,
+        tracker: DialogueStateTracker,
     ) -> Answer:
         user, text = str(message.user), str(message.text)
         country = state.get("country")
+        ask = functools.partial(self._answer, tracker=tracker)
         if command in TOPICS:  # a topic button, e.g. /asylum_basics
-            return await self._answer(message, key, f"/{command}", language, country)
+            return await ask(message, key, f"/{command}", language, country)
         if command == "start":
             # first contact: a greeting and the language choice; the menu follows the choice
-            answer = await self._answer(message, key, "/greet", language, country)
-            answer.replies[-1].buttons = self.renderer.choose_language(language).buttons
-            return answer
+            greeting = await ask(message, key, "/greet", language, country)
+            greeting.replies[-1].buttons = self.renderer.choose_language(language).buttons
+            return greeting
         if command == "language":
             if arg in LANGUAGES:
-                answer = await self._answer(message, key, "/greet", arg, country)
-                answer.topic = "change_language"
-                return answer
-            return await self._answer(message, key, "/change_language", language, country)
+                greeting = await ask(message, key, "/greet", arg, country)
+                greeting.topic = "change_language"
+                return greeting
+            return await ask(message, key, "/change_language", language, country)
         if command == "country":
             code = arg.upper() if arg.upper() in self.content.countries else self.find_country(arg)
             if code:
-                return await self._answer(message, key, "/find_help", language, code)
-            return await self._answer(message, key, "/find_help", language, None)
+                return await ask(message, key, "/find_help", language, code)
+            return await ask(message, key, "/find_help", language, None)
         if command in ("menu", "help"):
             return Answer(
                 user,
@@ -829,7 +990,7 @@ class Engine:
                 [self.renderer.menu(language)],
             )
         if command == "privacy":
-            return await self._answer(message, key, "/privacy", language, country)
+            return await ask(message, key, "/privacy", language, country)
         if command == "forget":
             self._hints.pop(key, None)
             await delete_conversation(self.agent.tracker_store, key)

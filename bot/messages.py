@@ -89,6 +89,24 @@ class Incoming:
         """True for a written message (or a button or command), False for a location or media."""
         return self.location is None and not self.media
 
+    @property
+    def cleaned(self) -> str:
+        """The text as every layer reads it (`clean_text`), computed once per message: the
+        handover layer and the engine both read it, and a hostile text costs to clean."""
+        cached = self.__dict__.get("_cleaned")
+        if cached is None or cached[0] is not self.text:
+            cached = self.__dict__["_cleaned"] = (self.text, clean_text(self.text))
+        return cached[1]
+
+    def key(self, secret: bytes) -> str:
+        """The sender's keyed hash (`privacy.user_key`), computed once per message."""
+        from .privacy import user_key
+
+        keys = self.__dict__.setdefault("_keys", {})
+        if secret not in keys:
+            keys[secret] = user_key(secret, self.channel, str(self.user))
+        return keys[secret]
+
 
 @dataclass
 class Answer:

@@ -204,7 +204,8 @@ class CaseStore:
             keys = await conversation_keys(store)
         cases = []
         for key in keys:
-            record = latest_case_record(await store.retrieve(key))
+            # every session: a case may have been opened before the last one began
+            record = latest_case_record(await store.retrieve_full_tracker(key))
             if not record or not record.get("open") or record.get("channel") not in channels:
                 continue
             case = Case.from_record(key, record, self.secret)

@@ -22,12 +22,11 @@ import logging
 import time
 from collections.abc import Awaitable, Callable
 
-from .. import privacy
 from ..answers import Renderer, topic_button
 from ..content.catalogue import LANGUAGES
 from ..conversations import StoreUnavailable, latest_turn
 from ..i18n import _, bidi, launch_language
-from ..messages import Answer, Button, Incoming, Reply, clean_text, command_of
+from ..messages import Answer, Button, Incoming, Reply, command_of
 from .cases import (
     Case,
     CaseStore,
@@ -67,8 +66,8 @@ class Handover:
     # the user's side ----------------------------------------------------------------------------
     async def __call__(self, message: Incoming) -> Answer:
         """Answer one message: by the bot (`self.answer`), or by passing it to staff."""
-        key = privacy.user_key(self.store.secret, message.channel, str(message.user))
-        text = clean_text(message.text)
+        key = message.key(self.store.secret)  # keyed and cleaned once per message
+        text = message.cleaned
         command, arg = command_of(text)
         arg = arg.lower()
         if message.channel in self.staffed:  # another instance may have opened or closed it

@@ -79,9 +79,11 @@ def bounded(text: str, model=None) -> str:
     return text[:fits]
 
 
-# The last few messages' embeddings: the emergency net embeds each message before Rasa does
+# The recent messages' embeddings: the emergency net embeds each message before Rasa does
 # (bot/safety/emergency_model.py), so the featurizer finds it here instead of paying twice.
-RECENT = 8
+# With many conversations at once, dozens of other messages are embedded between the two (8
+# entries made the embedding run twice for most messages under load); 512 vectors are 0.8 MB.
+RECENT = 512
 _recent: dict[str, np.ndarray] = {}
 _recent_lock = threading.Lock()
 

@@ -63,7 +63,7 @@ from .console import hook as console
 from .content.catalogue import LANGUAGES, TOPICS
 from .content.loader import load as load_content
 from .content.models import Content
-from .conversations import (
+from .conversation_store import (
     Place,
     StoreInThreads,
     StoreUnavailable,

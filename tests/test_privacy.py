@@ -18,7 +18,7 @@ from telegram_emulator import channel_settings
 
 from bot import privacy
 from bot.channels.http import hide_configured_secrets
-from bot.conversations import LocalTurns, RedisTurns, create_lock_store, create_turns
+from bot.conversation_store import LocalTurns, RedisTurns, create_lock_store, create_turns
 from bot.i18n import _
 from bot.messages import Incoming
 

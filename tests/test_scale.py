@@ -30,7 +30,7 @@ from telegram_emulator import ROOT, channel_settings, free_port
 
 from bot import privacy
 from bot.channels.http import serve
-from bot.conversations import purge_older_than
+from bot.conversation_store import purge_older_than
 from bot.masar import compose
 
 # Each message leaves a distinct (topic, country) in the store, and after each /country the
@@ -384,7 +384,7 @@ def test_retention_deletes_old_conversations_on_every_store(
 
 async def in_line(engine, key: str) -> bool:
     """True while a message of the conversation is waiting or being answered."""
-    from bot.conversations import RedisTurns
+    from bot.conversation_store import RedisTurns
 
     turns = engine.turns
     if isinstance(turns, RedisTurns):

@@ -11,7 +11,7 @@ import time
 import pytest
 from rasa.shared.core.events import SessionStarted
 
-from bot.conversations import StoreInThreads, create_tracker_store, latest_turn
+from bot.conversation_store import StoreInThreads, create_tracker_store, latest_turn
 from bot.messages import Incoming
 
 

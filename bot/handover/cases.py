@@ -18,7 +18,7 @@ from rasa.shared.core.events import ActionExecuted, BotUttered
 
 from .. import build
 from ..content.catalogue import GROUP_OF
-from ..conversations import StoreUnavailable, Turn, conversation_keys, latest_turn
+from ..conversation_store import StoreUnavailable, Turn, conversation_keys, latest_turn
 from ..i18n import babel_locale
 from ..messages import Answer
 from .sealing import SealBroken, seal, unseal

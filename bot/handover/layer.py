@@ -24,7 +24,7 @@ from collections.abc import Awaitable, Callable
 
 from ..answers import Renderer, topic_button
 from ..content.catalogue import LANGUAGES
-from ..conversations import StoreUnavailable, latest_turn
+from ..conversation_store import StoreUnavailable, latest_turn
 from ..i18n import _, bidi, launch_language
 from ..messages import Answer, Button, Incoming, Reply, command_of
 from .cases import (

@@ -709,13 +709,7 @@ class Engine:
             self._read, text, state, forced, message.client_language, long=long
         )
         language, country, mentioned = read.language, read.country, read.mentioned
-        meta = Turn(
-            language=language,
-            country=country,
-            mentioned_country=mentioned,
-            previous_topic=state.get("previous_topic"),
-            names_little_but_a_country=read.little_but_a_country,
-        )
+        meta = _turn_of(read, state)
         parse = None
         if doubt is not None:
             parse = await self._surely_another_topic(read.masked, key, message.channel, meta, long)
@@ -760,13 +754,7 @@ class Engine:
             text, parse = copied.question, None
             read = await self._off_loop(self._read, text, state, forced, message.client_language)
             language, country, mentioned = read.language, read.country, read.mentioned
-            meta = Turn(
-                language=language,
-                country=country,
-                mentioned_country=mentioned,
-                previous_topic=state.get("previous_topic"),
-                names_little_but_a_country=read.little_but_a_country,
-            )
+            meta = _turn_of(read, state)
         if not advert and self.vocabulary.is_noise(text):
             # random scripts, keyboard mashing, binary, emoji floods: no topic is near, and a
             # classifier would still name one; the fallback says what Masar can help with
@@ -1017,6 +1005,17 @@ class Engine:
         return await purge_older_than(
             self.agent.tracker_store, days or self.settings.retention_days, turns=self.turns
         )
+
+
+def _turn_of(read: Reading, state: Turn) -> Turn:
+    """The metadata stored with this turn: what the message says, and the previous topic."""
+    return Turn(
+        language=read.language,
+        country=read.country,
+        mentioned_country=read.mentioned,
+        previous_topic=state.get("previous_topic"),
+        names_little_but_a_country=read.little_but_a_country,
+    )
 
 
 def _log_unrecorded(record: asyncio.Future) -> None:

@@ -53,22 +53,26 @@ _LTR_RUN = re.compile(
 
 
 @functools.cache
-def translator(language: str, locales_dir: Path = LOCALES_DIR) -> NullTranslations:
-    """The gettext translations of one language (English strings when none exist)."""
+def translator(
+    language: str, locales_dir: Path = LOCALES_DIR, domain: str = DOMAIN
+) -> NullTranslations:
+    """The gettext translations of one language in one catalog (`domain`: the bot's own, or
+    the staff console's); English strings when none exist. A .po newer than its .mo is
+    compiled in memory, so an edited catalog is seen before `make locales` runs."""
     if language == "en":
         return NullTranslations()
-    mo = locales_dir / language / "LC_MESSAGES" / f"{DOMAIN}.mo"
+    mo = locales_dir / language / "LC_MESSAGES" / f"{domain}.mo"
     po = mo.with_suffix(".po")
     if mo.exists() and (not po.exists() or mo.stat().st_mtime >= po.stat().st_mtime):
         with mo.open("rb") as fp:
-            return Translations(fp, domain=DOMAIN)
+            return Translations(fp, domain=domain)
     if po.exists():
         with po.open("rb") as fp:
             catalog = read_po(fp, locale=language)
         buf = io.BytesIO()
         write_mo(buf, catalog)
         buf.seek(0)
-        return Translations(buf, domain=DOMAIN)
+        return Translations(buf, domain=domain)
     return NullTranslations()
 
 

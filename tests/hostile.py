@@ -35,6 +35,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 import yaml
+from servers import masar_serve
 from telegram_emulator import free_port
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -378,17 +379,9 @@ def run_rest(cases: list[Case], data_dir: Path, concurrency: int = 4) -> tuple[C
             problems.append(f"{case.kind}: HTTP {status} without a message")
 
     async def main() -> None:
-        with (data_dir / "stderr.log").open("wb") as stderr:
-            process = await asyncio.create_subprocess_exec(
-                sys.executable,
-                "-m",
-                "bot.cli",
-                "serve",
-                cwd=ROOT,
-                env=masar_env(data_dir, MASAR_PORT=str(port)),
-                stderr=stderr,
-                stdout=subprocess.DEVNULL,
-            )
+        process = await masar_serve(
+            masar_env(data_dir, MASAR_PORT=str(port)), data_dir / "stderr.log"
+        )
         base = f"http://127.0.0.1:{port}"
         try:
             timeout = aiohttp.ClientTimeout(total=60)

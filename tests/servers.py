@@ -1,4 +1,5 @@
-"""Real PostgreSQL and Redis servers for tests, each in a temporary folder on a free port.
+"""Real servers for tests: PostgreSQL and Redis, each in a temporary folder on a free port, and
+`masar serve` itself as its own process (`masar_serve`).
 
 The tests start and stop them themselves; the binaries come from Debian's packages, which
 `make servers` (run by `make test`) installs when they are missing. Where they cannot be
@@ -10,16 +11,18 @@ the `postgres` user the Debian package creates.
 
 from __future__ import annotations
 
+import asyncio
 import contextlib
 import os
 import shutil
 import subprocess
+import sys
 import tempfile
 import time
 from pathlib import Path
 
 import pytest
-from telegram_emulator import free_port
+from telegram_emulator import ROOT, free_port
 
 MISSING = "{what} is not installed: run `make servers` (as root or with sudo) to install it"
 
@@ -171,3 +174,19 @@ def redis_server():
         yield server
     finally:
         server.remove()
+
+
+async def masar_serve(env: dict[str, str], log: Path) -> asyncio.subprocess.Process:
+    """`masar serve` as its own process with `env` (its MASAR_ settings), its log in `log`:
+    what an operator runs, so the tests see start-up, readiness and signals as they are."""
+    with log.open("wb") as stderr:
+        return await asyncio.create_subprocess_exec(
+            sys.executable,
+            "-m",
+            "bot.cli",
+            "serve",
+            cwd=ROOT,
+            env=env,
+            stdout=subprocess.DEVNULL,
+            stderr=stderr,
+        )

@@ -39,6 +39,7 @@ from graph_emulator import (
     whatsapp_choices,
     whatsapp_text,
 )
+from servers import masar_serve
 from telegram_emulator import LONG_TOPIC, channel_settings, free_port
 
 from bot.channels import messenger, whatsapp
@@ -636,10 +637,6 @@ def test_masar_serve_as_a_process_with_the_meta_settings_in_its_environment(mini
     """The operator's way: `masar serve` with MASAR_WHATSAPP_* and MASAR_MESSENGER_* set, its
     JSON logs on stderr: answers logged by channel, and no number, id, token or secret."""
     import os
-    import subprocess
-    import sys
-
-    from telegram_emulator import ROOT
 
     settings, _engine = mini
     number, psid = "4915212345678", "7012345678901234"
@@ -655,17 +652,7 @@ def test_masar_serve_as_a_process_with_the_meta_settings_in_its_environment(mini
                 MASAR_DATA_DIR=str(tmp_path),
                 **graph.env(),
             )
-            stderr = (tmp_path / "stderr.log").open("wb")
-            process = await asyncio.create_subprocess_exec(
-                sys.executable,
-                "-m",
-                "bot.cli",
-                "serve",
-                cwd=ROOT,
-                env=env,
-                stdout=subprocess.DEVNULL,
-                stderr=stderr,
-            )
+            process = await masar_serve(env, tmp_path / "stderr.log")
             base = f"http://127.0.0.1:{port}"
             try:
                 async with aiohttp.ClientSession() as http:
@@ -691,7 +678,6 @@ def test_masar_serve_as_a_process_with_the_meta_settings_in_its_environment(mini
             finally:
                 process.terminate()
                 await process.wait()
-                stderr.close()
             return process.returncode, (tmp_path / "stderr.log").read_text(encoding="utf-8")
 
     code, log = asyncio.run(main())

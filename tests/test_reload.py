@@ -8,12 +8,11 @@ import json
 import os
 import shutil
 import signal
-import subprocess
-import sys
 
 import aiohttp
 import pytest
 import yaml
+from servers import masar_serve
 from telegram_emulator import LONG_TOPIC, MODEL_CACHE, ROOT, channel_content, free_port
 
 RELOADED = "Your rights in the asylum procedure: this answer came with the reload."
@@ -65,17 +64,7 @@ def test_sighup_reloads_content_and_a_failed_build_keeps_the_last_good_model(tmp
             return await response.json()
 
     async def main():
-        with log_file.open("wb") as stderr:
-            process = await asyncio.create_subprocess_exec(
-                sys.executable,
-                "-m",
-                "bot.cli",
-                "serve",
-                cwd=ROOT,
-                env=env,
-                stdout=subprocess.DEVNULL,
-                stderr=stderr,
-            )
+        process = await masar_serve(env, log_file)
         try:
             await wait_for_line(log_file, lambda e: e.get("event") == "ready", process)
             async with aiohttp.ClientSession() as http:

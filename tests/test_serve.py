@@ -8,12 +8,12 @@ import dataclasses
 import json
 import logging
 import os
-import subprocess
 import sys
 
 import aiohttp
 import pytest
-from telegram_emulator import ROOT, BotApiEmulator, buttons, channel_settings, free_port
+from servers import masar_serve
+from telegram_emulator import BotApiEmulator, buttons, channel_settings, free_port
 
 from bot.channels.http import SECRET_HEADER, JsonLines, check_settings, serve
 from bot.content.catalogue import LANGUAGES
@@ -256,17 +256,7 @@ def test_logs_of_a_whole_conversation_hold_no_text_token_or_user_id(mini, tmp_pa
                 MASAR_BUILD_DIR=str(settings.build_dir),
                 MASAR_DATA_DIR=str(tmp_path),
             )
-            stderr = (tmp_path / "stderr.log").open("wb")
-            process = await asyncio.create_subprocess_exec(
-                sys.executable,
-                "-m",
-                "bot.cli",
-                "serve",
-                cwd=ROOT,
-                env=env,
-                stdout=subprocess.DEVNULL,
-                stderr=stderr,
-            )
+            process = await masar_serve(env, tmp_path / "stderr.log")
             base = f"http://127.0.0.1:{port}"
             try:
                 async with aiohttp.ClientSession() as http:
@@ -307,7 +297,6 @@ def test_logs_of_a_whole_conversation_hold_no_text_token_or_user_id(mini, tmp_pa
             finally:
                 process.terminate()
                 await process.wait()
-                stderr.close()
             return process.returncode, (tmp_path / "stderr.log").read_text(encoding="utf-8")
 
     code, log = asyncio.run(main())

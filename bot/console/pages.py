@@ -9,18 +9,15 @@ Interface strings come from the Babel catalogs in locales/ (domain "console").
 
 from __future__ import annotations
 
-import functools
 import html
-import io
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
 
 from babel import Locale
-from babel.messages.mofile import write_mo
-from babel.messages.pofile import read_po
-from babel.support import NullTranslations, Translations
+from babel.support import NullTranslations
 
+from .. import i18n
 from ..i18n import RTL, language_name
 from ..settings import ROOT
 from . import charts
@@ -31,24 +28,9 @@ LANGUAGES = ("en", "ar", "fr")  # the console's own languages
 LOCALES_DIR = ROOT / "locales"
 
 
-@functools.cache
 def translator(language: str, locales_dir: Path = LOCALES_DIR) -> NullTranslations:
-    """The console's catalog of one language (the .mo, or the .po compiled in memory)."""
-    if language == "en":
-        return NullTranslations()
-    mo = locales_dir / language / "LC_MESSAGES" / f"{DOMAIN}.mo"
-    po = mo.with_suffix(".po")
-    if mo.exists() and (not po.exists() or mo.stat().st_mtime >= po.stat().st_mtime):
-        with mo.open("rb") as fp:
-            return Translations(fp, domain=DOMAIN)
-    if po.exists():
-        with po.open("rb") as fp:
-            catalog = read_po(fp, locale=language)
-        buf = io.BytesIO()
-        write_mo(buf, catalog)
-        buf.seek(0)
-        return Translations(buf, domain=DOMAIN)
-    return NullTranslations()
+    """The console's catalog of one language (bot/i18n.py reads it like the bot's own)."""
+    return i18n.translator(language, locales_dir, DOMAIN)
 
 
 def t(language: str, message: str, **values: object) -> str:

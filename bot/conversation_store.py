@@ -365,7 +365,9 @@ class _RedisPlace(Place):
                 await red.pexpire(self.line, int(TURN_PATIENCE * 2000))
 
     async def turn(self) -> None:
-        await self._joined
+        # shielded: a caller that stops waiting (a doubted alarm waits briefly) must not cancel
+        # the joining itself, which a later turn() or leave() still awaits
+        await asyncio.shield(self._joined)
         red = self._turns.client()
         loop = asyncio.get_running_loop()
         until = loop.time() + TURN_PATIENCE
@@ -387,12 +389,13 @@ class _RedisPlace(Place):
         if self._left:
             return
         self._left = True
-        if self._beat is not None:
-            self._beat.cancel()
         try:
-            await self._joined
+            await asyncio.shield(self._joined)
         except Exception:  # never joined: nothing to leave
             return
+        finally:  # after the joining, which starts the beat
+            if self._beat is not None:
+                self._beat.cancel()
         async with self._turns.client().pipeline(transaction=True) as pipe:
             pipe.lrem(self.line, 1, self.token)
             pipe.delete(self._alive(self.token))

@@ -20,6 +20,7 @@ from browser import Browser
 from telegram_emulator import ROOT, channel_settings, free_port
 
 from bot import privacy
+from bot.benchmarks.load import wait_ready
 from bot.channels.http import serve
 from bot.console import users, views
 from bot.console.store import FILE
@@ -92,19 +93,7 @@ def server(mini, tmp_path_factory):
     started.wait(30)
     base = f"http://127.0.0.1:{run.port}"
 
-    async def ready():
-        async with aiohttp.ClientSession() as http:
-            for _attempt in range(600):
-                try:
-                    async with http.get(f"{base}/health") as response:
-                        if response.status == 200:
-                            return
-                except aiohttp.ClientConnectionError:
-                    pass
-                await asyncio.sleep(0.05)
-        raise TimeoutError("masar serve did not start")
-
-    asyncio.run(ready())
+    asyncio.run(wait_ready(base, patience=30))
     yield run, base
     loop.call_soon_threadsafe(stop.set)
     thread.join(30)

@@ -139,20 +139,24 @@ def start_server(data_dir: Path, port: int, log) -> subprocess.Popen:
     )
 
 
-async def wait_ready(url: str, patience: float = 600.0) -> None:
+async def wait_ready(
+    url: str, patience: float = 600.0, path: str = "/health", what: str = "masar serve"
+) -> None:
+    """Until `url` + `path` answers 200: `/health` says so once the models are warm (stock
+    `rasa run` answers `/` once its model is loaded)."""
     import aiohttp
 
     deadline = time.monotonic() + patience
     async with aiohttp.ClientSession() as http:
         while time.monotonic() < deadline:
             try:
-                async with http.get(f"{url}/health") as response:
+                async with http.get(f"{url}{path}") as response:
                     if response.status == 200:
                         return
             except aiohttp.ClientError:
                 pass
             await asyncio.sleep(0.5)
-    raise TimeoutError(f"masar serve at {url} was not ready in {patience:.0f} s")
+    raise TimeoutError(f"{what} at {url} was not ready in {patience:.0f} s")
 
 
 def line(name: str, run: Run) -> str:

@@ -115,22 +115,6 @@ def start_rasa(model: Path, work: Path, port: int, log) -> subprocess.Popen:
     )
 
 
-async def wait_rasa(url: str, patience: float = 600.0) -> None:
-    import aiohttp
-
-    deadline = time.monotonic() + patience
-    async with aiohttp.ClientSession() as http:
-        while time.monotonic() < deadline:
-            try:
-                async with http.get(f"{url}/") as response:
-                    if response.status == 200:
-                        return
-            except aiohttp.ClientError:
-                pass
-            await asyncio.sleep(0.5)
-    raise TimeoutError(f"rasa run at {url} was not ready in {patience:.0f} s")
-
-
 # -- memory ---------------------------------------------------------------------------------------
 def tree_rss_mb(pid: int) -> float:
     """Resident memory of a process and all its descendants, in MB (from /proc)."""
@@ -386,7 +370,7 @@ def main(args: argparse.Namespace, settings) -> int:
             rasa = Server("rasa", urls[1], start_rasa(model, work / "rasa", ports[1], rasa_log))
             try:
                 asyncio.run(wait_ready(masar.url))
-                asyncio.run(wait_rasa(rasa.url))
+                asyncio.run(wait_ready(rasa.url, path="/", what="rasa run"))
                 asyncio.run(measure([masar, rasa], args, texts))
             finally:
                 _stop(masar.process)

@@ -19,7 +19,6 @@ from collections.abc import Mapping
 from typing import Any
 
 from .. import privacy
-from ..messages import clean_text
 from .store import ConsoleStore
 
 UNSURE = 0.5  # below this confidence an answered question is shown to staff too
@@ -101,7 +100,7 @@ class Recorder:
             pairs.append(("offer_check", str(answer.topic)))
         pairs += [("handover", "opened") for note in notes if note.kind == "card"]
         self.store.count(today(), pairs)
-        text = clean_text(getattr(message, "text", ""))
+        text = message.cleaned  # cleaned once per message, by whichever layer read it first
         unanswered = answer.topic == "fallback" or float(answer.confidence) < UNSURE
         if (
             self.collect_questions

@@ -128,10 +128,12 @@ def test_one_run_of_masars_pipeline_produces_every_figure(tmp_path):
         for t in texts
     ]
     train, test = nlu.split(examples, holdout=0.34, seed=1)
+    finished = nlu.Finished(tmp_path / "parts.json")
     results = nlu.evaluate(
         {"masar": nlu.PIPELINES["masar"]},
         {"content": [nlu.Model("content", train, test)]},
         tmp_path,
+        finished=finished,
     )
     run = results["content"]["masar"]
     scored = run.scored[0]
@@ -162,3 +164,38 @@ def test_one_run_of_masars_pipeline_produces_every_figure(tmp_path):
         set(figures["languages"]) == {"en", "fr"}
         and figures["latency_ms_p95"] >= figures["latency_ms_p50"]
     )
+
+    # taken up again from the file: nothing trained, the same figures
+    said: list[str] = []
+    again = nlu.evaluate(
+        {"masar": nlu.PIPELINES["masar"]},
+        {"content": [nlu.Model("content", train, test)]},
+        tmp_path / "again",
+        said.append,
+        nlu.Finished(tmp_path / "parts.json"),
+    )
+    assert any("taken from the run of" in line for line in said)
+    assert not (tmp_path / "again").exists()
+    assert nlu.report(again) == table
+
+
+def test_a_finished_part_is_reused_only_for_the_same_inputs(tmp_path):
+    train = [ex("how do i ask for asylum", "asylum"), ex("boat sinking", "sea")]
+    test = [ex("asylum where", "asylum"), ex("comment demander l'asile", "asylum", "fr")]
+    config = nlu.PIPELINES["rasa-default"]
+    run = nlu.Run("rasa-default", "content", import_seconds=2.5, serve_peak_mb=700.0)
+    run.scored.append(nlu.Scored("content", 9.0, 1.0, 2, test, ["asylum", "sea"], [7.0, 8.0]))
+    stamp = nlu.fingerprint("rasa-default", config, [nlu.Model("content", train, test)])
+    nlu.Finished(tmp_path / "parts.json").put(run, stamp)
+
+    back = nlu.Finished(tmp_path / "parts.json").get("content", "rasa-default", stamp)
+    assert back is not None
+    assert nlu.to_json({"content": {"rasa-default": back[0]}}) == nlu.to_json(
+        {"content": {"rasa-default": run}}
+    )
+    changed = [*test, ex("asylum in germany", "asylum")]
+    other = nlu.fingerprint("rasa-default", config, [nlu.Model("content", train, changed)])
+    assert other != stamp
+    assert nlu.Finished(tmp_path / "parts.json").get("content", "rasa-default", other) is None
+    assert nlu.Finished(tmp_path / "parts.json").get("sib200", "rasa-default", stamp) is None
+    assert nlu.Finished(tmp_path / "missing.json").get("content", "rasa-default", stamp) is None

@@ -446,19 +446,106 @@ def datasets(
     return out
 
 
+def fingerprint(pipeline: str, config: Path, models: Sequence[Model]) -> str:
+    """What a run's result depends on: the pipeline's configuration (and for Masar's, the
+    project's code), every training and test example, the benchmark's own code and the Rasa
+    release. Equal fingerprints, equal inputs."""
+    import hashlib
+    from importlib.metadata import version
+
+    digest = hashlib.sha256()
+    for part in (pipeline, config.read_text(encoding="utf-8"), version("rasa")):
+        digest.update(part.encode("utf-8") + b"\0")
+    digest.update(Path(__file__).read_bytes())
+    if config == PIPELINES["masar"]:  # Masar's components are the project's own code
+        for source in sorted((REPO_ROOT / "bot").rglob("*.py")):
+            digest.update(source.read_bytes())
+    for m in models:
+        digest.update(m.name.encode("utf-8") + b"\0")
+        for group in (m.train, m.test):
+            for e in group:
+                digest.update(f"{e.text}\t{e.label}\t{e.language}\n".encode())
+            digest.update(b"\1")
+    return digest.hexdigest()
+
+
+class Finished:
+    """Runs already done, in a file (`--resume`): a run of over an hour on a shared machine
+    can be stopped and taken up again; a part is reused only while its fingerprint (inputs,
+    configuration, code, Rasa release) is unchanged, and the file says when it was measured."""
+
+    def __init__(self, path: Path | None) -> None:
+        self.path = path
+        self.parts: dict = {}
+        if path and path.exists():
+            self.parts = json.loads(path.read_text(encoding="utf-8"))
+
+    def get(self, dataset: str, pipeline: str, print_: str) -> tuple[Run, str] | None:
+        part = self.parts.get(f"{dataset}/{pipeline}")
+        if not part or part.get("fingerprint") != print_:
+            return None
+        run_ = Run(pipeline, dataset, **part["costs"])
+        for s in part["scored"]:
+            gold = [Example(*e) for e in s.pop("gold")]
+            run_.scored.append(Scored(gold=gold, **s))
+        return run_, part["measured"]
+
+    def put(self, run_: Run, print_: str) -> None:
+        if self.path is None:
+            return
+        self.parts[f"{run_.dataset}/{run_.pipeline}"] = {
+            "fingerprint": print_,
+            "measured": time.strftime("%Y-%m-%d %H:%M"),
+            "costs": {
+                "import_seconds": run_.import_seconds,
+                "train_peak_mb": run_.train_peak_mb,
+                "serve_peak_mb": run_.serve_peak_mb,
+            },
+            "scored": [
+                {
+                    "model": s.model,
+                    "train_seconds": s.train_seconds,
+                    "load_seconds": s.load_seconds,
+                    "train_size": s.train_size,
+                    "gold": [(e.text, e.label, e.language) for e in s.gold],
+                    "predicted": s.predicted,
+                    "latencies_ms": s.latencies_ms,
+                }
+                for s in run_.scored
+            ],
+        }
+        self.path.parent.mkdir(parents=True, exist_ok=True)
+        partial = self.path.with_suffix(".partial")
+        partial.write_text(json.dumps(self.parts, ensure_ascii=False), encoding="utf-8")
+        partial.replace(self.path)
+
+
 def evaluate(
-    pipelines: dict[str, Path], data: dict[str, list[Model]], work: Path, progress=lambda msg: None
+    pipelines: dict[str, Path],
+    data: dict[str, list[Model]],
+    work: Path,
+    progress=lambda msg: None,
+    finished: Finished | None = None,
 ) -> dict[str, dict[str, Run]]:
-    """dataset -> pipeline -> Run, every pipeline on every data set."""
+    """dataset -> pipeline -> Run, every pipeline on every data set; parts in `finished`
+    with the same fingerprint are taken from there, and each new part is added to it."""
+    finished = finished or Finished(None)
     results: dict[str, dict[str, Run]] = {}
     for dataset, models in data.items():
         for pipeline, config in pipelines.items():
+            print_ = fingerprint(pipeline, config, models)
+            done = finished.get(dataset, pipeline, print_)
+            if done is not None:
+                results.setdefault(dataset, {})[pipeline] = done[0]
+                progress(f"{dataset}: {pipeline!r} taken from the run of {done[1]} (same inputs)")
+                continue
             size = sum(len(m.train) for m in models)
             progress(
                 f"{dataset}: training and scoring {pipeline!r} ({len(models)} model(s), {size} examples)"
             )
             t0 = time.perf_counter()
             results.setdefault(dataset, {})[pipeline] = run(pipeline, config, dataset, models, work)
+            finished.put(results[dataset][pipeline], print_)
             progress(f"{dataset}: {pipeline!r} done in {time.perf_counter() - t0:.0f} s")
     return results
 
@@ -632,6 +719,12 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument(
         "--keep", action="store_true", help="keep the trained models and logs (path printed)"
     )
+    parser.add_argument(
+        "--resume",
+        type=Path,
+        help="keep each finished part in this file and reuse the parts whose inputs are unchanged "
+        "(a long run can be stopped and taken up again)",
+    )
 
 
 def _csv(value: str | None) -> list[str] | None:
@@ -666,7 +759,9 @@ def main(args: argparse.Namespace, content_dir: Path = REPO_ROOT / "content") ->
     )
     work = Path(tempfile.mkdtemp(prefix="masar-bench-nlu-"))
     try:
-        results = evaluate({p: PIPELINES[p] for p in chosen}, data, work, progress)
+        results = evaluate(
+            {p: PIPELINES[p] for p in chosen}, data, work, progress, Finished(args.resume)
+        )
     finally:
         if args.keep:
             progress(f"models and logs kept in {work}")

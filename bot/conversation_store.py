@@ -282,6 +282,10 @@ class Turns:
     def arrive(self, key: str) -> Place:
         raise NotImplementedError
 
+    async def check(self, patience: float = PROBE_PATIENCE) -> str | None:
+        """None if the line can be used (within one process it always can), else what is wrong."""
+        return None
+
     @contextlib.asynccontextmanager
     async def turn(self, key: str):
         """The conversation to oneself: for work outside a message (a staff reply, /forget)."""
@@ -426,6 +430,16 @@ class RedisTurns(Turns):
 
     def arrive(self, key: str) -> Place:
         return _RedisPlace(self, key)
+
+    async def check(self, patience: float = PROBE_PATIENCE) -> str | None:
+        """None if Redis answers within `patience` seconds: without it no message gets its turn."""
+        try:
+            await asyncio.wait_for(self.client().ping(), patience)
+        except asyncio.TimeoutError:
+            return f"turns in Redis: no answer within {patience:g} s"
+        except Exception as exc:  # connection refused, authentication, ...
+            return f"turns in Redis: {type(exc).__name__}"
+        return None
 
 
 def create_turns(redis_url: str | None) -> Turns:

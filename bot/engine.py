@@ -20,10 +20,12 @@ with the sentence embedding) runs in worker threads, never on the event loop: Ra
 synchronously inside its async handler, so a message parsed there would stop every other
 conversation, every webhook and /health while it is read. The engine parses in a worker and
 hands Rasa the result (`UserMessage(parse_data=...)`, which Rasa then uses as it is). Two
-workers, two lanes: messages longer than LONG_MESSAGE characters (pasted adverts, and the
+lanes: messages longer than LONG_MESSAGE characters (pasted adverts, and the
 hostile inputs that cost most) are read in their own lane, so a normal question never waits
-behind them; it only shares the CPU with them (the embedding runs in C without Python's lock).
-Within a lane, messages take their turn in the order they came.
+behind them; it only shares the CPU with them. The short lane has a thread per core
+(MASAR_READING_THREADS): the sentence embedding, most of a message's CPU, runs in C without
+Python's lock, so two messages are embedded at once on two cores. Messages start in the order
+they came; one user's messages still take turns (their place in line, below).
 
 A message costs one read and one write of the conversation store: under the conversation's
 lock (Rasa's lock store), the engine reads the last session once, takes the state it needs
@@ -218,8 +220,10 @@ class Engine:
         # CPU work off the event loop, in two lanes (see the module's docstring); each thread
         # keeps its own event loop for Rasa's parse coroutine, which awaits nothing there.
         self._lanes = {
-            long: ThreadPoolExecutor(max_workers=1, thread_name_prefix=f"masar-reading-{name}")
-            for long, name in ((False, "short"), (True, "long"))
+            long: ThreadPoolExecutor(
+                max_workers=workers, thread_name_prefix=f"masar-reading-{name}"
+            )
+            for long, name, workers in ((False, "short", settings.readers()), (True, "long", 1))
         }
         self._worker_state = threading.local()
         self._reading_short = 0  # short messages' steps in (or waiting for) their lane
@@ -489,7 +493,8 @@ class Engine:
     async def store_problem(self) -> str | None:
         """None when the conversation store answers, else what is wrong (for /health)."""
         store = self.agent.tracker_store
-        return await store.check() if isinstance(store, StoreInThreads) else None
+        problem = await store.check() if isinstance(store, StoreInThreads) else None
+        return problem or await self.turns.check()
 
     async def _ask_rasa(
         self,

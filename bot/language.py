@@ -219,7 +219,8 @@ def _arabizi_score(words: list[str]) -> tuple[float, int]:
     evidence = digit_words + strong
     if evidence:
         evidence += 0.5 * (weak + known)
-    return evidence, len(words)
+    # numbers (prices, phone numbers, dates) are no language's words: they do not dilute it
+    return evidence, sum(any(c.isalpha() for c in w) for w in words)
 
 
 # --------------------------------------------------------------------------- lexicons
@@ -400,7 +401,7 @@ def _detect_latin(tokens: list[_Token]) -> Detection:
     evidence, n = _arabizi_score(words)
     # Arabizi when Arabizi-looking words are a fair share of the message: one digit word among
     # twenty French words is a typo or a code, three among five is Arabizi.
-    if evidence and evidence / n >= 0.25:
+    if evidence and n and evidence / n >= 0.25:
         share = min(1.0, evidence / n / 0.6)
         return Detection("ar", round(min(0.99, (0.6 + 0.4 * share) * max(factor, 0.5)), 3), True)
 
@@ -549,7 +550,7 @@ def romanised(text: str) -> str | None:
     if not words:
         return None
     evidence, n = _arabizi_score(words)
-    if evidence and evidence / n >= 0.25:
+    if evidence and n and evidence / n >= 0.25:
         return "ar"
     listed = _listed_scores(words)
     if not listed:

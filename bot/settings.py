@@ -101,6 +101,10 @@ class Settings:
     host: str = "127.0.0.1"
     port: int = 8080
     log_message_text: bool = False
+    # Threads that read short messages (language, safety checks, the sentence embedding and
+    # Rasa's NLU); 0: one per usable core. The embedding runs outside Python's interpreter
+    # lock, so a second thread puts the second core to work (bot/engine.py).
+    reading_threads: int = 0
     # lingua's accuracy mode for language detection: "full" (~290 MB) or "small" (~35 MB).
     language_model: str = "full"
     # Sentence embeddings of training examples, kept between trainings; None: build_dir/cache.
@@ -224,7 +228,17 @@ class Settings:
             console_questions=_flag(env, "MASAR_CONSOLE_QUESTIONS", True),
             host=env.get("MASAR_HOST", cls.host),
             language_model=language_model,
+            reading_threads=_whole(env, "MASAR_READING_THREADS", 0, 0, ""),
         )
+
+    def readers(self) -> int:
+        """How many threads read short messages: `reading_threads`, else the usable cores."""
+        if self.reading_threads:
+            return self.reading_threads
+        try:
+            return max(1, len(os.sched_getaffinity(0)))
+        except AttributeError:  # not on Linux
+            return max(1, os.cpu_count() or 1)
 
 
 def load() -> Settings:

@@ -86,6 +86,7 @@ def test_fallbacks_and_unsure_answers_are_kept_masked_and_without_who_asked(stor
         Incoming("u5", "help!!", "rest"), answer("emergency_general", 1.0, "en", True)
     )
     recorder.answered(Incoming("me", "what now", "console"), answer("fallback", 0.0))  # staff
+    recorder.flush()
     kept = store.questions()
     assert [q.text for q in kept] == ["quel temps", "pizza recipe? call [number]"]
     assert kept[1].topics == [("find_help", 0.2), ("asylum_basics", 0.1)]
@@ -98,15 +99,36 @@ def test_fallbacks_and_unsure_answers_are_kept_masked_and_without_who_asked(stor
     assert b"telegram-user-99" not in raw and b"333 123" not in raw
 
 
+def test_the_store_is_written_in_the_recorders_own_thread_not_the_callers(store):
+    import threading
+
+    writers: list[str] = []
+    count = store.count
+
+    def counting(*args):
+        writers.append(threading.current_thread().name)
+        count(*args)
+
+    store.count = counting
+    recorder = Recorder(store)
+    recorder.answered(Incoming("u", "how do i apply", "rest"), answer("asylum_basics", 0.97))
+    recorder.close()  # writes what is left first
+    assert writers and all(name.startswith("masar-console") for name in writers)
+    assert reach_of(store).messages == 1
+
+
 def test_nothing_is_kept_or_counted_while_the_console_is_off(tmp_path):
     store = ConsoleStore.in_dir(tmp_path)
-    Recorder(store).answered(Incoming("u", "pizza recipe", "rest"), answer("fallback", 0.0))
+    recorder = Recorder(store)
+    recorder.answered(Incoming("u", "pizza recipe", "rest"), answer("fallback", 0.0))
+    recorder.flush()
     assert store.questions() == [] and store.counts(dt.date(2000, 1, 1)) == []
 
 
 def test_collection_can_be_turned_off(store):
     recorder = Recorder(store, collect_questions=False)
     recorder.answered(Incoming("u", "pizza recipe", "rest"), answer("fallback", 0.0))
+    recorder.flush()
     assert store.questions() == []
     assert reach_of(store).messages == 1  # counting goes on
 
@@ -126,6 +148,7 @@ def test_reach_adds_up_the_days_counts_never_people(store):
         Incoming("p", "help", "whatsapp"), answer("emergency_at_sea", 1.0, "ar", emergency=True)
     )
     recorder.heard("where", {}, {"country": "IT", "language": "ar"}, "telegram", "find_help")
+    recorder.flush()
     store.count(today() - dt.timedelta(days=40), [("messages", "all")])  # too old
     data = reach_of(store, days=30)
     assert (data.messages, data.fallbacks, data.emergencies, data.offers) == (5, 1, 1, 1)

@@ -578,8 +578,9 @@ def test_overdue_cases_are_reported_once():
     class Recorder:  # no store: saving is recorded, the clock is the point here
         secret = b"secret"
 
-        async def save(self, case):
+        async def claim_offline_notice(self, case):
             saved.append(case.id)
+            return True
 
     handover = Handover(None, cases=Recorder(), renderer=None, emergency=None)
     case = Case("K7F3A", "k", "telegram", "1", "en", "human_help", None, [], 1000.0)

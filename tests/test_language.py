@@ -462,3 +462,13 @@ def test_invisible_direction_marks_inside_words_do_not_change_the_language():
     )
     assert detect(clean_text(marked)).language == "fa"
     assert clean_text("می\u200cخواهم 👨\u200d👩\u200d👧") == "می\u200cخواهم 👨\u200d👩\u200d👧"
+
+
+def test_numbers_do_not_count_as_words_against_arabizi():
+    """Prices and phone numbers are no language's words: "ana 3ayez ..." followed by an amount
+    and a number is as Arabizi as without them."""
+    from bot.language import _arabizi_score
+
+    words = ["ana", "3ayez", "arou7", "almanya", "3000", "euro", "000", "555", "0192"]
+    evidence, n = _arabizi_score(words)
+    assert n == 5 and evidence >= 2

@@ -244,6 +244,11 @@ def test_a_price_next_to_a_contact_is_an_advert_even_in_words_no_flag_knows(chec
     assert looks_like_advert(advert, checker.check(advert))
     pashto = "په روسیه کې کار، میاشتنی معاش ۱۲۰۰ ډالر، اړیکه +000 555 0177"
     assert looks_like_advert(pashto, checker.check(pashto))
+    # the currency as Spanish and Urdu write it
+    spanish = "trabajo en una fábrica, 1500 dólares al mes, escribe al +000 555 0177"
+    assert looks_like_advert(spanish, checker.check(spanish))
+    urdu = "فیکٹری میں کام، تنخواہ 1500 ڈالر ماہانہ، رابطہ +000 555 0177"
+    assert looks_like_advert(urdu, checker.check(urdu))
     question = "is 1200 dollars a month a good salary in Russia? my number changed"
     assert not looks_like_advert(question, checker.check(question))
     no_price = "my cousin is in Russia, this is his new number +000 555 0177 please"

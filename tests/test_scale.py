@@ -485,3 +485,54 @@ def test_a_case_opened_on_one_instance_is_followed_and_closed_on_the_other(
         assert not a.relayed(back) and back.replies and back.replies[0].text  # the bot again
 
     asyncio.run(main())
+
+
+def test_of_two_instances_watching_an_unanswered_case_one_tells_the_user(
+    mini, redis_server, tmp_path
+):
+    """Both instances know the case (opened on A, the next message on B); when no staff
+    member answered in time both look at it, and the user is told once that staff may be
+    offline, however the two clocks fall."""
+    from bot.engine import Engine
+    from bot.messages import Incoming
+
+    settings = shared(mini, tmp_path, redis_url=redis_server.url)
+    a, b = (compose(Engine.load(settings)) for _i in range(2))
+    for masar in (a, b):
+        masar.handover.staffed.add("telegram")
+    user = "7002watch"
+    key = privacy.user_key(a.engine.secret, "telegram", user)
+
+    async def main():
+        await a.handle(Incoming(user, "/human_help yes", channel="telegram"))
+        await b.handle(Incoming(user, "is anyone there?", channel="telegram"))
+        case = a.handover.case_of(key)
+        assert case is not None and b.handover.case_of(key) is not None
+        later = case.opened + 11 * 60
+        at_once = await asyncio.gather(
+            a.handover.overdue(10, now=later), b.handover.overdue(10, now=later)
+        )
+        again = [await m.handover.overdue(10, now=later + 600) for m in (a, b)]
+        return at_once, again
+
+    at_once, again = asyncio.run(main())
+    assert sorted(len(told) for told in at_once) == [0, 1]
+    assert again == [[], []]
+
+
+def test_health_tells_when_the_redis_holding_the_turns_is_down(mini, postgres, tmp_path):
+    """Conversations in PostgreSQL, turns in Redis: without Redis no message gets its turn,
+    so /health's store check says so (a load balancer then sends people elsewhere)."""
+    from bot.engine import Engine
+
+    own = servers.Redis()  # its own server: the module's stays up for the other tests
+    own.start()
+    try:
+        settings = shared(mini, tmp_path, tracker_store_url=postgres.url, redis_url=own.url)
+        engine = Engine.load(settings)
+        assert asyncio.run(engine.store_problem()) is None
+        own.stop()
+        problem = asyncio.run(engine.store_problem())
+        assert problem is not None and "Redis" in problem
+    finally:
+        own.remove()

@@ -534,3 +534,32 @@ def test_a_short_question_does_not_wait_behind_a_long_message(mini):
         assert order == ["short", "long"]
 
     serving(mini, scenario, telegram=False)
+
+
+@pytest.mark.parametrize("threads", [1, 2])
+def test_short_messages_are_read_on_as_many_threads_as_set(mini, threads):
+    """MASAR_READING_THREADS (by default one per core): two short messages' readings run at
+    the same time on two threads (the embedding runs outside Python's lock), one after the
+    other on one."""
+    import threading
+
+    from bot.engine import Engine
+
+    settings, _engine = mini
+    engine = Engine.load(settings.replace(reading_threads=threads))
+    met = threading.Barrier(2, timeout=2)
+
+    def reading() -> str:
+        met.wait()  # returns only when the other reading is under way at the same time
+        return threading.current_thread().name
+
+    async def two():
+        return await asyncio.gather(
+            engine._off_loop(reading), engine._off_loop(reading), return_exceptions=True
+        )
+
+    results = asyncio.run(two())
+    if threads == 2:
+        assert len(set(results)) == 2 and all(n.startswith("masar-reading-short") for n in results)
+    else:
+        assert all(isinstance(r, threading.BrokenBarrierError) for r in results)

@@ -4,6 +4,7 @@ environment (every other module gets what it needs passed down, or from config.y
 from __future__ import annotations
 
 import dataclasses
+import os
 import re
 from pathlib import Path
 
@@ -78,6 +79,8 @@ def test_settings_are_built_from_a_mapping_and_frozen(tmp_path):
         ("MASAR_HTTP_MAX_CONNECTIONS", "1.5"),
         ("MASAR_HTTP_MAX_HEADERS", "-1"),
         ("MASAR_GRAPH_API_TIMEOUT", "0"),
+        ("MASAR_READING_THREADS", "-1"),
+        ("MASAR_READING_THREADS", "two"),
     ],
 )
 def test_a_bad_value_is_refused_with_its_name(name, value):
@@ -119,3 +122,10 @@ def test_a_shared_database_without_shared_turns_is_refused_at_start_up():
     alone = Settings.from_env({"MASAR_TRACKER_STORE_URL": url, "MASAR_SINGLE_INSTANCE": "true"})
     assert alone.single_instance
     assert Settings.from_env({"MASAR_TRACKER_STORE_URL": "sqlite:///var/masar.db"})  # one file
+
+
+def test_reading_threads_are_one_per_usable_core_unless_set():
+    cores = len(os.sched_getaffinity(0))
+    assert Settings.from_env({}).readers() == cores
+    assert Settings.from_env({"MASAR_READING_THREADS": "0"}).readers() == cores
+    assert Settings.from_env({"MASAR_READING_THREADS": "3"}).readers() == 3

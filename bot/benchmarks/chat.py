@@ -215,6 +215,12 @@ def summary(run: ChatRun) -> dict:
             for r in run.results
             if not r.right
         ],
+        # every answer in another language than the message's, with the language it got
+        "wrong_languages": [
+            [r.item.row, list(r.item.turns), r.item.language, r.language]
+            for r in run.results
+            if r.language != r.item.language
+        ],
         "latency_ms_p50": percentile([r.latency_ms for r in run.results], 50),
         "latency_ms_p95": percentile([r.latency_ms for r in run.results], 95),
         "load_seconds": run.load_seconds,

@@ -349,7 +349,16 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument(
         "--no-load-time", action="store_true", help="skip the fresh-interpreter load timing"
     )
+    parser.add_argument(
+        "--language-model",
+        choices=("full", "small"),
+        default="full",
+        help="lingua's mode under the 'masar' detector (MASAR_LANGUAGE_MODEL)",
+    )
     args = parser.parse_args(argv)
+    from bot import language
+
+    language.use_model(args.language_model)
 
     sib = load_sib200(args.sib200, tuple(s for s in args.splits.split(",") if s), args.limit)
     if not sib:

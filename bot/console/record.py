@@ -8,18 +8,26 @@ no user key, no channel, no time of day. MASAR_CONSOLE_QUESTIONS=off keeps none.
 Counts are per day and per value (a language, a topic, a country, a channel) and never per
 person. Messages typed into the console's own chat box are neither kept nor counted, and
 nothing is kept or counted while the console is off (no staff account yet).
+
+The writing happens in one thread of its own, in the order messages were answered: an SQLite
+commit takes milliseconds (more when the disk is busy), and on the event loop it would hold up
+every conversation once per message.
 """
 
 from __future__ import annotations
 
 import contextvars
 import datetime as dt
+import logging
 import time
 from collections.abc import Mapping
+from concurrent.futures import Future, ThreadPoolExecutor
 from typing import Any
 
 from .. import privacy
 from .store import ConsoleStore
+
+logger = logging.getLogger(__name__)
 
 UNSURE = 0.5  # below this confidence an answered question is shown to staff too
 CLOSEST = 3  # topics shown next to a question
@@ -60,6 +68,19 @@ class Recorder:
         self.store = store
         self.collect_questions = collect_questions
         self._checked = (-STAFF_CHECK, False)  # (when, whether a staff account existed)
+        self._writer = ThreadPoolExecutor(max_workers=1, thread_name_prefix="masar-console")
+
+    def _write(self, work, *args) -> None:
+        """`work(*args)` in the writer thread; a failure is logged by type, never raised."""
+        self._writer.submit(work, *args).add_done_callback(_log_failure)
+
+    def flush(self) -> None:
+        """Wait until everything recorded so far is written."""
+        self._writer.submit(lambda: None).result()
+
+    def close(self) -> None:
+        """Write what is left, then stop the writer."""
+        self._writer.shutdown(wait=True)
 
     def on(self) -> bool:
         """Nothing is kept or counted while the console is off (no staff account): nobody
@@ -76,7 +97,7 @@ class Recorder:
             return
         country = meta.get("country")
         if country:
-            self.store.count(today(), [("country", str(country))])
+            self._write(self.store.count, today(), [("country", str(country))])
         if text and not text.startswith("/"):  # buttons and commands are not questions
             _PARSE.set(parse)
 
@@ -99,7 +120,7 @@ class Recorder:
         if answer.topic in OFFER_TOPICS:
             pairs.append(("offer_check", str(answer.topic)))
         pairs += [("handover", "opened") for note in notes if note.kind == "card"]
-        self.store.count(today(), pairs)
+        self._write(self.store.count, today(), pairs)
         text = message.cleaned  # cleaned once per message, by whichever layer read it first
         unanswered = answer.topic == "fallback" or float(answer.confidence) < UNSURE
         if (
@@ -114,15 +135,29 @@ class Recorder:
             fallback = answer.topic == "fallback"
             # for a fallback, how sure Rasa was of the nearest topic (not of the fallback)
             confidence = (closest[0][1] if closest else 0.0) if fallback else answer.confidence
-            self.store.add_question(
-                today(),
-                privacy.mask_for_staff(text),
+            self._write(
+                self._keep_question,
+                text,
                 str(answer.language or "und"),
                 round(float(confidence), 3),
                 closest,
                 "fallback" if fallback else "unsure",
             )
 
+    def _keep_question(
+        self, text: str, language: str, confidence: float, closest: list, why: str
+    ) -> None:
+        """Masked (in the writer thread: the masks are many patterns) and kept."""
+        self.store.add_question(
+            today(), privacy.mask_for_staff(text), language, confidence, closest, why
+        )
+
     def purge(self, days: int) -> int:
         """Delete questions older than the retention period; counts hold no one's words."""
         return self.store.delete_questions_before(today() - dt.timedelta(days=days))
+
+
+def _log_failure(done: Future) -> None:
+    exc = done.exception()
+    if exc is not None:
+        logger.error("console: could not record a message (%s)", type(exc).__name__)

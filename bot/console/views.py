@@ -405,6 +405,7 @@ def add_to(app: web.Application, masar: Masar, settings: Settings) -> Console:
         retention.cancel()
         with contextlib.suppress(asyncio.CancelledError):
             await retention
+        await asyncio.get_running_loop().run_in_executor(None, console.recorder.close)
         store.close()
 
     app.cleanup_ctx.append(lifetime)

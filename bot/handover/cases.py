@@ -171,6 +171,28 @@ class CaseStore:
             tracker.update(BotUttered(metadata={CASE: case.record(self.secret)}))
             await self.tracker_store.save(tracker)
 
+    async def claim_offline_notice(self, case: Case) -> bool:
+        """True if this instance is to tell the user that staff may be offline: read and marked
+        in the user's turn, so that of several instances watching the same case exactly one
+        does; False when another one did, or staff answered or closed it meanwhile."""
+        async with self.turns.turn(case.key):
+            record = latest_case_record(await self.tracker_store.retrieve(case.key))
+            stored = Case.from_record(case.key, record, self.secret) if record else None
+            done_elsewhere = (
+                stored is not None
+                and stored.id == case.id
+                and (stored.told_offline or stored.answered or not stored.open)
+            )
+            if done_elsewhere:
+                return False
+            case.told_offline = True
+            tracker = await self.tracker_store.get_or_create_tracker(
+                case.key, append_action_listen=False
+            )
+            tracker.update(BotUttered(metadata={CASE: case.record(self.secret)}))
+            await self.tracker_store.save(tracker)
+            return True
+
     async def conversation(self, key: str):
         """The user's tracker (None for a new user)."""
         return await self.tracker_store.retrieve(key)

@@ -330,17 +330,20 @@ class Handover:
         return case
 
     async def overdue(self, minutes: float, now: float | None = None) -> list[Case]:
-        """Open cases no staff member answered within `minutes`, not yet told; marks them told."""
+        """Open cases no staff member answered within `minutes`, not yet told; marks them told.
+        Every instance that knows a case watches it; the shared store decides which one tells."""
         now = time.time() if now is None else now
         late = [
             c
             for c in self.cases.values()
             if not c.answered and not c.told_offline and now - c.opened >= minutes * 60
         ]
+        told = []
         for case in late:
-            case.told_offline = True
-            await self.store.save(case)
-        return late
+            if await self.store.claim_offline_notice(case):
+                told.append(case)
+            case.told_offline = True  # told here or elsewhere, answered or closed: done
+        return told
 
     async def load(self) -> int:
         """The open cases of staffed channels, from the store (after a restart); returns how many."""

@@ -181,9 +181,9 @@ _HIDE = re.compile(
 # A price: an amount with its currency, in the launch languages' ways of writing both
 # (digits of any script: Python's \d is Unicode-aware).
 _CURRENCY = (
-    r"\$|€|£|usd|eur|euros?|evro|dollars?|dolar\w*|doolar\w*|dinars?|dinar|pounds?|lira|"
+    r"\$|€|£|usd|eur|euros?|evro|dollars?|d[oó]lar\w*|doolar\w*|dinars?|dinar|pounds?|lira|"
     r"liras?|tl|lakh|lac|crore|taka|fcfa|cfa|dirhams?|dh|"
-    r"دولار|دلار|ډالر|يورو|یورو|دينار|دنانير|جنيه|ليره|لیره|تومان|افغانی|افغاني|"
+    r"دولار|دلار|ډالر|ڈالر|يورو|یورو|دينار|دنانير|جنيه|ليره|لیره|تومان|افغانی|افغاني|"
     r"روپے|روپی|روپیہ|لاکھ|ٹکا|টাকা|ডলার|ইউরো|লাখ|ዶላር|ዩሮ|ናቕፋ|"
     r"долар\w*|євро|гривень|гривні|грн|фунт\w*"
 )

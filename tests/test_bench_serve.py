@@ -58,6 +58,22 @@ def test_memory_of_a_process_tree_counts_the_children():
         child.wait()
 
 
+@pytest.mark.subprocess
+def test_cpu_time_of_a_process_tree_counts_the_childrens_work():
+    spin = "import time\nend = time.process_time() + 0.5\nwhile time.process_time() < end: pass\ntime.sleep(30)"
+    child = subprocess.Popen([sys.executable, "-c", spin])
+    try:
+        import time
+
+        deadline = time.monotonic() + 20
+        while serve.tree_cpu_seconds(child.pid) < 0.5 and time.monotonic() < deadline:
+            time.sleep(0.1)
+        assert serve.tree_cpu_seconds(os.getpid()) >= serve.tree_cpu_seconds(child.pid) >= 0.5
+    finally:
+        child.kill()
+        child.wait()
+
+
 @pytest.mark.model
 @pytest.mark.subprocess
 def test_a_quick_run_loads_both_servers_and_prints_the_ratios():
@@ -79,7 +95,13 @@ def test_a_quick_run_loads_both_servers_and_prints_the_ratios():
         for m in re.finditer(r"^  (\S.*?)\s{2,}([\d.]+)\s+([\d.]+)\s+\S+$", out, re.M)
     }
     assert rows["errors"] == (0.0, 0.0)
-    for row in ("messages/s", "p95 ms", "peak memory MB (process tree)"):
+    for row in (
+        "messages/s",
+        "p95 ms",
+        "peak memory MB (process tree)",
+        "CPU ms per message (process tree)",
+        "cores busy while loaded",
+    ):
         masar, rasa = rows[row]
         assert masar > 0 and rasa > 0, row
     assert re.search(r"goals: throughput [\d.]+x Rasa .* turn 40 [\d.]+x turn 1", out)

@@ -116,26 +116,39 @@ def start_rasa(model: Path, work: Path, port: int, log) -> subprocess.Popen:
 
 
 # -- memory ---------------------------------------------------------------------------------------
-def tree_rss_mb(pid: int) -> float:
-    """Resident memory of a process and all its descendants, in MB (from /proc)."""
+def _tree(pid: int) -> list[list[str]]:
+    """The /proc stat fields (after the command name) of a process and all its descendants."""
     children: dict[int, list[int]] = {}
-    rss: dict[int, int] = {}
+    stats: dict[int, list[str]] = {}
     for entry in Path("/proc").iterdir():
         if not entry.name.isdigit():
             continue
         try:
             fields = (entry / "stat").read_text().rsplit(")", 1)[1].split()
-            parent, pages = int(fields[1]), int(fields[21])
+            parent = int(fields[1])
         except (OSError, IndexError, ValueError):
             continue
         children.setdefault(parent, []).append(int(entry.name))
-        rss[int(entry.name)] = pages
-    total, todo = 0, [pid]
+        stats[int(entry.name)] = fields
+    found, todo = [], [pid]
     while todo:
         p = todo.pop()
-        total += rss.get(p, 0)
+        if p in stats:
+            found.append(stats[p])
         todo.extend(children.get(p, []))
-    return total * os.sysconf("SC_PAGE_SIZE") / 2**20
+    return found
+
+
+def tree_rss_mb(pid: int) -> float:
+    """Resident memory of a process and all its descendants, in MB (from /proc)."""
+    pages = sum(int(fields[21]) for fields in _tree(pid))
+    return pages * os.sysconf("SC_PAGE_SIZE") / 2**20
+
+
+def tree_cpu_seconds(pid: int) -> float:
+    """CPU time (user + system) a process and its living descendants have used so far."""
+    ticks = sum(int(fields[11]) + int(fields[12]) for fields in _tree(pid))
+    return ticks / os.sysconf("SC_CLK_TCK")
 
 
 class PeakMemory:
@@ -164,6 +177,7 @@ class Run:
     ms: list[float] = field(default_factory=list)
     errors: int = 0
     seconds: float = 0.0
+    cpu_seconds: float = 0.0  # the server's, while it answered this run
     load_before: float = 0.0
     load_after: float = 0.0
 
@@ -250,6 +264,7 @@ class Server:
         merged = Run(errors=sum(r.errors for r in self.runs))
         merged.ms = [ms for r in self.runs for ms in r.ms]
         merged.seconds = sum(r.seconds for r in self.runs)
+        merged.cpu_seconds = sum(r.cpu_seconds for r in self.runs)
         return merged
 
 
@@ -265,12 +280,14 @@ async def measure(servers: list[Server], args: argparse.Namespace, texts: list[s
         order = servers if round_ % 2 == 0 else list(reversed(servers))
         for server in order:
             sampler = PeakMemory(server.process.pid)
+            cpu = tree_cpu_seconds(server.process.pid)
             try:
                 run = await load(
                     server.url, args.users, args.messages, texts, f"{server.name}-r{round_}"
                 )
             finally:
                 server.peak_mb = max(server.peak_mb, sampler.stop())
+            run.cpu_seconds = tree_cpu_seconds(server.process.pid) - cpu
             server.runs.append(run)
             print(
                 f"  round {round_ + 1} {server.name:<6} {run.per_second:6.1f} msg/s  "
@@ -286,6 +303,15 @@ async def measure(servers: list[Server], args: argparse.Namespace, texts: list[s
             server.turns = await long_conversation(server.url, args.turns, texts, server.name)
         finally:
             server.peak_mb = max(server.peak_mb, sampler.stop())
+
+
+def _cpu_ms(run: Run) -> float:
+    """The server's CPU time per answered message: what a message costs, whatever the wait."""
+    return 1000 * run.cpu_seconds / len(run.ms) if run.ms else 0.0
+
+
+def _cores(run: Run) -> float:
+    return run.cpu_seconds / run.seconds if run.seconds else 0.0
 
 
 def report(masar: Server, rasa: Server, args: argparse.Namespace) -> dict[str, float]:
@@ -311,6 +337,8 @@ def report(masar: Server, rasa: Server, args: argparse.Namespace) -> dict[str, f
         ("p95 ms", m.percentile(95), r.percentile(95), "{:.0f}"),
         ("p99 ms", m.percentile(99), r.percentile(99), "{:.0f}"),
         ("errors", m.errors, r.errors, "{:.0f}"),
+        ("CPU ms per message (process tree)", _cpu_ms(m), _cpu_ms(r), "{:.0f}"),
+        ("cores busy while loaded", _cores(m), _cores(r), "{:.2f}"),
         ("peak memory MB (process tree)", masar.peak_mb, rasa.peak_mb, "{:.0f}"),
         (f"long conversation: first {EDGE} ms", first_m, first_r, "{:.0f}"),
         (f"long conversation: last {EDGE} ms", last_m, last_r, "{:.0f}"),

@@ -93,6 +93,19 @@ def rasa_model(settings) -> Path:
     return result.model
 
 
+def masar_model(settings) -> Path:
+    """Masar's model for `masar serve`, trained here if content or config changed (cached by
+    fingerprint), so that the server only loads it."""
+    import contextlib
+
+    from .. import build
+    from ..content.loader import load as load_content
+
+    content, _problems = load_content(settings.content_dir)
+    with contextlib.redirect_stdout(sys.stderr):
+        return build.train_model(settings, content).model
+
+
 def start_rasa(model: Path, work: Path, port: int, log) -> subprocess.Popen:
     """`rasa run` as stock as it gets: REST channel, SQL tracker store on SQLite, niced."""
     work.mkdir(parents=True, exist_ok=True)
@@ -388,6 +401,8 @@ def main(args: argparse.Namespace, settings) -> int:
         args.users, args.messages, args.rounds, args.turns = 5, 2, 1, 40
     print(f"stock Rasa's model ({EPOCHS} epoch; trained once, then cached)", file=sys.stderr)
     model = args.rasa_model or rasa_model(settings)
+    print("Masar's model (trained once, then cached)", file=sys.stderr)
+    masar_model(settings)  # before the server starts: its readiness wait is for loading only
     texts = real_messages()
     with tempfile.TemporaryDirectory(prefix="masar-bench-serve-") as tmp:
         work = Path(tmp)

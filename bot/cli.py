@@ -172,6 +172,10 @@ def cmd_bench(args, settings) -> int:
         from .benchmarks import serve
 
         return serve.main(args, settings)
+    if args.what == "latency":
+        from .benchmarks import latency
+
+        return latency.main(args)
     from .benchmarks import nlu
 
     return nlu.main(args, settings.content_dir)
@@ -239,13 +243,18 @@ def build_parser() -> argparse.ArgumentParser:
     )
     locales.add_argument("action", choices=["check", "update"])
     locales.set_defaults(func=cmd_locales)
-    bench = sub.add_parser("bench", help="benchmarks: nlu, cost, load, serve")
+    bench = sub.add_parser("bench", help="benchmarks: nlu, latency, cost, load, serve")
     kinds = bench.add_subparsers(dest="what", required=True)
-    from .benchmarks import cost, load, nlu, serve
+    from .benchmarks import cost, latency, load, nlu, serve
 
     nlu.add_arguments(
         kinds.add_parser(
             "nlu", help="Masar's pipeline against Rasa's default, on content and SIB-200"
+        )
+    )
+    latency.add_arguments(
+        kinds.add_parser(
+            "latency", help="is the NLU slower than before? two checkouts side by side"
         )
     )
     cost.add_arguments(

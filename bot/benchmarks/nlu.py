@@ -323,11 +323,10 @@ def _child_main(job_file: str) -> int:
     return 0
 
 
-def _run_child(job: dict, work: Path, label: str) -> dict:
-    """Run one job in a fresh interpreter; its Rasa output goes to a log file in `work`."""
-    job_file = work / f"{label}.job.json"
-    job["result"] = str(work / f"{label}.result.json")
-    job_file.write_text(json.dumps(job), encoding="utf-8")
+def child_env(work: Path) -> dict[str, str]:
+    """The environment of a benchmark's Rasa process: no training cache (so training is from
+    scratch), no telemetry, quiet TensorFlow, and one BLAS/OpenMP thread unless the caller set
+    more (on 2 cores, oversubscription multiplies latencies)."""
     env = dict(os.environ)
     env.update(
         {
@@ -338,6 +337,15 @@ def _run_child(job: dict, work: Path, label: str) -> dict:
         }
     )
     env.setdefault("OMP_NUM_THREADS", "1")
+    return env
+
+
+def _run_child(job: dict, work: Path, label: str) -> dict:
+    """Run one job in a fresh interpreter; its Rasa output goes to a log file in `work`."""
+    job_file = work / f"{label}.job.json"
+    job["result"] = str(work / f"{label}.result.json")
+    job_file.write_text(json.dumps(job), encoding="utf-8")
+    env = child_env(work)
     log = work / f"{label}.log"
     with log.open("w", encoding="utf-8") as fh:
         code = subprocess.call(

@@ -179,9 +179,14 @@ class BuildError(Exception):
 
 def current_model(settings: Settings) -> Path | None:
     """The last model that trained successfully, or None."""
-    pointer = settings.models_dir / CURRENT
+    return last_good_model(settings.models_dir)
+
+
+def last_good_model(models_dir: Path) -> Path | None:
+    """The model `models_dir`'s pointer names, if it is there (also another checkout's)."""
+    pointer = models_dir / CURRENT
     if pointer.exists():
-        path = settings.models_dir / pointer.read_text(encoding="utf-8").strip()
+        path = models_dir / pointer.read_text(encoding="utf-8").strip()
         if path.exists():
             return path
     return None

@@ -78,3 +78,15 @@ def test_a_real_run_times_the_trained_model_in_two_processes(engine, settings):
     assert "held-out content (30 texts), round 1" in out.stdout
     ratios = re.findall(r"after / before: p50 ([\d.]+)x   p95 ([\d.]+)x", out.stdout)
     assert len(ratios) == 1 and all(float(r) > 0 for r in ratios[0])
+
+
+@pytest.mark.subprocess
+def test_a_model_that_does_not_load_stops_the_run_with_the_reason(tmp_path):
+    broken = tmp_path / "masar-broken.tar.gz"
+    broken.write_bytes(b"not a model")
+    command = [sys.executable, "-m", "bot.cli", "bench", "latency", "--before", str(REPO_ROOT)]
+    command += ["--before-model", str(broken), "--after-model", str(broken), "--limit", "5"]
+    out = subprocess.run(command, cwd=REPO_ROOT, capture_output=True, text=True, timeout=300)
+    assert out.returncode != 0
+    assert "before" in out.stderr and "the worker stopped" in out.stderr
+    assert "can not be loaded" in out.stderr  # Rasa's own reason, from the worker's log

@@ -21,11 +21,12 @@ import tempfile
 from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
+from typing import NoReturn
 
+from ..build import last_good_model
 from .nlu import REPO_ROOT, child_env, content_examples, percentile, split
 
 WORKER = Path(__file__).with_name("latency_worker.py")
-CURRENT = "current.txt"  # bot/build.py writes the name of the last good model there
 
 
 @dataclass(frozen=True)
@@ -39,11 +40,9 @@ class Side:
 
 def trained_model(checkout: Path) -> Path:
     """The checkout's last good model (build/models/current.txt), or a clear error."""
-    pointer = checkout / "build" / "models" / CURRENT
-    if pointer.exists():
-        model = pointer.parent / pointer.read_text(encoding="utf-8").strip()
-        if model.is_file():
-            return model
+    model = last_good_model(checkout / "build" / "models")
+    if model is not None:
+        return model
     raise SystemExit(
         f"no trained model in {checkout}/build/models: run `masar train` in that checkout first, "
         "or name the model with --before-model / --after-model"
@@ -85,14 +84,21 @@ class Worker:
             text=True,
         )
         if self._line() != "ready":
-            raise SystemExit(f"{side.name}: the model did not load; see {self.log.name}")
+            self._fail("the model did not load")
 
     def _line(self) -> str:
         assert self.process.stdout is not None
         line = self.process.stdout.readline()
         if not line:
-            raise SystemExit(f"{self.side.name}: the worker stopped; see {self.log.name}")
+            self._fail("the worker stopped")
         return line.strip()
+
+    def _fail(self, what: str) -> NoReturn:
+        """Stop with the end of the worker's log: the log itself goes with the temporary folder."""
+        self.log.flush()
+        lines = Path(self.log.name).read_text(encoding="utf-8", errors="replace").splitlines()
+        tail = "\n".join(lines[-15:])
+        raise SystemExit(f"{self.side.name} ({self.side.model}): {what}:\n{tail}")
 
     def times(self, texts: Sequence[str]) -> list[float]:
         assert self.process.stdin is not None
@@ -179,8 +185,10 @@ def main(args: argparse.Namespace) -> int:
             sets[f"{side.name}'s held-out content ({len(texts)} texts)"] = texts
     print(f"before: {sides[0].model}\nafter:  {sides[1].model}", flush=True)
     with tempfile.TemporaryDirectory(prefix="masar-latency-") as tmp:
-        workers = [Worker(side, Path(tmp)) for side in sides]
+        workers: list[Worker] = []
         try:
+            for side in sides:  # one by one, so that a side that fails closes the other
+                workers.append(Worker(side, Path(tmp)))
             for round_ in range(1, args.rounds + 1):
                 for title, texts in sets.items():
                     times = alternate(workers, texts, args.chunk)

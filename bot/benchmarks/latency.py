@@ -50,8 +50,9 @@ def trained_model(checkout: Path) -> Path:
 
 
 def held_out_texts(checkout: Path, limit: int | None = None) -> list[str]:
-    """The checkout's held-out content examples; with a `limit`, that many spread evenly over
-    them (every topic and language keeps its share, so the lengths stay representative)."""
+    """The checkout's held-out content examples; with a `limit`, that many taken at even steps
+    (the examples run topic by topic and language by language, so a sample reaches across them
+    rather than stopping at the first topics)."""
     _train, test = split(content_examples(checkout / "content"))
     texts = [example.text for example in test]
     if limit and limit < len(texts):

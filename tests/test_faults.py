@@ -181,6 +181,51 @@ def test_an_emergency_is_answered_within_a_second_while_sqlite_is_locked(mini, t
     assert max(timings.values()) < 1.0, timings
 
 
+def test_health_says_starting_while_loading_even_if_the_store_probe_fails(mini, tmp_path):
+    """While the models load, /health says "starting" whatever the store probe finds (loading
+    can keep the process too busy for the probe's second); `store` still reports it, and once
+    ready the same failure is "unavailable"."""
+    from aiohttp import web
+
+    from bot.channels.http import build_app
+    from bot.engine import Engine
+
+    settings, _shared = mini
+    engine = Engine.load(dataclasses.replace(settings, data_dir=tmp_path))
+
+    async def main():
+        ready = asyncio.Event()
+        runner = web.AppRunner(build_app(compose(engine), ready=ready))
+        await runner.setup()
+        port = free_port()
+        await web.TCPSite(runner, "127.0.0.1", port).start()
+        base = f"http://127.0.0.1:{port}"
+        try:
+            async with aiohttp.ClientSession() as http:
+                ready.set()  # a first conversation, so that the store's file exists
+                async with http.post(
+                    f"{base}/webhooks/rest/webhook", json={"sender": "h1", "message": "/start"}
+                ) as response:
+                    assert response.status == 200
+                ready.clear()
+                with LockedFile(tmp_path / "conversations.db"):
+                    async with http.get(f"{base}/health") as response:
+                        assert response.status == 503
+                        health = await response.json()
+                    assert health["status"] == "starting" and health["ready"] is False
+                    assert health["store"].startswith("failing")
+                    ready.set()
+                    async with http.get(f"{base}/health") as response:
+                        assert response.status == 503
+                        assert (await response.json())["status"] == "unavailable"
+                async with http.get(f"{base}/health") as response:
+                    assert response.status == 200 and (await response.json())["status"] == "ok"
+        finally:
+            await runner.cleanup()
+
+    asyncio.run(main())
+
+
 # -- Telegram unreachable: the other channels serve --------------------------------------------------
 def test_masar_serve_answers_rest_and_health_while_telegram_is_unreachable(mini, tmp_path):
     """`masar serve` as a process, with a token but a Bot API nobody answers at."""

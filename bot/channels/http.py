@@ -105,12 +105,16 @@ def configure_json_logs(verbose: bool = True, stream=None) -> None:
 async def health(request: web.Request) -> web.Response:
     """The instance's state, truthfully: 503 while the models are still loading ("starting":
     messages wait for them) and when the conversation store does not answer ("unavailable":
-    emergencies are still answered, but nothing else can be)."""
+    emergencies are still answered, but nothing else can be).
+
+    "starting" comes first: loading the models keeps the process so busy that a store probe
+    can miss its second although the store is fine, and a checker waiting for the start must
+    not read that as a failed store. `store` still says what the probe found."""
     engine = request.app[MASAR].engine
     model = engine.model_path.name.split(".")[0] if engine.model_path else None
     store = await engine.store_problem()
     ready = request.app[READY].is_set()
-    status = "unavailable" if store is not None else "ok" if ready else "starting"
+    status = "starting" if not ready else "ok" if store is None else "unavailable"
     return web.json_response(
         {
             "status": status,

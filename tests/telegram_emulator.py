@@ -549,6 +549,24 @@ def channel_settings(base: Path, data_dir: Path):
     )
 
 
+@contextlib.asynccontextmanager
+async def app_serving(masar, ready: asyncio.Event):
+    """Masar's HTTP app on a free local port, its readiness in the caller's hands; yields the
+    base URL."""
+    from aiohttp import web
+
+    from bot.channels.http import build_app
+
+    runner = web.AppRunner(build_app(masar, ready=ready))
+    await runner.setup()
+    port = free_port()
+    await web.TCPSite(runner, "127.0.0.1", port).start()
+    try:
+        yield f"http://127.0.0.1:{port}"
+    finally:
+        await runner.cleanup()
+
+
 def free_port() -> int:
     with socket.socket() as sock:
         sock.bind(("127.0.0.1", 0))

@@ -20,7 +20,7 @@ from pathlib import Path
 import aiohttp
 import pytest
 from servers import Postgres
-from telegram_emulator import ROOT, BotApiEmulator, channel_settings, free_port
+from telegram_emulator import ROOT, BotApiEmulator, app_serving, channel_settings, free_port
 
 from bot.answers import Situation
 from bot.channels.http import SECRET_HEADER, serve
@@ -185,9 +185,6 @@ def test_health_says_starting_while_loading_even_if_the_store_probe_fails(mini, 
     """While the models load, /health says "starting" whatever the store probe finds (loading
     can keep the process too busy for the probe's second); `store` still reports it, and once
     ready the same failure is "unavailable"."""
-    from aiohttp import web
-
-    from bot.channels.http import build_app
     from bot.engine import Engine
 
     settings, _shared = mini
@@ -195,33 +192,25 @@ def test_health_says_starting_while_loading_even_if_the_store_probe_fails(mini, 
 
     async def main():
         ready = asyncio.Event()
-        runner = web.AppRunner(build_app(compose(engine), ready=ready))
-        await runner.setup()
-        port = free_port()
-        await web.TCPSite(runner, "127.0.0.1", port).start()
-        base = f"http://127.0.0.1:{port}"
-        try:
-            async with aiohttp.ClientSession() as http:
-                ready.set()  # a first conversation, so that the store's file exists
-                async with http.post(
-                    f"{base}/webhooks/rest/webhook", json={"sender": "h1", "message": "/start"}
-                ) as response:
-                    assert response.status == 200
-                ready.clear()
-                with LockedFile(tmp_path / "conversations.db"):
-                    async with http.get(f"{base}/health") as response:
-                        assert response.status == 503
-                        health = await response.json()
-                    assert health["status"] == "starting" and health["ready"] is False
-                    assert health["store"].startswith("failing")
-                    ready.set()
-                    async with http.get(f"{base}/health") as response:
-                        assert response.status == 503
-                        assert (await response.json())["status"] == "unavailable"
+        async with app_serving(compose(engine), ready) as base, aiohttp.ClientSession() as http:
+            ready.set()  # a first conversation, so that the store's file exists
+            async with http.post(
+                f"{base}/webhooks/rest/webhook", json={"sender": "h1", "message": "/start"}
+            ) as response:
+                assert response.status == 200
+            ready.clear()
+            with LockedFile(tmp_path / "conversations.db"):
                 async with http.get(f"{base}/health") as response:
-                    assert response.status == 200 and (await response.json())["status"] == "ok"
-        finally:
-            await runner.cleanup()
+                    assert response.status == 503
+                    health = await response.json()
+                assert health["status"] == "starting" and health["ready"] is False
+                assert health["store"].startswith("failing")
+                ready.set()
+                async with http.get(f"{base}/health") as response:
+                    assert response.status == 503
+                    assert (await response.json())["status"] == "unavailable"
+            async with http.get(f"{base}/health") as response:
+                assert response.status == 200 and (await response.json())["status"] == "ok"
 
     asyncio.run(main())
 

@@ -13,7 +13,7 @@ import sys
 import aiohttp
 import pytest
 from servers import masar_serve
-from telegram_emulator import BotApiEmulator, buttons, channel_settings, free_port
+from telegram_emulator import BotApiEmulator, app_serving, buttons, channel_settings, free_port
 
 from bot.channels.http import SECRET_HEADER, JsonLines, check_settings, serve
 from bot.content.catalogue import LANGUAGES
@@ -436,40 +436,26 @@ def test_a_body_that_does_not_arrive_gets_408(mini):
 
 def test_health_says_starting_until_the_models_are_loaded(mini):
     """A separate readiness state: 503 "starting" while the models load; messages wait."""
-    from aiohttp import web
-
-    from bot.channels.http import build_app
-
     _settings, engine = mini
 
     async def main():
         ready = asyncio.Event()
-        runner = web.AppRunner(build_app(compose(engine), ready=ready))
-        await runner.setup()
-        port = free_port()
-        await web.TCPSite(runner, "127.0.0.1", port).start()
-        base = f"http://127.0.0.1:{port}"
-        try:
-            async with aiohttp.ClientSession() as http:
-                async with http.get(f"{base}/health") as response:
-                    assert response.status == 503
-                    health = await response.json()
-                    assert health["status"] == "starting" and health["ready"] is False
-                waiting = asyncio.ensure_future(
-                    http.post(
-                        f"{base}/webhooks/rest/webhook", json={"sender": "w", "message": "/menu"}
-                    )
-                )
-                await asyncio.sleep(0.5)
-                assert not waiting.done()  # the message waits for the models
-                ready.set()
-                async with await waiting as response:
-                    assert response.status == 200
-                async with http.get(f"{base}/health") as response:
-                    assert response.status == 200
-                    assert (await response.json())["ready"] is True
-        finally:
-            await runner.cleanup()
+        async with app_serving(compose(engine), ready) as base, aiohttp.ClientSession() as http:
+            async with http.get(f"{base}/health") as response:
+                assert response.status == 503
+                health = await response.json()
+                assert health["status"] == "starting" and health["ready"] is False
+            waiting = asyncio.ensure_future(
+                http.post(f"{base}/webhooks/rest/webhook", json={"sender": "w", "message": "/menu"})
+            )
+            await asyncio.sleep(0.5)
+            assert not waiting.done()  # the message waits for the models
+            ready.set()
+            async with await waiting as response:
+                assert response.status == 200
+            async with http.get(f"{base}/health") as response:
+                assert response.status == 200
+                assert (await response.json())["ready"] is True
 
     asyncio.run(main())
 
